@@ -1,0 +1,26 @@
+#pragma once
+// Herald's message tags. CAF 0.17 atoms are at most 10 characters and are
+// compared by text, so ours all start with 'h' to stay clear of CAF's own
+// (`get`, `put`, `ok`, `tick`, ...).
+
+#include <caf/atom.hpp>
+
+namespace herald::actors {
+
+using apply_atom = caf::atom_constant<caf::atom("happly")>;
+using view_atom = caf::atom_constant<caf::atom("hview")>;
+using passivate_atom = caf::atom_constant<caf::atom("hpassiv")>;
+using route_atom = caf::atom_constant<caf::atom("hroute")>;
+using sweep_atom = caf::atom_constant<caf::atom("hsweep")>;
+using tick_atom = caf::atom_constant<caf::atom("htick")>;
+using live_atom = caf::atom_constant<caf::atom("hlive")>;
+
+constexpr apply_atom apply_atom_v{};
+constexpr view_atom view_atom_v{};
+constexpr passivate_atom passivate_atom_v{};
+constexpr route_atom route_atom_v{};
+constexpr sweep_atom sweep_atom_v{};
+constexpr tick_atom tick_atom_v{};
+constexpr live_atom live_atom_v{};
+
+}  // namespace herald::actors

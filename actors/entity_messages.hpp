@@ -1,0 +1,46 @@
+#pragma once
+// Plain message values exchanged with entity actors, with their `inspect`
+// overloads (CAF 0.17 style).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace herald::actors {
+
+// One durable event about the entity, as the router hands it over.
+struct entity_update {
+  std::uint64_t seq = 0;
+  std::string type;
+  bool carries_record = false;
+  bool deletes = false;
+  std::string data_json;  // the entity's full record when carries_record
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entity_update& x) {
+  return f(caf::meta::type_name("herald::entity_update"), x.seq, x.type, x.carries_record,
+           x.deletes, x.data_json);
+}
+
+// What an entity actor holds: its snapshot and what the last record changed.
+struct entity_view {
+  std::string key;
+  bool exists = false;
+  bool deleted = false;
+  std::uint64_t last_seq = 0;
+  std::string record_json;
+  std::vector<std::string> changed_fields;
+  bool restored = false;          // the state was loaded from storage at spawn
+  std::uint64_t applied = 0;      // updates applied since spawn
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entity_view& x) {
+  return f(caf::meta::type_name("herald::entity_view"), x.key, x.exists, x.deleted, x.last_seq,
+           x.record_json, x.changed_fields, x.restored, x.applied);
+}
+
+}  // namespace herald::actors

@@ -1,0 +1,118 @@
+#include "actors/ingest_router_actor.hpp"
+
+#include <chrono>
+#include <unordered_map>
+
+#include <caf/all.hpp>
+
+#include "actors/entity_actor.hpp"
+#include "domain/entity_record.hpp"
+
+namespace herald::actors {
+namespace {
+
+constexpr auto view_timeout = std::chrono::seconds(10);
+
+struct live_entity {
+  entity_actor handle;
+  std::int64_t last_active_ms = 0;
+};
+
+struct router_state {
+  ingest_router_config config;
+  std::unordered_map<std::string, live_entity> entities;
+  static inline const char* name = "herald.ingest_router";
+};
+
+using router_pointer = ingest_router_actor::stateful_pointer<router_state>;
+
+// Returns the live actor of `key`, spawning (and so restoring) it if needed.
+entity_actor& entity_for(router_pointer self, const std::string& key) {
+  auto& st = self->state;
+  auto it = st.entities.find(key);
+  if (it == st.entities.end()) {
+    auto handle = spawn_entity(self, key, st.config.store);
+    it = st.entities.emplace(key, live_entity{std::move(handle), 0}).first;
+  }
+  it->second.last_active_ms = st.config.clock_ms();
+  return it->second.handle;
+}
+
+std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
+  auto& st = self->state;
+  std::uint64_t passivated = 0;
+  for (auto it = st.entities.begin(); it != st.entities.end();) {
+    if (now_ms - it->second.last_active_ms >= st.config.passivate_after_ms) {
+      self->send(it->second.handle, passivate_atom_v);
+      it = st.entities.erase(it);
+      ++passivated;
+    } else {
+      ++it;
+    }
+  }
+  return passivated;
+}
+
+std::chrono::milliseconds tick_interval(const ingest_router_config& c) {
+  return std::chrono::milliseconds(std::max<std::int64_t>(c.passivate_after_ms / 2, 1));
+}
+
+ingest_router_actor::behavior_type router_behavior(router_pointer self,
+                                                   ingest_router_config config) {
+  if (!config.clock_ms) {
+    config.clock_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  self->state.config = std::move(config);
+  if (self->state.config.periodic_sweep) {
+    self->delayed_send(self, tick_interval(self->state.config), tick_atom_v);
+  }
+  return {
+      [self](route_atom, const storage::event_batch& batch,
+             const std::vector<std::uint64_t>& seqs) {
+        for (std::size_t i = 0; i < batch->size() && i < seqs.size(); ++i) {
+          if (seqs[i] == 0) {
+            continue;
+          }
+          const domain::cloud_event& ev = (*batch)[i];
+          const domain::entity_effect effect = domain::entity_effect_of(ev);
+          if (!effect.key) {
+            continue;
+          }
+          entity_update u;
+          u.seq = seqs[i];
+          u.type = ev.type;
+          u.carries_record = effect.carries_record;
+          u.deletes = effect.deletes;
+          if (effect.carries_record) {
+            u.data_json = ev.data;
+          }
+          self->send(entity_for(self, effect.key->str()), apply_atom_v, std::move(u));
+        }
+      },
+      [self](view_atom, const std::string& key) -> caf::result<entity_view> {
+        auto rp = self->make_response_promise<entity_view>();
+        self->request(entity_for(self, key), view_timeout, view_atom_v)
+            .then([rp](const entity_view& v) mutable { rp.deliver(v); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [self](sweep_atom, std::int64_t now_ms) -> std::uint64_t { return sweep(self, now_ms); },
+      [self](live_atom) -> std::uint64_t { return self->state.entities.size(); },
+      [self](tick_atom) {
+        sweep(self, self->state.config.clock_ms());
+        self->delayed_send(self, tick_interval(self->state.config), tick_atom_v);
+      },
+  };
+}
+
+}  // namespace
+
+ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config) {
+  return system.spawn(router_behavior, std::move(config));
+}
+
+}  // namespace herald::actors

@@ -1,0 +1,51 @@
+#pragma once
+// The ingest router: one per node. It receives every durable batch of
+// events and hands each entity event to that entity's actor, spawning the
+// actor on demand (restored from storage) and passivating actors idle for
+// longer than `passivate_after_ms`.
+//
+//   (route_atom, batch, seqs)            seqs[i] is event i's sequence number,
+//                                        0 for a duplicate (not routed)
+//   (view_atom, key) -> entity_view      asks the entity's actor (spawning it)
+//   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms
+//   (live_atom) -> count                 actors currently alive
+//   (tick_atom)                          periodic sweep on the injected clock
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/entity_messages.hpp"
+#include "storage/event_store.hpp"
+
+// Batches travel by shared pointer between threads of one node and are
+// never serialised (they are in the log already).
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::storage::event_batch)
+
+namespace caf {
+class actor_system;
+}
+
+namespace herald::actors {
+
+using ingest_router_actor =
+    caf::typed_actor<caf::reacts_to<route_atom, storage::event_batch, std::vector<std::uint64_t>>,
+                     caf::replies_to<view_atom, std::string>::with<entity_view>,
+                     caf::replies_to<sweep_atom, std::int64_t>::with<std::uint64_t>,
+                     caf::replies_to<live_atom>::with<std::uint64_t>,
+                     caf::reacts_to<tick_atom>>;
+
+struct ingest_router_config {
+  const storage::event_store* store = nullptr;  // not owned; outlives the router
+  std::int64_t passivate_after_ms = 60000;
+  std::function<std::int64_t()> clock_ms;  // "now"; defaults to the system clock
+  bool periodic_sweep = true;              // tick every passivate_after_ms / 2
+};
+
+ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);
+
+}  // namespace herald::actors

@@ -1,0 +1,213 @@
+#include "adapters/http/api.hpp"
+
+#include <boost/json.hpp>
+
+#include "adapters/http/json_error.hpp"
+#include "domain/entity_record.hpp"
+#include "domain/event_decoder.hpp"
+#include "domain/rfc3339.hpp"
+#include "storage/entity_reader.hpp"
+
+namespace json = boost::json;
+
+namespace herald::adapters {
+namespace {
+
+http_response json_response(int code, const json::value& v) {
+  http_response r;
+  r.status = code;
+  r.body = json::serialize(v);
+  return r;
+}
+
+json::value seq_or_null(std::uint64_t seq) { return seq == 0 ? json::value(nullptr) : json::value(seq); }
+
+json::value parse_or_string(const std::string& text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(text) : v;
+}
+
+json::object history_item(const storage::stored_event& e) {
+  json::object o;
+  o["seq"] = e.seq;
+  o["recorded_at"] = domain::format_rfc3339_ms(e.recorded_at_ms);
+  o["type"] = e.event.type;
+  o["source"] = e.event.source;
+  o["id"] = e.event.id;
+  if (e.event.time) {
+    o["time"] = *e.event.time;
+  }
+  if (e.event.data_kind == domain::data_form::json) {
+    o["data"] = parse_or_string(e.event.data);
+  } else if (e.event.data_kind == domain::data_form::base64) {
+    o["data_base64"] = e.event.data;
+  }
+  return o;
+}
+
+// Parses a positive integer query parameter; absent gives `fallback`.
+result<std::uint64_t> uint_param(const http_request& req, const char* name, std::uint64_t fallback,
+                                 std::uint64_t min, std::uint64_t max) {
+  auto it = req.query.find(name);
+  if (it == req.query.end()) {
+    return fallback;
+  }
+  std::uint64_t v = 0;
+  if (it->second.empty() || it->second.size() > 19) {
+    return status{errc::invalid_argument, std::string("'") + name + "' must be a number", name};
+  }
+  for (char c : it->second) {
+    if (c < '0' || c > '9') {
+      return status{errc::invalid_argument, std::string("'") + name + "' must be a number", name};
+    }
+    v = v * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  if (v < min || v > max) {
+    return status{errc::invalid_argument,
+                  std::string("'") + name + "' must be between " + std::to_string(min) + " and " +
+                      std::to_string(max),
+                  name};
+  }
+  return v;
+}
+
+}  // namespace
+
+api::api(api_options options) : options_(std::move(options)), auth_(options_.api_keys) {}
+
+void api::handle(http_request req, http_responder respond) const {
+  if (req.path == "/healthz") {
+    return respond(json_response(200, json::object{{"status", "ok"}}));
+  }
+  if (req.path == "/readyz") {
+    const bool ready = !options_.ready || options_.ready();
+    return respond(json_response(ready ? 200 : 503,
+                                 json::object{{"status", ready ? "ready" : "not_ready"}}));
+  }
+  if (auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {
+    auto r = error_response(401, status{errc::invalid_argument,
+                                        "a valid API key is required: Authorization: Bearer KEY",
+                                        "Authorization"});
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return respond(std::move(r));
+  }
+  if (req.path == "/v1/events") {
+    if (req.method != "POST") {
+      return respond(error_response(405, status{errc::invalid_argument, "use POST /v1/events"}));
+    }
+    return ingest(req, std::move(respond));
+  }
+  const std::string entities = "/v1/entities/";
+  if (req.path.compare(0, entities.size(), entities) == 0) {
+    if (req.method != "GET") {
+      return respond(error_response(405, status{errc::invalid_argument, "use GET"}));
+    }
+    return respond(entity(req));
+  }
+  respond(error_response(404, status{errc::not_found, "no endpoint " + req.method + " " + req.path}));
+}
+
+void api::ingest(const http_request& req, http_responder respond) const {
+  result<std::vector<domain::cloud_event>> decoded = std::vector<domain::cloud_event>{};
+  const std::string content_type = req.header("content-type").value_or("");
+  if (req.header("ce-specversion")) {
+    auto ev = domain::decode_binary_event(req.headers, content_type, req.body);
+    decoded = ev ? result<std::vector<domain::cloud_event>>(std::vector{std::move(*ev)})
+                 : result<std::vector<domain::cloud_event>>(ev.error());
+  } else {
+    auto format = domain::body_format_for(content_type);
+    decoded = format ? domain::decode_events(req.body, *format)
+                     : result<std::vector<domain::cloud_event>>(format.error());
+  }
+  if (!decoded) {
+    return respond(error_response(http_status_for(decoded.error().code()), decoded.error()));
+  }
+  if (decoded->empty()) {
+    return respond(json_response(202, json::object{{"accepted", 0},
+                                                   {"duplicates", 0},
+                                                   {"first_seq", nullptr},
+                                                   {"last_seq", nullptr}}));
+  }
+  auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::move(*decoded));
+  auto on_accepted = options_.on_accepted;
+  options_.store->append_async(
+      batch, [batch, on_accepted, respond = std::move(respond)](
+                 result<storage::append_outcome> outcome) {
+        if (!outcome) {
+          // Nothing of the batch is stored: the client may safely retry.
+          return respond(error_response(503, outcome.error()));
+        }
+        if (on_accepted && outcome->accepted > 0) {
+          on_accepted(batch, *outcome);
+        }
+        respond(json_response(202, json::object{{"accepted", outcome->accepted},
+                                                {"duplicates", outcome->duplicates},
+                                                {"first_seq", seq_or_null(outcome->first_seq)},
+                                                {"last_seq", seq_or_null(outcome->last_seq)}}));
+      });
+}
+
+http_response api::entity(const http_request& req) const {
+  const std::string rest = req.path.substr(std::string("/v1/entities/").size());
+  auto key = domain::parse_entity_key(rest);
+  if (!key) {
+    return error_response(400, status{errc::invalid_argument,
+                                      "expected /v1/entities/{module}/{id}, got '" + req.path + "'",
+                                      "path"});
+  }
+  auto limit = uint_param(req, "limit", 50, 1, 1000);
+  if (!limit) {
+    return error_response(400, limit.error());
+  }
+  auto cursor = uint_param(req, "cursor", UINT64_MAX, 1, UINT64_MAX);
+  if (!cursor) {
+    return error_response(400, cursor.error());
+  }
+  const std::string k = key->str();
+  auto snapshot = storage::read_entity(*options_.store, k);
+  if (!snapshot) {
+    return error_response(500, snapshot.error());
+  }
+  if (!*snapshot) {
+    return error_response(404, status{errc::not_found, "no entity " + k});
+  }
+  const storage::entity_snapshot& snap = **snapshot;
+  json::object out;
+  out["key"] = k;
+  out["module"] = key->module;
+  out["id"] = key->id;
+  out["deleted"] = snap.head.deleted;
+  out["last_seq"] = snap.head.last_seq;
+  json::value record = snap.record_json.empty() ? json::value(nullptr) : parse_or_string(snap.record_json);
+  const json::value* label = record.is_object() ? record.get_object().if_contains("label") : nullptr;
+  out["label"] = label ? *label : json::value(nullptr);
+  out["record"] = std::move(record);
+  json::array changed;
+  for (const auto& f : snap.changed_fields) {
+    changed.emplace_back(f);
+  }
+  out["changed_fields"] = std::move(changed);
+
+  auto seqs = options_.store->history(k, *cursor, *limit + 1);
+  if (!seqs) {
+    return error_response(500, seqs.error());
+  }
+  json::array items;
+  const std::size_t shown = std::min<std::size_t>(seqs->size(), *limit);
+  for (std::size_t i = 0; i < shown; ++i) {
+    auto e = options_.store->read((*seqs)[i]);
+    if (!e) {
+      return error_response(500, e.error());
+    }
+    items.push_back(history_item(*e));
+  }
+  json::object history;
+  history["items"] = std::move(items);
+  history["next_cursor"] = seqs->size() > *limit ? json::value(std::to_string((*seqs)[shown - 1]))
+                                                 : json::value(nullptr);
+  out["history"] = std::move(history);
+  return json_response(200, out);
+}
+
+}  // namespace herald::adapters

@@ -1,0 +1,13 @@
+#pragma once
+// `herald serve`: wires the event store, the actor system and the HTTP API,
+// runs until SIGINT or SIGTERM, then stops them in reverse order.
+
+#include "domain/config.hpp"
+
+namespace herald::app {
+
+// Returns the exit code: 0 after a clean shutdown, 1 when a component could
+// not start (the reason is printed), 2 for a configuration refused at start.
+int run_serve(const domain::herald_config& config);
+
+}  // namespace herald::app

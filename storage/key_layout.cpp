@@ -1,0 +1,69 @@
+#include "storage/key_layout.hpp"
+
+#include "storage/coding.hpp"
+
+namespace herald::storage {
+
+std::string format_marker() {
+  std::string s = "herald-store";
+  s.push_back(static_cast<char>(store_format_version));
+  return s;
+}
+
+std::string log_key(std::uint64_t seq) { return fixed64be(seq); }
+
+std::string dedup_key(std::string_view source, std::string_view id) {
+  std::string k;
+  k.reserve(source.size() + id.size() + 2);
+  put_lenstr(k, source);
+  k.append(id.data(), id.size());
+  return k;
+}
+
+std::string entity_history_prefix(std::string_view entity_key) {
+  std::string k;
+  put_lenstr(k, entity_key);
+  return k;
+}
+
+std::string entity_history_key(std::string_view entity_key, std::uint64_t seq) {
+  std::string k = entity_history_prefix(entity_key);
+  put_fixed64be(k, seq);
+  return k;
+}
+
+std::optional<std::uint64_t> entity_history_seq(std::string_view key) {
+  reader r(key);
+  r.lenstr();
+  std::uint64_t seq = r.fixed64();
+  if (!r.ok() || !r.at_end()) {
+    return std::nullopt;
+  }
+  return seq;
+}
+
+std::string encode_head(const entity_head& head) {
+  std::string s;
+  s.push_back(static_cast<char>(1));
+  put_fixed64be(s, head.last_seq);
+  put_fixed64be(s, head.data_seq);
+  s.push_back(static_cast<char>(head.deleted ? 0x01 : 0));
+  return s;
+}
+
+std::optional<entity_head> decode_head(std::string_view bytes) {
+  reader r(bytes);
+  if (r.u8() != 1) {
+    return std::nullopt;
+  }
+  entity_head h;
+  h.last_seq = r.fixed64();
+  h.data_seq = r.fixed64();
+  h.deleted = (r.u8() & 0x01) != 0;
+  if (!r.ok() || !r.at_end()) {
+    return std::nullopt;
+  }
+  return h;
+}
+
+}  // namespace herald::storage

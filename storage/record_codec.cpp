@@ -1,0 +1,82 @@
+#include "storage/record_codec.hpp"
+
+#include "storage/coding.hpp"
+
+namespace herald::storage {
+
+void encode_record(const stored_event& e, std::string& out) {
+  const domain::cloud_event& ev = e.event;
+  out.push_back(static_cast<char>(record_format_version));
+  out.push_back(static_cast<char>(e.kind));
+  put_varint(out, static_cast<std::uint64_t>(e.recorded_at_ms));
+  std::uint8_t flags = (ev.subject ? 0x01 : 0) | (ev.time ? 0x02 : 0) |
+                       (ev.datacontenttype ? 0x04 : 0) | (ev.dataschema ? 0x08 : 0) |
+                       (!ev.extensions_json.empty() ? 0x10 : 0);
+  out.push_back(static_cast<char>(flags));
+  put_lenstr(out, ev.id);
+  put_lenstr(out, ev.source);
+  put_lenstr(out, ev.type);
+  for (const auto* opt : {&ev.subject, &ev.time, &ev.datacontenttype, &ev.dataschema}) {
+    if (*opt) {
+      put_lenstr(out, **opt);
+    }
+  }
+  if (!ev.extensions_json.empty()) {
+    put_lenstr(out, ev.extensions_json);
+  }
+  out.push_back(static_cast<char>(ev.data_kind));
+  if (ev.data_kind != domain::data_form::none) {
+    put_lenstr(out, ev.data);
+  }
+}
+
+result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes) {
+  auto corrupt = [seq](const std::string& why) {
+    return status{errc::corruption, "log record " + std::to_string(seq) + " is corrupt: " + why};
+  };
+  reader r(bytes);
+  stored_event e;
+  e.seq = seq;
+  const std::uint8_t version = r.u8();
+  if (r.ok() && version != record_format_version) {
+    return corrupt("unknown format version " + std::to_string(version));
+  }
+  const std::uint8_t kind = r.u8();
+  if (r.ok() && kind != static_cast<std::uint8_t>(domain::event_kind::cloud_event)) {
+    return corrupt("unknown record kind " + std::to_string(kind));
+  }
+  e.kind = static_cast<domain::event_kind>(kind);
+  e.recorded_at_ms = static_cast<std::int64_t>(r.varint());
+  const std::uint8_t flags = r.u8();
+  domain::cloud_event& ev = e.event;
+  ev.id = std::string(r.lenstr());
+  ev.source = std::string(r.lenstr());
+  ev.type = std::string(r.lenstr());
+  std::uint8_t bit = 0x01;
+  for (auto* opt : {&ev.subject, &ev.time, &ev.datacontenttype, &ev.dataschema}) {
+    if (flags & bit) {
+      *opt = std::string(r.lenstr());
+    }
+    bit = static_cast<std::uint8_t>(bit << 1);
+  }
+  if (flags & 0x10) {
+    ev.extensions_json = std::string(r.lenstr());
+  }
+  const std::uint8_t data_kind = r.u8();
+  if (data_kind > 2) {
+    return corrupt("unknown data kind " + std::to_string(data_kind));
+  }
+  ev.data_kind = static_cast<domain::data_form>(data_kind);
+  if (ev.data_kind != domain::data_form::none) {
+    ev.data = std::string(r.lenstr());
+  }
+  if (!r.ok()) {
+    return corrupt("truncated");
+  }
+  if (!r.at_end()) {
+    return corrupt("trailing bytes");
+  }
+  return e;
+}
+
+}  // namespace herald::storage

@@ -1,0 +1,36 @@
+#pragma once
+// Codec of the values stored in the "log" column family.
+//
+//   record     := version:u8 (=1) kind:u8 recorded_at_ms:varint body
+//   body(kind=1 cloud_event)
+//              := flags:u8 id:lenstr source:lenstr type:lenstr
+//                 [subject:lenstr]          if flags & 0x01
+//                 [time:lenstr]             if flags & 0x02
+//                 [datacontenttype:lenstr]  if flags & 0x04
+//                 [dataschema:lenstr]       if flags & 0x08
+//                 [extensions:lenstr]       if flags & 0x10 (JSON object text)
+//                 data_kind:u8 (0 none, 1 json, 2 base64)
+//                 [data:lenstr]             if data_kind != 0
+//   (lenstr, varint: see coding.hpp)
+//
+// The sequence number is the record's key, not part of the value. A version
+// other than 1 or an unknown kind decodes to a corruption status, never to a
+// guess.
+
+#include <string>
+#include <string_view>
+
+#include "domain/status.hpp"
+#include "storage/stored_event.hpp"
+
+namespace herald::storage {
+
+inline constexpr std::uint8_t record_format_version = 1;
+
+// Appends the encoding of `e` (without its seq) to `out`.
+void encode_record(const stored_event& e, std::string& out);
+
+// Returns the event stored under `seq` with value `bytes`.
+result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes);
+
+}  // namespace herald::storage

@@ -1,0 +1,465 @@
+#include "storage/rocksdb_event_store.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <unordered_set>
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "domain/entity_record.hpp"
+#include "storage/coding.hpp"
+#include "storage/key_layout.hpp"
+#include "storage/record_codec.hpp"
+#include "storage/rocksdb_status.hpp"
+
+namespace herald::storage {
+namespace {
+
+const char* const projection_columns[] = {cf_dedup, cf_entity_head, cf_entity_history};
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rocksdb::ColumnFamilyOptions column_options(const std::string& name) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions table;
+  if (name != cf_log) {
+    // Point lookups (dedup, heads) mostly miss or hit recent data: a bloom
+    // filter keeps a miss off the disk.
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  o.compression = rocksdb::kLZ4Compression;
+  return o;
+}
+
+bool folder_is_empty(const std::filesystem::path& p) {
+  std::error_code ec;
+  return std::filesystem::is_empty(p, ec) || ec;
+}
+
+}  // namespace
+
+result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_options options) {
+  namespace fs = std::filesystem;
+  if (!options.clock_ms) {
+    options.clock_ms = system_now_ms;
+  }
+  const fs::path path(options.path);
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  if (exists && !fs::is_directory(path, ec)) {
+    return status{errc::invalid_argument, "data folder '" + options.path + "' is not a folder",
+                  "data_dir"};
+  }
+  if (exists && !fs::exists(path / "CURRENT", ec) && !folder_is_empty(path)) {
+    return status{errc::invalid_argument,
+                  "data folder '" + options.path +
+                      "' is not empty and holds no Herald store; refusing to use it",
+                  "data_dir"};
+  }
+  if (!exists) {
+    if (options.read_only) {
+      return status{errc::not_found, "data folder '" + options.path + "' does not exist",
+                    "data_dir"};
+    }
+    fs::create_directories(path, ec);
+    if (ec) {
+      return status{errc::io_error,
+                    "cannot create data folder '" + options.path + "': " + ec.message(),
+                    "data_dir"};
+    }
+  }
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+
+  std::vector<std::string> names;
+  if (fs::exists(path / "CURRENT", ec)) {
+    auto st = rocksdb::DB::ListColumnFamilies(db_options, options.path, &names);
+    if (!st.ok()) {
+      return from_rocksdb(st, "listing column families of '" + options.path + "'");
+    }
+  }
+  for (const char* required : {"default", cf_log, cf_dedup, cf_entity_head, cf_entity_history}) {
+    if (std::find(names.begin(), names.end(), required) == names.end()) {
+      names.emplace_back(required);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) {
+    descriptors.emplace_back(n, column_options(n));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handle_list;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status st =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handle_list, &db)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &handle_list, &db);
+  if (!st.ok()) {
+    return from_rocksdb(st, "opening data folder '" + options.path + "'");
+  }
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles;
+  for (auto* h : handle_list) {
+    handles[h->GetName()] = h;
+  }
+
+  // A store is ours only if it carries our format marker; a fresh one gets it.
+  std::string marker;
+  st = db->Get(rocksdb::ReadOptions(), handles["default"], meta_format_key, &marker);
+  status problem;
+  if (st.IsNotFound() && !options.read_only) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    st = db->Put(wo, handles["default"], meta_format_key, format_marker());
+    if (!st.ok()) {
+      problem = from_rocksdb(st, "writing the format marker");
+    }
+  } else if (!st.ok()) {
+    problem = st.IsNotFound() ? status{errc::invalid_argument,
+                                       "'" + options.path + "' is not a Herald data folder",
+                                       "data_dir"}
+                              : from_rocksdb(st, "reading the format marker");
+  } else if (marker != format_marker()) {
+    problem = status{errc::invalid_argument,
+                     "'" + options.path + "' holds a store of another format or program",
+                     "data_dir"};
+  }
+  if (!problem.is_ok()) {
+    for (auto* h : handle_list) {
+      db->DestroyColumnFamilyHandle(h);
+    }
+    delete db;
+    return problem;
+  }
+  return std::unique_ptr<rocksdb_event_store>(
+      new rocksdb_event_store(std::move(options), db, std::move(handles)));
+}
+
+rocksdb_event_store::rocksdb_event_store(store_options options, rocksdb::DB* db,
+                                         std::map<std::string, rocksdb::ColumnFamilyHandle*> handles)
+    : options_(std::move(options)), db_(db), handles_(std::move(handles)) {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_log)));
+  it->SeekToLast();
+  if (it->Valid() && it->key().size() == 8) {
+    last_seq_ = get_fixed64be(std::string_view(it->key().data(), 8));
+  }
+  next_seq_ = last_seq_ + 1;
+  last_sync_ms_ = options_.clock_ms();
+  if (!options_.read_only) {
+    writer_ = std::thread([this] { writer_loop(); });
+  }
+}
+
+rocksdb_event_store::~rocksdb_event_store() {
+  stop();
+  if (!options_.read_only) {
+    db_->FlushWAL(true);
+  }
+  for (auto& [name, h] : handles_) {
+    db_->DestroyColumnFamilyHandle(h);
+  }
+  db_->Close();
+  delete db_;
+}
+
+void rocksdb_event_store::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) {
+    writer_.join();
+  }
+}
+
+rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
+  return handles_.at(name);
+}
+
+void rocksdb_event_store::append_async(event_batch events, append_callback done) {
+  if (options_.read_only) {
+    done(status{errc::unavailable, "the store is open read-only"});
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(pending_append{std::move(events), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(status{errc::unavailable, "the store is shutting down"});
+}
+
+void rocksdb_event_store::writer_loop() {
+  std::vector<pending_append> group;
+  const auto interval = std::chrono::milliseconds(options_.sync_interval_ms);
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto ready = [this] { return stopping_ || !queue_.empty(); };
+      if (options_.sync == domain::sync_policy::interval && wal_dirty_) {
+        cv_.wait_for(lock, interval, ready);
+      } else {
+        cv_.wait(lock, ready);
+      }
+      std::size_t events = 0;
+      while (!queue_.empty() && (group.empty() || events < options_.max_group_events)) {
+        events += queue_.front().events->size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      if (group.empty() && stopping_) {
+        break;
+      }
+    }
+    if (!group.empty()) {
+      commit_group(group);
+      group.clear();
+    }
+    if (options_.sync == domain::sync_policy::interval && wal_dirty_ &&
+        options_.clock_ms() - last_sync_ms_ >= options_.sync_interval_ms) {
+      db_->SyncWAL();
+      wal_dirty_ = false;
+      last_sync_ms_ = options_.clock_ms();
+    }
+  }
+  if (wal_dirty_) {
+    db_->SyncWAL();
+  }
+}
+
+void rocksdb_event_store::commit_group(std::vector<pending_append>& group) {
+  const auto started = std::chrono::steady_clock::now();
+  rocksdb::WriteBatch batch;
+  head_overlay heads;
+  std::unordered_set<std::string> seen;  // dedup keys added by this group
+  std::vector<append_outcome> outcomes(group.size());
+  std::uint64_t seq = next_seq_;
+  const std::int64_t now = options_.clock_ms();
+  status failure;
+  std::string value;
+  std::string record;
+  std::uint64_t accepted_total = 0, duplicate_total = 0;
+
+  for (std::size_t g = 0; g < group.size() && failure.is_ok(); ++g) {
+    append_outcome& out = outcomes[g];
+    out.recorded_at_ms = now;
+    out.seqs.reserve(group[g].events->size());
+    for (const auto& ev : *group[g].events) {
+      std::string dk = dedup_key(ev.source, ev.id);
+      bool duplicate = seen.count(dk) > 0;
+      if (!duplicate) {
+        auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), dk, &value);
+        if (st.ok()) {
+          duplicate = true;
+        } else if (!st.IsNotFound()) {
+          failure = from_rocksdb(st, "checking for a duplicate event");
+          break;
+        }
+      }
+      if (duplicate) {
+        out.seqs.push_back(0);
+        ++out.duplicates;
+        continue;
+      }
+      seen.insert(std::move(dk));
+      stored_event stored{seq, now, domain::event_kind::cloud_event, ev};
+      record.clear();
+      encode_record(stored, record);
+      batch.Put(cf(cf_log), log_key(seq), record);
+      if (auto st = project(stored, batch, heads); !st) {
+        failure = st;
+        break;
+      }
+      out.seqs.push_back(seq);
+      if (out.first_seq == 0) {
+        out.first_seq = seq;
+      }
+      out.last_seq = seq;
+      ++out.accepted;
+      ++seq;
+    }
+    accepted_total += out.accepted;
+    duplicate_total += out.duplicates;
+  }
+
+  if (failure.is_ok() && batch.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync == domain::sync_policy::every_commit;
+    auto st = db_->Write(wo, &batch);
+    if (!st.ok()) {
+      failure = from_rocksdb(st, "writing a group commit");
+    } else {
+      wal_dirty_ = !wo.sync;
+      next_seq_ = seq;
+      last_seq_ = seq - 1;
+      commits_ += 1;
+      batch_bytes_ += batch.GetDataSize();
+    }
+  }
+  if (failure.is_ok()) {
+    events_ += accepted_total;
+    duplicates_ += duplicate_total;
+    last_commit_us_ = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                              started)
+            .count());
+  }
+  for (std::size_t g = 0; g < group.size(); ++g) {
+    if (failure.is_ok()) {
+      group[g].done(std::move(outcomes[g]));
+    } else {
+      group[g].done(failure);
+    }
+  }
+}
+
+status rocksdb_event_store::project(const stored_event& e, rocksdb::WriteBatch& batch,
+                                    head_overlay& overlay) const {
+  batch.Put(cf(cf_dedup), dedup_key(e.event.source, e.event.id), fixed64be(e.seq));
+  const domain::entity_effect effect = domain::entity_effect_of(e.event);
+  if (!effect.key) {
+    return status::ok();
+  }
+  const std::string key = effect.key->str();
+  batch.Put(cf(cf_entity_history), entity_history_key(key, e.seq), rocksdb::Slice());
+
+  std::optional<entity_head> current;
+  if (auto it = overlay.find(key); it != overlay.end()) {
+    current = it->second;
+  } else {
+    auto loaded = head(key);
+    if (!loaded) {
+      return loaded.error();
+    }
+    current = *loaded;
+  }
+  if (current && current->last_seq >= e.seq) {
+    return status::ok();  // replaying an event the head already reflects
+  }
+  entity_head next;
+  next.last_seq = e.seq;
+  next.data_seq = effect.carries_record ? e.seq : (current ? current->data_seq : 0);
+  next.deleted = effect.deletes;
+  overlay[key] = next;
+  batch.Put(cf(cf_entity_head), key, encode_head(next));
+  return status::ok();
+}
+
+result<stored_event> rocksdb_event_store::read(std::uint64_t seq) const {
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_log), log_key(seq), &value);
+  if (st.IsNotFound()) {
+    return status{errc::not_found, "no event with sequence number " + std::to_string(seq)};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading event " + std::to_string(seq));
+  }
+  return decode_record(seq, value);
+}
+
+status rocksdb_event_store::scan(const scan_filter& filter,
+                                 const std::function<bool(const stored_event&)>& visit) const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(cf_log)));
+  for (it->Seek(log_key(filter.from_seq)); it->Valid(); it->Next()) {
+    if (it->key().size() != 8) {
+      return status{errc::corruption, "malformed key in the log"};
+    }
+    const std::uint64_t seq = get_fixed64be(std::string_view(it->key().data(), 8));
+    if (seq > filter.to_seq) {
+      break;
+    }
+    auto e = decode_record(seq, std::string_view(it->value().data(), it->value().size()));
+    if (!e) {
+      return e.error();
+    }
+    if (filter.from_ms && e->recorded_at_ms < *filter.from_ms) {
+      continue;
+    }
+    if (filter.to_ms && e->recorded_at_ms >= *filter.to_ms) {
+      continue;
+    }
+    if (filter.entity && e->event.subject != filter.entity) {
+      continue;
+    }
+    if (!visit(*e)) {
+      break;
+    }
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning the log");
+}
+
+result<std::optional<entity_head>> rocksdb_event_store::head(const std::string& entity_key) const {
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_entity_head), entity_key, &value);
+  if (st.IsNotFound()) {
+    return std::optional<entity_head>{};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading the head of " + entity_key);
+  }
+  auto h = decode_head(value);
+  if (!h) {
+    return status{errc::corruption, "the head of " + entity_key + " is corrupt"};
+  }
+  return std::optional<entity_head>{*h};
+}
+
+result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::string& entity_key,
+                                                                std::uint64_t before_seq,
+                                                                std::size_t limit) const {
+  std::vector<std::uint64_t> seqs;
+  if (before_seq == 0 || limit == 0) {
+    return seqs;
+  }
+  const std::string prefix = entity_history_prefix(entity_key);
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf(cf_entity_history)));
+  for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1));
+       it->Valid() && seqs.size() < limit; it->Prev()) {
+    std::string_view key(it->key().data(), it->key().size());
+    if (key.compare(0, prefix.size(), prefix) != 0) {
+      break;
+    }
+    auto seq = entity_history_seq(key);
+    if (!seq) {
+      return status{errc::corruption, "malformed history key for " + entity_key};
+    }
+    if (*seq < before_seq) {
+      seqs.push_back(*seq);
+    }
+  }
+  if (!it->status().ok()) {
+    return from_rocksdb(it->status(), "reading the history of " + entity_key);
+  }
+  return seqs;
+}
+
+store_stats rocksdb_event_store::stats() const {
+  store_stats s;
+  s.commits = commits_;
+  s.events = events_;
+  s.duplicates = duplicates_;
+  s.batch_bytes = batch_bytes_;
+  s.last_commit_us = last_commit_us_;
+  return s;
+}
+
+}  // namespace herald::storage

@@ -1,0 +1,126 @@
+#pragma once
+// The RocksDB implementation of event_store (key layouts: key_layout.hpp).
+//
+// Group commit: appenders hand their batches to one writer thread, which
+// takes everything queued, assigns sequence numbers, writes the events and
+// all their projection updates in a single WriteBatch (one WAL write, one
+// fsync under sync_policy::every_commit) and then runs every callback. Many
+// concurrent appenders thus share one fsync.
+//
+// Ownership: the store owns the DB, its column family handles and the writer
+// thread; the destructor drains queued appends, stops the writer and closes
+// the DB. Only one process may open a data folder read-write (RocksDB's
+// LOCK file); opening a held folder answers errc::busy.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "domain/config.hpp"
+#include "storage/event_store.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace herald::storage {
+
+struct store_options {
+  std::string path;
+  domain::sync_policy sync = domain::sync_policy::every_commit;
+  std::uint32_t sync_interval_ms = 100;
+  // Upper bound of events in one group commit; bounds WriteBatch memory.
+  std::size_t max_group_events = 50000;
+  bool read_only = false;  // for export and inspection while a server runs
+  // Returns "now" in ms since the epoch; recorded_at of appended events.
+  std::function<std::int64_t()> clock_ms;
+};
+
+struct replay_options {
+  scan_filter filter;
+  // Called every few thousand events and at the end with (events applied,
+  // current seq, last seq in the log).
+  std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)> progress;
+};
+
+class rocksdb_event_store final : public event_store {
+ public:
+  // Opens (creating when missing) the store at options.path. Refuses a folder
+  // that holds something other than a Herald store.
+  static result<std::unique_ptr<rocksdb_event_store>> open(store_options options);
+
+  ~rocksdb_event_store() override;
+  rocksdb_event_store(const rocksdb_event_store&) = delete;
+  rocksdb_event_store& operator=(const rocksdb_event_store&) = delete;
+
+  void append_async(event_batch events, append_callback done) override;
+  result<stored_event> read(std::uint64_t seq) const override;
+  status scan(const scan_filter& filter,
+              const std::function<bool(const stored_event&)>& visit) const override;
+  result<std::optional<entity_head>> head(const std::string& entity_key) const override;
+  result<std::vector<std::uint64_t>> history(const std::string& entity_key,
+                                             std::uint64_t before_seq,
+                                             std::size_t limit) const override;
+  std::uint64_t last_seq() const override { return last_seq_.load(); }
+  store_stats stats() const override;
+
+  // Rebuilds projections from the log. With no filter every projection is
+  // dropped and rebuilt; with an entity filter and no sequence range that
+  // entity's projections are; otherwise matching events are re-applied
+  // (idempotently). Requires a read-write store with no appends in flight.
+  status rebuild_projections(const replay_options& options);
+
+  // Returns every (key, value) of a column family, in key order. For tests
+  // and inspection of small stores.
+  result<std::vector<std::pair<std::string, std::string>>> dump_column(const std::string& cf) const;
+
+  // Stops accepting appends, commits what is queued and joins the writer.
+  void stop();
+
+ private:
+  struct pending_append {
+    event_batch events;
+    append_callback done;
+  };
+  using head_overlay = std::unordered_map<std::string, entity_head>;
+
+  rocksdb_event_store(store_options options, rocksdb::DB* db,
+                      std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);
+  void writer_loop();
+  void commit_group(std::vector<pending_append>& group);
+  // Adds the projection updates of `e` to `batch`; `overlay` holds heads
+  // changed earlier in the same batch.
+  status project(const stored_event& e, rocksdb::WriteBatch& batch, head_overlay& overlay) const;
+  rocksdb::ColumnFamilyHandle* cf(const char* name) const;
+  status recreate_column(const char* name);
+
+  const store_options options_;
+  rocksdb::DB* db_;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
+  std::atomic<std::uint64_t> last_seq_{0};
+
+  // State below is protected by mu_.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<pending_append> queue_;
+  bool stopping_ = false;
+
+  // Owned by the writer thread.
+  std::uint64_t next_seq_ = 1;
+  std::int64_t last_sync_ms_ = 0;
+  bool wal_dirty_ = false;
+
+  std::atomic<std::uint64_t> commits_{0}, events_{0}, duplicates_{0}, batch_bytes_{0},
+      last_commit_us_{0};
+  std::thread writer_;
+};
+
+}  // namespace herald::storage
