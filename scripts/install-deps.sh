@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Herald needs to build, run and test, if any
+# are missing. Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config ccache
+  libcaf-dev librocksdb-dev libboost-json1.81-dev libboost1.81-dev
+  libcurl4-openssl-dev libssl-dev catch2 libcli11-dev
+  libhowardhinnant-date-dev tzdata curl ca-certificates
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "installing Debian packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,242 @@
+#include <catch2/catch.hpp>
+
+#include <atomic>
+
+#include <boost/json.hpp>
+
+#include "adapters/http/api.hpp"
+#include "adapters/http/http_client.hpp"
+#include "adapters/http/http_server.hpp"
+#include "storage/rocksdb_event_store.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace json = boost::json;
+using namespace herald::adapters;
+using herald::test::delegate_record;
+using herald::test::event_line;
+
+namespace {
+
+const char* const admin_key = "admin-key-0123456789";
+
+// A real store on disk behind the real API on a loopback port.
+struct api_server {
+  explicit api_server(std::vector<herald::domain::api_key_config> keys = {},
+                      std::uint64_t max_body = 10 * 1024 * 1024) {
+    herald::storage::store_options so;
+    so.path = dir.sub("data");
+    store = std::move(*herald::storage::rocksdb_event_store::open(so));
+    api_options ao;
+    ao.store = store.get();
+    ao.api_keys = std::move(keys);
+    ao.on_accepted = [this](const herald::storage::event_batch&,
+                            const herald::storage::append_outcome& o) { routed += o.accepted; };
+    handler = std::make_shared<api>(std::move(ao));
+    http_server_options ho;
+    ho.port = 0;
+    ho.max_body_bytes = max_body;
+    auto h = handler;
+    server = std::move(*http_server::start(
+        ho, [h](http_request r, http_responder respond) { h->handle(std::move(r), std::move(respond)); }));
+  }
+  ~api_server() { server->stop(std::chrono::milliseconds(1000)); }
+
+  std::string url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(server->port()) + path;
+  }
+  client_response post(const std::string& body, const std::string& content_type,
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+    if (!content_type.empty()) headers.emplace_back("Content-Type", content_type);
+    auto r = client.request("POST", url("/v1/events"), headers, body);
+    REQUIRE(r);
+    return *r;
+  }
+  client_response get(const std::string& path, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    auto r = client.request("GET", url(path), headers);
+    REQUIRE(r);
+    return *r;
+  }
+
+  herald::test::temp_dir dir;
+  std::unique_ptr<herald::storage::rocksdb_event_store> store;
+  std::shared_ptr<api> handler;
+  std::unique_ptr<http_server> server;
+  http_client client;
+  std::atomic<std::size_t> routed{0};
+};
+
+json::object body_of(const client_response& r) { return json::parse(r.body).as_object(); }
+
+const std::string minimal = R"({"specversion":"1.0","id":"m1","source":"s","type":"t"})";
+
+}  // namespace
+
+TEST_CASE("a single event is accepted with 202 once durable", "[api][ingest]") {
+  api_server s;
+  auto r = s.post(minimal, "application/cloudevents+json");
+  CHECK(r.status == 202);
+  auto b = body_of(r);
+  CHECK(b.at("accepted") == 1);
+  CHECK(b.at("duplicates") == 0);
+  CHECK(b.at("first_seq") == 1);
+  CHECK(b.at("last_seq") == 1);
+  CHECK(s.store->read(1)->event.id == "m1");
+  CHECK(s.routed == 1);
+}
+
+TEST_CASE("batches, NDJSON and the binary content mode are accepted", "[api][ingest]") {
+  api_server s;
+  const std::string a = event_line("a", "Delegate/d-1", delegate_record("Booked"));
+  const std::string b = event_line("b", "Delegate/d-2", delegate_record("Booked"));
+  CHECK(body_of(s.post("[" + a + "," + b + "]", "application/cloudevents-batch+json")).at("accepted") == 2);
+  CHECK(body_of(s.post(event_line("c", "X/1", "{}") + "\n" + event_line("d", "X/2", "{}") + "\n",
+                       "application/x-ndjson")).at("last_seq") == 4);
+  auto bin = s.post(R"({"label":"Acme"})", "application/json",
+                    {{"ce-specversion", "1.0"}, {"ce-id", "b1"}, {"ce-source", "sdk"},
+                     {"ce-type", "account.saved"}, {"ce-subject", "Account/a-1"}});
+  CHECK(bin.status == 202);
+  auto stored = s.store->read(5);
+  REQUIRE(stored);
+  CHECK(*stored->event.subject == "Account/a-1");
+  CHECK(json::parse(stored->event.data) == json::parse(R"({"label":"Acme"})"));
+  CHECK(body_of(s.post("[]", "application/cloudevents-batch+json")).at("accepted") == 0);
+}
+
+TEST_CASE("re-sent events are counted as duplicates and change nothing", "[api][ingest]") {
+  api_server s;
+  REQUIRE(s.post(minimal, "application/cloudevents+json").status == 202);
+  auto again = s.post(minimal, "application/cloudevents+json");
+  CHECK(again.status == 202);
+  CHECK(body_of(again).at("duplicates") == 1);
+  CHECK(body_of(again).at("first_seq").is_null());
+  CHECK(s.store->last_seq() == 1);
+  CHECK(s.routed == 1);
+}
+
+TEST_CASE("bad input is refused with its exact status and nothing is stored", "[api][ingest]") {
+  api_server s(/*keys=*/{}, /*max_body=*/4096);
+  REQUIRE(s.post(minimal, "application/cloudevents+json").status == 202);
+  struct bad_case {
+    std::string body, content_type;
+    long status;
+    std::string code, field;
+    long index;
+  };
+  const std::string good = event_line("g1", "Delegate/d-9", delegate_record("Booked"));
+  const std::string no_id = R"({"specversion":"1.0","source":"s","type":"t"})";
+  std::vector<bad_case> cases = {
+      {"{not json", "application/json", 400, "parse_error", "", -1},
+      {no_id, "application/cloudevents+json", 400, "invalid_argument", "id", 0},
+      {"[" + good + "," + good + "," + no_id + "]", "application/cloudevents-batch+json", 400,
+       "invalid_argument", "id", 2},
+      {good + "\n" + no_id + "\n", "application/x-ndjson", 400, "invalid_argument", "id", 1},
+      {event_line("x", "Delegate/d-1", R"({"fields":[]})"), "application/json", 400,
+       "invalid_argument", "data.fields", 0},
+      {good, "text/plain", 415, "unsupported", "Content-Type", -1},
+      {good, "", 415, "unsupported", "Content-Type", -1},
+      {"[" + std::string(5000, ' ') + "]", "application/cloudevents-batch+json", 413, "too_large", "", -1},
+  };
+  for (const auto& c : cases) {
+    INFO(c.body.substr(0, 80) << " as " << c.content_type);
+    auto r = s.post(c.body, c.content_type);
+    CHECK(r.status == c.status);
+    auto err = body_of(r).at("error").as_object();
+    CHECK(err.at("code") == c.code.c_str());
+    CHECK(!err.at("message").as_string().empty());
+    if (!c.field.empty()) CHECK(err.at("field") == c.field.c_str());
+    if (c.index >= 0) CHECK(err.at("index") == c.index);
+  }
+  CHECK(s.store->last_seq() == 1);  // not one event of a bad request was stored
+  CHECK(s.store->read(1)->event.id == "m1");
+}
+
+TEST_CASE("with API keys every endpoint but health needs a valid bearer key", "[api][auth]") {
+  api_server s({{admin_key, "admin", "ops"}});
+  CHECK(s.get("/healthz").status == 200);
+  CHECK(s.get("/readyz").status == 200);
+  auto anonymous = s.post(minimal, "application/cloudevents+json");
+  CHECK(anonymous.status == 401);
+  CHECK(body_of(anonymous).at("error").at("field") == "Authorization");
+  CHECK(s.post(minimal, "application/cloudevents+json", {{"Authorization", "Bearer wrong-key-0123456789"}}).status == 401);
+  CHECK(s.store->last_seq() == 0);
+  CHECK(s.post(minimal, "application/cloudevents+json",
+               {{"Authorization", std::string("Bearer ") + admin_key}}).status == 202);
+  CHECK(s.get("/v1/entities/Delegate/d-1").status == 401);
+}
+
+TEST_CASE("the entity view shows snapshot, changed fields and a paged history", "[api][entities]") {
+  api_server s;
+  std::string lines;
+  for (int i = 1; i <= 5; ++i) {
+    lines += event_line("e" + std::to_string(i), "Delegate/d-42",
+                        delegate_record(i == 5 ? "Cancelled" : "Booked")) + "\n";
+  }
+  REQUIRE(s.post(lines, "application/x-ndjson").status == 202);
+  auto r = s.get("/v1/entities/Delegate/d-42?limit=2");
+  REQUIRE(r.status == 200);
+  auto b = body_of(r);
+  CHECK(b.at("key") == "Delegate/d-42");
+  CHECK(b.at("label") == "Jane Doe");
+  CHECK(b.at("deleted") == false);
+  CHECK(b.at("record").at("fields").at("Status") == "Cancelled");
+  CHECK(b.at("changed_fields") == json::array{"Status"});
+  std::vector<std::int64_t> seen;
+  for (;;) {
+    for (const auto& item : b.at("history").at("items").as_array()) {
+      seen.push_back(item.at("seq").to_number<std::int64_t>());
+    }
+    if (b.at("history").at("next_cursor").is_null()) break;
+    std::string cursor(b.at("history").at("next_cursor").as_string());
+    b = body_of(s.get("/v1/entities/Delegate/d-42?limit=2&cursor=" + cursor));
+  }
+  CHECK(seen == std::vector<std::int64_t>{5, 4, 3, 2, 1});
+
+  CHECK(s.get("/v1/entities/Delegate/d-0").status == 404);
+  CHECK(body_of(s.get("/v1/entities/Delegate/d-42?limit=0")).at("error").at("field") == "limit");
+  CHECK(s.get("/v1/entities/Delegate/d-42?cursor=abc").status == 400);
+  CHECK(s.get("/v1/entities/nokey").status == 400);
+  CHECK(s.get("/v1/nothing").status == 404);
+}
+
+TEST_CASE("deleting an entity shows in its view", "[api][entities]") {
+  api_server s;
+  REQUIRE(s.post(event_line("a", "Invoice/inv-7", R"({"label":"INV-7","fields":{"Total":10}})", "invoice.saved"),
+                 "application/json").status == 202);
+  REQUIRE(s.post(R"({"specversion":"1.0","id":"b","source":"test","type":"invoice.deleted","subject":"Invoice/inv-7"})",
+                 "application/json").status == 202);
+  auto b = body_of(s.get("/v1/entities/Invoice/inv-7"));
+  CHECK(b.at("deleted") == true);
+  CHECK(b.at("record").at("label") == "INV-7");
+}
+
+TEST_CASE("every CloudEvents conformance case gets its labelled answer over HTTP",
+          "[api][ingest][fixtures]") {
+  auto dir = herald::test::fixtures_dir();
+  if (dir.empty()) {
+    herald::test::report_skipped("../shared/fixtures not found");
+    return;
+  }
+  api_server s;
+  auto load = [&](const char* name) {
+    return json::parse(herald::test::read_file(dir / "cloudevents" / "conformance" / name)).at("tests").as_array();
+  };
+  for (const auto& t : load("format_json_valid-events.json")) {
+    INFO(t.at("id").as_string().c_str());
+    CHECK(s.post(json::serialize(t.at("event")), "application/cloudevents+json").status == 202);
+  }
+  for (const auto& t : load("format_json_invalid-events.json")) {
+    INFO(t.at("id").as_string().c_str());
+    CHECK(s.post(json::serialize(t.at("event")), "application/cloudevents+json").status == 400);
+  }
+  for (const auto& t : load("format_json_valid-batches.json")) {
+    INFO(t.at("id").as_string().c_str());
+    CHECK(s.post(json::serialize(t.at("batch")), "application/cloudevents-batch+json").status == 202);
+  }
+  const auto before = s.store->last_seq();
+  for (const auto& t : load("format_json_invalid-batches.json")) {
+    INFO(t.at("id").as_string().c_str());
+    CHECK(s.post(json::serialize(t.at("batch")), "application/cloudevents-batch+json").status == 400);
+  }
+  CHECK(s.store->last_seq() == before);
+}

@@ -1,0 +1,83 @@
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include "domain/cloud_event.hpp"
+#include "domain/entity_record.hpp"
+
+namespace json = boost::json;
+using namespace herald::domain;
+
+namespace {
+entity_record record(const char* text) {
+  auto r = parse_entity_record(json::parse(text));
+  REQUIRE(r);
+  return *r;
+}
+}  // namespace
+
+TEST_CASE("entity keys are Module/Id", "[domain][entity]") {
+  auto k = parse_entity_key("Delegate/d-42");
+  REQUIRE(k);
+  CHECK(k->module == "Delegate");
+  CHECK(k->id == "d-42");
+  CHECK(parse_entity_key("Invoice/2026/7")->id == "2026/7");
+  for (const char* bad : {"tests", "/x", "Delegate/", "1abc/x", "Mod ule/x", "https://cloudevents.io",
+                          "A/b\nc"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_entity_key(bad));
+  }
+}
+
+TEST_CASE("entity data of the wrong shape names the member", "[domain][entity]") {
+  struct bad_case {
+    const char* text;
+    const char* field;
+  };
+  for (auto c : {bad_case{R"({"fields":[]})", "data.fields"},
+                 bad_case{R"({"links":{"User":"nobody"}})", "data.links.User"},
+                 bad_case{R"({"contact":{"email":5}})", "data.contact.email"},
+                 bad_case{R"({"contact":{"fax":"x"}})", "data.contact.fax"},
+                 bad_case{R"({"contact_invalid":[1]})", "data.contact_invalid"},
+                 bad_case{R"({"label":1})", "data.label"},
+                 bad_case{R"({"feilds":{}})", "data.feilds"},
+                 bad_case{R"("text")", "data"}}) {
+    INFO(c.text);
+    auto r = parse_entity_record(json::parse(c.text));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().field() == c.field);
+  }
+}
+
+TEST_CASE("changed fields compare a record with the one before", "[domain][entity]") {
+  auto before = record(R"({"label":"Jane","fields":{"Status":"Booked","Seats":1},
+      "links":{"CourseDate":"CourseDate/cd-1"},"contact":{"email":"j@x"}})");
+  auto after = record(R"({"label":"Jane","fields":{"Status":"Cancelled","Seats":1,"Note":"n"},
+      "links":{"CourseDate":"CourseDate/cd-2"},"contact":{"email":"j@x","mobile":"+44"}})");
+  CHECK(changed_fields(&before, after) ==
+        std::vector<std::string>{"CourseDate", "Note", "Status", "contact.mobile"});
+  CHECK(changed_fields(&before, before).empty());
+  auto removed = record(R"({"label":"Janet","fields":{}})");
+  CHECK(changed_fields(&before, removed) ==
+        std::vector<std::string>{"CourseDate", "Seats", "Status", "contact.email", "label"});
+  CHECK(changed_fields(nullptr, before) ==
+        std::vector<std::string>{"CourseDate", "Seats", "Status", "contact.email", "label"});
+}
+
+TEST_CASE("an event's effect on its entity follows subject, data and type", "[domain][entity]") {
+  cloud_event ev;
+  ev.type = "delegate.saved";
+  CHECK_FALSE(entity_effect_of(ev).key);
+  ev.subject = "Delegate/d-1";
+  ev.data_kind = data_form::json;
+  ev.data = "{}";
+  auto saved = entity_effect_of(ev);
+  CHECK(saved.key->str() == "Delegate/d-1");
+  CHECK(saved.carries_record);
+  CHECK_FALSE(saved.deletes);
+  ev.type = "delegate.deleted";
+  ev.data_kind = data_form::none;
+  auto deleted = entity_effect_of(ev);
+  CHECK(deleted.deletes);
+  CHECK_FALSE(deleted.carries_record);
+}

@@ -1,0 +1,34 @@
+#include <catch2/catch.hpp>
+
+#include "domain/rfc3339.hpp"
+
+using herald::domain::format_rfc3339_ms;
+using herald::domain::parse_rfc3339_ms;
+
+TEST_CASE("RFC 3339 timestamps parse to UTC milliseconds", "[domain][rfc3339]") {
+  CHECK(parse_rfc3339_ms("1970-01-01T00:00:00Z") == 0);
+  CHECK(parse_rfc3339_ms("2018-04-05T17:31:00Z") == 1522949460000);
+  CHECK(parse_rfc3339_ms("2018-04-05T18:31:00+01:00") == 1522949460000);
+  CHECK(parse_rfc3339_ms("2018-04-05T16:31:00-01:00") == 1522949460000);
+  CHECK(parse_rfc3339_ms("2018-04-05T17:31:00.250Z") == 1522949460250);
+  CHECK(parse_rfc3339_ms("2018-04-05T17:31:00.000000000Z") == 1522949460000);
+  CHECK(parse_rfc3339_ms("2024-02-29t00:00:00z").has_value());
+}
+
+TEST_CASE("malformed or out-of-range timestamps are rejected", "[domain][rfc3339]") {
+  for (const char* bad : {"lunchtime", "2018-04-05T18:31Z", "2018-04-05T18:31:00X",
+                          "2018-04-05T18:31:00+25:00", "2018-04-05T18:31:00+xx:00",
+                          "2018-04-05T18:31:00+05", "2023-02-29T00:00:00Z", "2018-13-01T00:00:00Z",
+                          "2018-04-05T24:00:00Z", "2018-04-05T17:31:00.Z", "2018-04-05 17:31:00Z",
+                          "2018-04-05T17:31:00Zjunk", ""}) {
+    INFO(bad);
+    CHECK_FALSE(parse_rfc3339_ms(bad).has_value());
+  }
+}
+
+TEST_CASE("formatting round-trips through parsing", "[domain][rfc3339]") {
+  for (std::int64_t ms : {0LL, 1522949460250LL, 1795000000123LL, 951782400000LL}) {
+    CHECK(parse_rfc3339_ms(format_rfc3339_ms(ms)) == ms);
+  }
+  CHECK(format_rfc3339_ms(1522949460250) == "2018-04-05T17:31:00.250Z");
+}

@@ -1,0 +1,203 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "storage/rocksdb_event_store.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace herald::storage;
+using herald::test::delegate_record;
+using herald::test::make_event;
+using herald::test::temp_dir;
+
+namespace {
+std::unique_ptr<rocksdb_event_store> open_store(const std::string& path,
+                                                std::function<std::int64_t()> clock = {}) {
+  store_options o;
+  o.path = path;
+  o.clock_ms = std::move(clock);
+  auto s = rocksdb_event_store::open(o);
+  REQUIRE(s);
+  return std::move(*s);
+}
+}  // namespace
+
+TEST_CASE("appended events get consecutive sequence numbers and read back", "[storage]") {
+  temp_dir dir;
+  auto store = open_store(dir.str(), [] { return std::int64_t{1795000000000}; });
+  auto out = store->append({make_event("a"), make_event("b", "Delegate/d-1", "delegate.saved",
+                                                        delegate_record("Booked"))});
+  REQUIRE(out);
+  CHECK(out->accepted == 2);
+  CHECK(out->first_seq == 1);
+  CHECK(out->last_seq == 2);
+  CHECK(out->seqs == std::vector<std::uint64_t>{1, 2});
+  auto e = store->read(2);
+  REQUIRE(e);
+  CHECK(e->event.id == "b");
+  CHECK(e->recorded_at_ms == 1795000000000);
+  CHECK(store->read(3).error().code() == herald::errc::not_found);
+  CHECK(store->last_seq() == 2);
+}
+
+TEST_CASE("re-sent (source, id) pairs are duplicates and change nothing", "[storage]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  REQUIRE(store->append({make_event("a"), make_event("b")})->accepted == 2);
+  auto again = store->append({make_event("a"), make_event("c"), make_event("c"),
+                              make_event("a", {}, "t", {}, "other-source")});
+  REQUIRE(again);
+  CHECK(again->accepted == 2);  // "c" once, and "a" from another source
+  CHECK(again->duplicates == 2);
+  CHECK(again->seqs == std::vector<std::uint64_t>{0, 3, 0, 4});
+  CHECK(store->last_seq() == 4);
+  CHECK(store->stats().duplicates == 2);
+}
+
+TEST_CASE("concurrent appenders share group commits", "[storage][group-commit]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  constexpr int threads = 16, per_thread = 100;
+  std::vector<std::thread> workers;
+  std::vector<std::vector<std::uint64_t>> seqs(threads);
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        auto out = store->append({make_event(std::to_string(t) + "-" + std::to_string(i))});
+        REQUIRE(out);
+        seqs[t].push_back(out->first_seq);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  std::set<std::uint64_t> all;
+  for (const auto& s : seqs) {
+    CHECK(std::is_sorted(s.begin(), s.end()));  // each appender's order is kept
+    all.insert(s.begin(), s.end());
+  }
+  CHECK(all.size() == threads * per_thread);
+  CHECK(*all.begin() == 1);
+  CHECK(*all.rbegin() == threads * per_thread);
+  const auto stats = store->stats();
+  CHECK(stats.events == threads * per_thread);
+  INFO("commits: " << stats.commits);
+  CHECK(stats.commits < threads * per_thread);  // appends shared WAL writes
+}
+
+TEST_CASE("async appends complete in order with one callback each", "[storage][group-commit]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  constexpr int n = 500;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::uint64_t> done;
+  for (int i = 0; i < n; ++i) {
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(
+        std::vector{make_event("e" + std::to_string(i))});
+    store->append_async(batch, [&](herald::result<append_outcome> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      done.push_back(r ? r->first_seq : 0);
+      cv.notify_one();
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done.size() == n; });
+  std::vector<std::uint64_t> expected(n);
+  std::iota(expected.begin(), expected.end(), 1);
+  CHECK(done == expected);
+}
+
+TEST_CASE("entity heads and history follow the entity's events", "[storage][projections]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  REQUIRE(store->append({make_event("1", "Delegate/d-1", "delegate.saved", delegate_record("Booked")),
+                         make_event("2", "Delegate/d-2", "delegate.saved", delegate_record("Booked")),
+                         make_event("3", "Delegate/d-1", "delegate.viewed"),
+                         make_event("4", "Delegate/d-1", "delegate.saved", delegate_record("Cancelled"))}));
+  auto head = store->head("Delegate/d-1");
+  REQUIRE(head);
+  REQUIRE(*head);
+  CHECK((*head)->last_seq == 4);
+  CHECK((*head)->data_seq == 4);
+  CHECK_FALSE((*head)->deleted);
+  CHECK(*store->history("Delegate/d-1", UINT64_MAX, 10) == std::vector<std::uint64_t>{4, 3, 1});
+  CHECK(*store->history("Delegate/d-1", 4, 1) == std::vector<std::uint64_t>{3});
+  CHECK(store->history("Delegate/d-1", 1, 10)->empty());
+
+  REQUIRE(store->append({make_event("5", "Delegate/d-1", "delegate.deleted")}));
+  head = store->head("Delegate/d-1");
+  CHECK((*head)->deleted);
+  CHECK((*head)->data_seq == 4);  // the last record stays readable
+  CHECK_FALSE(*store->head("Delegate/none"));
+}
+
+TEST_CASE("a reopened store keeps its events and continues the sequence", "[storage][durability]") {
+  temp_dir dir;
+  {
+    auto store = open_store(dir.str());
+    REQUIRE(store->append({make_event("a"), make_event("b")}));
+  }
+  auto store = open_store(dir.str());
+  CHECK(store->last_seq() == 2);
+  CHECK(store->append({make_event("b")})->duplicates == 1);
+  CHECK(store->append({make_event("c")})->first_seq == 3);
+}
+
+TEST_CASE("a data folder is refused when foreign, held or missing for reading", "[storage]") {
+  temp_dir dir;
+  herald::test::write_file(dir.path() / "notes.txt", "not a store");
+  store_options o;
+  o.path = dir.str();
+  auto foreign = rocksdb_event_store::open(o);
+  REQUIRE_FALSE(foreign);
+  CHECK(foreign.error().message().find("holds no Herald store") != std::string::npos);
+
+  o.path = dir.sub("store");
+  auto first = rocksdb_event_store::open(o);
+  REQUIRE(first);
+  auto second = rocksdb_event_store::open(o);
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code() == herald::errc::busy);
+
+  store_options ro;
+  ro.path = dir.sub("store");
+  ro.read_only = true;
+  auto reader = rocksdb_event_store::open(ro);  // export works beside a running server
+  REQUIRE(reader);
+  CHECK((*reader)->append({make_event("x")}).error().code() == herald::errc::unavailable);
+
+  ro.path = dir.sub("absent");
+  CHECK(rocksdb_event_store::open(ro).error().code() == herald::errc::not_found);
+}
+
+TEST_CASE("scan filters by sequence, time and entity", "[storage]") {
+  temp_dir dir;
+  std::atomic<std::int64_t> now{1000};
+  auto store = open_store(dir.str(), [&] { return now.load(); });
+  REQUIRE(store->append({make_event("1", "A/1"), make_event("2", "A/2")}));
+  now = 2000;
+  REQUIRE(store->append({make_event("3", "A/1"), make_event("4")}));
+  auto ids = [&](scan_filter f) {
+    std::vector<std::string> out;
+    REQUIRE(store->scan(f, [&](const stored_event& e) {
+      out.push_back(e.event.id);
+      return true;
+    }));
+    return out;
+  };
+  CHECK(ids({}) == std::vector<std::string>{"1", "2", "3", "4"});
+  scan_filter range;
+  range.from_seq = 2;
+  range.to_seq = 3;
+  CHECK(ids(range) == std::vector<std::string>{"2", "3"});
+  scan_filter time;
+  time.from_ms = 2000;
+  CHECK(ids(time) == std::vector<std::string>{"3", "4"});
+  scan_filter entity;
+  entity.entity = "A/1";
+  CHECK(ids(entity) == std::vector<std::string>{"1", "3"});
+}
