@@ -37,8 +37,8 @@ entity_actor::behavior_type entity_behavior(entity_actor::stateful_pointer<entit
     const auto& snap = **snapshot;
     st.view.exists = true;
     st.view.restored = true;
-    st.view.deleted = snap.head.deleted;
-    st.view.last_seq = snap.head.last_seq;
+    st.view.deleted = snap.deleted;
+    st.view.last_seq = snap.last_seq;
     st.view.record_json = snap.record_json;
     st.view.changed_fields = snap.changed_fields;
     st.record = parse_record(snap.record_json);

@@ -9,6 +9,8 @@ namespace json = boost::json;
 namespace herald::storage {
 namespace {
 
+constexpr std::size_t history_page = 16;
+
 // Returns the record carried by `e`, nullopt if it carries none.
 std::optional<domain::entity_record> record_of(const stored_event& e) {
   if (!domain::entity_effect_of(e.event).carries_record) {
@@ -27,51 +29,50 @@ std::optional<domain::entity_record> record_of(const stored_event& e) {
 
 result<std::optional<entity_snapshot>> read_entity(const event_store& store,
                                                    const std::string& entity_key) {
-  auto head = store.head(entity_key);
-  if (!head) {
-    return head.error();
-  }
-  if (!*head) {
-    return std::optional<entity_snapshot>{};
-  }
   entity_snapshot snap;
-  snap.head = **head;
-  if (snap.head.data_seq == 0) {
-    return std::optional<entity_snapshot>{std::move(snap)};
-  }
-  auto latest = store.read(snap.head.data_seq);
-  if (!latest) {
-    return latest.error();
-  }
-  snap.record_json = latest->event.data;
-  auto current = record_of(*latest);
-  if (!current) {
-    return std::optional<entity_snapshot>{std::move(snap)};
-  }
-  // Walk back to the previous record-carrying event; most entities have one
-  // a step or two back, so pages are small.
-  std::optional<domain::entity_record> previous;
-  std::uint64_t before = snap.head.data_seq;
+  std::optional<domain::entity_record> current, previous;
+  std::uint64_t before = UINT64_MAX;
+  bool seen = false;
+  // Most entities find both records within the first page.
   while (!previous) {
-    auto page = store.history(entity_key, before, 16);
+    auto page = store.history(entity_key, before, history_page);
     if (!page) {
       return page.error();
-    }
-    if (page->empty()) {
-      break;
     }
     for (std::uint64_t seq : *page) {
       auto e = store.read(seq);
       if (!e) {
         return e.error();
       }
-      if ((previous = record_of(*e))) {
+      if (!seen) {
+        seen = true;
+        snap.last_seq = seq;
+        snap.deleted = domain::entity_effect_of(e->event).deletes;
+      }
+      auto record = record_of(*e);
+      if (!record) {
+        continue;
+      }
+      if (!current) {
+        current = std::move(record);
+        snap.data_seq = seq;
+        snap.record_json = e->event.data;
+      } else {
+        previous = std::move(record);
         break;
       }
     }
+    if (page->size() < history_page) {
+      break;
+    }
     before = page->back();
   }
-  snap.changed_fields = domain::changed_fields(previous ? &*previous : nullptr, *current);
+  if (!seen) {
+    return std::optional<entity_snapshot>{};
+  }
+  if (current) {
+    snap.changed_fields = domain::changed_fields(previous ? &*previous : nullptr, *current);
+  }
   return std::optional<entity_snapshot>{std::move(snap)};
 }
 

@@ -1,9 +1,11 @@
 #pragma once
-// Reads an entity's current snapshot from the store: its head, its record
-// (the data of the newest event that carried one) and what that event
-// changed compared with the record before it. Shared by the HTTP API and by
-// entity actors restoring themselves after passivation.
+// Reads an entity's current state from the store. Nothing of it is stored
+// apart from the log: the entity's history (newest first) leads to its
+// newest event (deleted or not), the newest event that carried its record,
+// and the record before that one (for changed_fields). Shared by the HTTP
+// API and by entity actors restoring themselves after passivation.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,9 +16,11 @@
 namespace herald::storage {
 
 struct entity_snapshot {
-  entity_head head;
-  std::string record_json;                  // empty when no event carried a record yet
-  std::vector<std::string> changed_fields;  // newest record vs the one before it
+  std::uint64_t last_seq = 0;  // newest event about the entity
+  std::uint64_t data_seq = 0;  // newest event that carried its record (0: none)
+  bool deleted = false;        // the newest event's type ends in ".deleted"
+  std::string record_json;     // the record of data_seq; empty when none
+  std::vector<std::string> changed_fields;  // that record vs the one before it
 };
 
 // Returns nullopt when the entity was never seen.

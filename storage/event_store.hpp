@@ -1,7 +1,7 @@
 #pragma once
 // The event store: Herald's append-only log with a global sequence, plus the
-// projections written atomically with each event (dedup index, entity heads,
-// entity history).
+// projections written atomically with each event (the (source, id) dedup
+// index and each entity's history).
 //
 // Thread safety: every method may be called from any thread. Appends are
 // serialised by one writer (group commit); reads use RocksDB's own
@@ -67,9 +67,6 @@ class event_store {
   // returns false. Returns the first decode or I/O error.
   virtual status scan(const scan_filter& filter,
                       const std::function<bool(const stored_event&)>& visit) const = 0;
-
-  // Returns the entity's head, nullopt when the entity was never seen.
-  virtual result<std::optional<entity_head>> head(const std::string& entity_key) const = 0;
 
   // Returns up to `limit` sequence numbers of events about the entity that are
   // below `before_seq`, newest first.

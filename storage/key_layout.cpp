@@ -42,28 +42,4 @@ std::optional<std::uint64_t> entity_history_seq(std::string_view key) {
   return seq;
 }
 
-std::string encode_head(const entity_head& head) {
-  std::string s;
-  s.push_back(static_cast<char>(1));
-  put_fixed64be(s, head.last_seq);
-  put_fixed64be(s, head.data_seq);
-  s.push_back(static_cast<char>(head.deleted ? 0x01 : 0));
-  return s;
-}
-
-std::optional<entity_head> decode_head(std::string_view bytes) {
-  reader r(bytes);
-  if (r.u8() != 1) {
-    return std::nullopt;
-  }
-  entity_head h;
-  h.last_seq = r.fixed64();
-  h.data_seq = r.fixed64();
-  h.deleted = (r.u8() & 0x01) != 0;
-  if (!r.ok() || !r.at_end()) {
-    return std::nullopt;
-  }
-  return h;
-}
-
 }  // namespace herald::storage

@@ -4,15 +4,14 @@
 //   CF "default"        (meta)  "format" -> "herald-store" version:u8 (=1)
 //   CF "log"            seq:fixed64be -> record (record_codec.hpp)
 //   CF "dedup"          source:lenstr id -> seq:fixed64be
-//   CF "entity_head"    entity_key -> head
 //   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
 //
-//   head := version:u8 (=1) last_seq:fixed64be data_seq:fixed64be flags:u8
-//           (flags & 0x01: deleted)
 //   entity_key := UTF-8 "Module/Id"
 //
 // "log" is the source of truth; the others are projections rebuilt from it
 // by replay. Big-endian sequence numbers make key order equal seq order.
+// An entity's current state is derived, not stored: its newest history
+// entries point at the events that carry its record (entity_reader.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -25,7 +24,6 @@ namespace herald::storage {
 
 inline constexpr const char* cf_log = "log";
 inline constexpr const char* cf_dedup = "dedup";
-inline constexpr const char* cf_entity_head = "entity_head";
 inline constexpr const char* cf_entity_history = "entity_history";
 inline constexpr const char* meta_format_key = "format";
 inline constexpr std::uint8_t store_format_version = 1;
@@ -38,8 +36,5 @@ std::string entity_history_prefix(std::string_view entity_key);
 std::string entity_history_key(std::string_view entity_key, std::uint64_t seq);
 // Returns the seq of an entity_history key, nullopt when it is malformed.
 std::optional<std::uint64_t> entity_history_seq(std::string_view key);
-
-std::string encode_head(const entity_head& head);
-std::optional<entity_head> decode_head(std::string_view bytes);
 
 }  // namespace herald::storage

@@ -4,11 +4,11 @@
 
 namespace herald::storage {
 
-void encode_record(const stored_event& e, std::string& out) {
-  const domain::cloud_event& ev = e.event;
+void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
+                   const domain::cloud_event& ev, std::string& out) {
   out.push_back(static_cast<char>(record_format_version));
-  out.push_back(static_cast<char>(e.kind));
-  put_varint(out, static_cast<std::uint64_t>(e.recorded_at_ms));
+  out.push_back(static_cast<char>(kind));
+  put_varint(out, static_cast<std::uint64_t>(recorded_at_ms));
   std::uint8_t flags = (ev.subject ? 0x01 : 0) | (ev.time ? 0x02 : 0) |
                        (ev.datacontenttype ? 0x04 : 0) | (ev.dataschema ? 0x08 : 0) |
                        (!ev.extensions_json.empty() ? 0x10 : 0);

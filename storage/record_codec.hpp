@@ -27,8 +27,12 @@ namespace herald::storage {
 
 inline constexpr std::uint8_t record_format_version = 1;
 
-// Appends the encoding of `e` (without its seq) to `out`.
-void encode_record(const stored_event& e, std::string& out);
+// Appends the encoding of an event (its seq is the key, not encoded) to `out`.
+void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
+                   const domain::cloud_event& event, std::string& out);
+inline void encode_record(const stored_event& e, std::string& out) {
+  encode_record(e.kind, e.recorded_at_ms, e.event, out);
+}
 
 // Returns the event stored under `seq` with value `bytes`.
 result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes);

@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <unordered_set>
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
@@ -18,8 +17,6 @@
 
 namespace herald::storage {
 namespace {
-
-const char* const projection_columns[] = {cf_dedup, cf_entity_head, cf_entity_history};
 
 std::int64_t system_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -92,7 +89,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
       return from_rocksdb(st, "listing column families of '" + options.path + "'");
     }
   }
-  for (const char* required : {"default", cf_log, cf_dedup, cf_entity_head, cf_entity_history}) {
+  for (const char* required : {"default", cf_log, cf_dedup, cf_entity_history}) {
     if (std::find(names.begin(), names.end(), required) == names.end()) {
       names.emplace_back(required);
     }
@@ -147,6 +144,20 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
       new rocksdb_event_store(std::move(options), db, std::move(handles)));
 }
 
+// One group on its way from the sequencer to the committer.
+struct rocksdb_event_store::prepared_group {
+  std::uint64_t id = 0;
+  std::vector<pending_append> appends;
+  std::vector<append_outcome> outcomes;
+  rocksdb::WriteBatch batch;
+  std::uint64_t first_seq = 0;  // the group holds [first_seq, end_seq)
+  std::uint64_t end_seq = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t duplicates = 0;
+  status failure;
+  std::chrono::steady_clock::time_point started;
+};
+
 rocksdb_event_store::rocksdb_event_store(store_options options, rocksdb::DB* db,
                                          std::map<std::string, rocksdb::ColumnFamilyHandle*> handles)
     : options_(std::move(options)), db_(db), handles_(std::move(handles)) {
@@ -158,7 +169,8 @@ rocksdb_event_store::rocksdb_event_store(store_options options, rocksdb::DB* db,
   next_seq_ = last_seq_ + 1;
   last_sync_ms_ = options_.clock_ms();
   if (!options_.read_only) {
-    writer_ = std::thread([this] { writer_loop(); });
+    committer_ = std::thread([this] { committer_loop(); });
+    sequencer_ = std::thread([this] { sequencer_loop(); });
   }
 }
 
@@ -179,9 +191,13 @@ void rocksdb_event_store::stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
-  if (writer_.joinable()) {
-    writer_.join();
+  queue_cv_.notify_all();
+  slot_cv_.notify_all();
+  if (sequencer_.joinable()) {
+    sequencer_.join();
+  }
+  if (committer_.joinable()) {
+    committer_.join();
   }
 }
 
@@ -198,38 +214,174 @@ void rocksdb_event_store::append_async(event_batch events, append_callback done)
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
       queue_.push_back(pending_append{std::move(events), std::move(done)});
-      cv_.notify_one();
+      queue_cv_.notify_one();
       return;
     }
   }
   done(status{errc::unavailable, "the store is shutting down"});
 }
 
-void rocksdb_event_store::writer_loop() {
-  std::vector<pending_append> group;
-  const auto interval = std::chrono::milliseconds(options_.sync_interval_ms);
+void rocksdb_event_store::sequencer_loop() {
   for (;;) {
+    std::vector<pending_append> appends;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      auto ready = [this] { return stopping_ || !queue_.empty(); };
-      if (options_.sync == domain::sync_policy::interval && wal_dirty_) {
-        cv_.wait_for(lock, interval, ready);
-      } else {
-        cv_.wait(lock, ready);
+      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        break;  // stopping, and everything queued was handed over
       }
       std::size_t events = 0;
-      while (!queue_.empty() && (group.empty() || events < options_.max_group_events)) {
+      while (!queue_.empty() && (appends.empty() || events < options_.max_group_events)) {
         events += queue_.front().events->size();
-        group.push_back(std::move(queue_.front()));
+        appends.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (group.empty() && stopping_) {
+      if (reset_needed_ && !ready_) {
+        // A write failed and the committer has failed every group prepared on
+        // top of it: start again from what is committed.
+        next_seq_ = last_seq_ + 1;
+        pending_keys_.clear();
+        pending_by_group_.clear();
+        reset_needed_ = false;
+      }
+    }
+    // Committed groups' keys are in the DB now; stop shadowing them.
+    const std::uint64_t committed = committed_group_.load();
+    while (!pending_by_group_.empty() && pending_by_group_.front().first <= committed) {
+      for (const auto& key : pending_by_group_.front().second) {
+        auto it = pending_keys_.find(key);
+        if (it != pending_keys_.end() && it->second <= committed) {
+          pending_keys_.erase(it);
+        }
+      }
+      pending_by_group_.pop_front();
+    }
+    auto group = prepare(std::move(appends));
+    std::unique_lock<std::mutex> lock(mu_);
+    slot_cv_.wait(lock, [this] { return !ready_; });
+    ready_ = std::move(group);
+    slot_cv_.notify_all();
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  sequencer_done_ = true;
+  slot_cv_.notify_all();
+}
+
+std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepare(
+    std::vector<pending_append> appends) {
+  auto g = std::make_unique<prepared_group>();
+  g->started = std::chrono::steady_clock::now();
+  g->id = next_group_++;
+  g->appends = std::move(appends);
+  g->outcomes.resize(g->appends.size());
+  g->first_seq = next_seq_;
+
+  // Every (source, id) of the group, looked up in one MultiGet.
+  std::vector<std::string> keys;
+  for (const auto& a : g->appends) {
+    for (const auto& ev : *a.events) {
+      keys.push_back(dedup_key(ev.source, ev.id));
+    }
+  }
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> found(keys.size());
+  if (!keys.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), cf(cf_dedup), keys.size(), slices.data(), values.data(),
+                  found.data());
+  }
+
+  const std::int64_t now = options_.clock_ms();
+  std::uint64_t seq = next_seq_;
+  std::vector<std::string> group_keys;
+  std::string record;
+  std::size_t k = 0;
+  for (std::size_t a = 0; a < g->appends.size() && g->failure.is_ok(); ++a) {
+    append_outcome& out = g->outcomes[a];
+    out.recorded_at_ms = now;
+    out.seqs.reserve(g->appends[a].events->size());
+    for (const auto& ev : *g->appends[a].events) {
+      std::string& key = keys[k];
+      const rocksdb::Status& st = found[k++];
+      if (!st.ok() && !st.IsNotFound()) {
+        g->failure = from_rocksdb(st, "checking for a duplicate event");
+        break;
+      }
+      if (st.ok() || pending_keys_.count(key)) {
+        out.seqs.push_back(0);
+        ++out.duplicates;
+        continue;
+      }
+      record.clear();
+      encode_record(domain::event_kind::cloud_event, now, ev, record);
+      g->batch.Put(cf(cf_log), log_key(seq), record);
+      project(seq, ev, g->batch);
+      pending_keys_.emplace(key, g->id);
+      group_keys.push_back(std::move(key));
+      out.seqs.push_back(seq);
+      if (out.first_seq == 0) {
+        out.first_seq = seq;
+      }
+      out.last_seq = seq;
+      ++out.accepted;
+      ++seq;
+    }
+    g->accepted += out.accepted;
+    g->duplicates += out.duplicates;
+  }
+  g->end_seq = seq;
+  if (g->failure.is_ok()) {
+    next_seq_ = seq;
+  }
+  pending_by_group_.emplace_back(g->id, std::move(group_keys));
+  return g;
+}
+
+void rocksdb_event_store::committer_loop() {
+  const auto interval = std::chrono::milliseconds(options_.sync_interval_ms);
+  for (;;) {
+    std::unique_ptr<prepared_group> group;
+    bool failing = false;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      auto ready = [this] { return ready_ || sequencer_done_; };
+      if (options_.sync == domain::sync_policy::interval && wal_dirty_) {
+        slot_cv_.wait_for(lock, interval, ready);
+      } else {
+        slot_cv_.wait(lock, ready);
+      }
+      if (ready_) {
+        group = std::move(ready_);
+        failing = reset_needed_;
+        slot_cv_.notify_all();
+      } else if (sequencer_done_) {
         break;
       }
     }
-    if (!group.empty()) {
-      commit_group(group);
-      group.clear();
+    if (group) {
+      if (failing && group->failure.is_ok()) {
+        group->failure = status{errc::unavailable,
+                                "an earlier write failed; nothing of this request was stored"};
+      }
+      if (group->failure.is_ok() && group->batch.Count() > 0) {
+        rocksdb::WriteOptions wo;
+        wo.sync = options_.sync == domain::sync_policy::every_commit;
+        auto st = db_->Write(wo, &group->batch);
+        if (!st.ok()) {
+          group->failure = from_rocksdb(st, "writing a group commit");
+        } else {
+          wal_dirty_ = wal_dirty_ || !wo.sync;
+          last_seq_ = group->end_seq - 1;
+          commits_ += 1;
+          batch_bytes_ += group->batch.GetDataSize();
+        }
+      }
+      if (!group->failure.is_ok()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        reset_needed_ = true;
+      }
+      committed_group_ = group->id;
+      complete(*group);
     }
     if (options_.sync == domain::sync_policy::interval && wal_dirty_ &&
         options_.clock_ms() - last_sync_ms_ >= options_.sync_interval_ms) {
@@ -243,122 +395,31 @@ void rocksdb_event_store::writer_loop() {
   }
 }
 
-void rocksdb_event_store::commit_group(std::vector<pending_append>& group) {
-  const auto started = std::chrono::steady_clock::now();
-  rocksdb::WriteBatch batch;
-  head_overlay heads;
-  std::unordered_set<std::string> seen;  // dedup keys added by this group
-  std::vector<append_outcome> outcomes(group.size());
-  std::uint64_t seq = next_seq_;
-  const std::int64_t now = options_.clock_ms();
-  status failure;
-  std::string value;
-  std::string record;
-  std::uint64_t accepted_total = 0, duplicate_total = 0;
-
-  for (std::size_t g = 0; g < group.size() && failure.is_ok(); ++g) {
-    append_outcome& out = outcomes[g];
-    out.recorded_at_ms = now;
-    out.seqs.reserve(group[g].events->size());
-    for (const auto& ev : *group[g].events) {
-      std::string dk = dedup_key(ev.source, ev.id);
-      bool duplicate = seen.count(dk) > 0;
-      if (!duplicate) {
-        auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), dk, &value);
-        if (st.ok()) {
-          duplicate = true;
-        } else if (!st.IsNotFound()) {
-          failure = from_rocksdb(st, "checking for a duplicate event");
-          break;
-        }
-      }
-      if (duplicate) {
-        out.seqs.push_back(0);
-        ++out.duplicates;
-        continue;
-      }
-      seen.insert(std::move(dk));
-      stored_event stored{seq, now, domain::event_kind::cloud_event, ev};
-      record.clear();
-      encode_record(stored, record);
-      batch.Put(cf(cf_log), log_key(seq), record);
-      if (auto st = project(stored, batch, heads); !st) {
-        failure = st;
-        break;
-      }
-      out.seqs.push_back(seq);
-      if (out.first_seq == 0) {
-        out.first_seq = seq;
-      }
-      out.last_seq = seq;
-      ++out.accepted;
-      ++seq;
-    }
-    accepted_total += out.accepted;
-    duplicate_total += out.duplicates;
-  }
-
-  if (failure.is_ok() && batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = options_.sync == domain::sync_policy::every_commit;
-    auto st = db_->Write(wo, &batch);
-    if (!st.ok()) {
-      failure = from_rocksdb(st, "writing a group commit");
-    } else {
-      wal_dirty_ = !wo.sync;
-      next_seq_ = seq;
-      last_seq_ = seq - 1;
-      commits_ += 1;
-      batch_bytes_ += batch.GetDataSize();
-    }
-  }
-  if (failure.is_ok()) {
-    events_ += accepted_total;
-    duplicates_ += duplicate_total;
+void rocksdb_event_store::complete(prepared_group& g) {
+  if (g.failure.is_ok()) {
+    events_ += g.accepted;
+    duplicates_ += g.duplicates;
     last_commit_us_ = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
-                                                              started)
+                                                              g.started)
             .count());
   }
-  for (std::size_t g = 0; g < group.size(); ++g) {
-    if (failure.is_ok()) {
-      group[g].done(std::move(outcomes[g]));
+  for (std::size_t a = 0; a < g.appends.size(); ++a) {
+    if (g.failure.is_ok()) {
+      g.appends[a].done(std::move(g.outcomes[a]));
     } else {
-      group[g].done(failure);
+      g.appends[a].done(g.failure);
     }
   }
 }
 
-status rocksdb_event_store::project(const stored_event& e, rocksdb::WriteBatch& batch,
-                                    head_overlay& overlay) const {
-  batch.Put(cf(cf_dedup), dedup_key(e.event.source, e.event.id), fixed64be(e.seq));
-  const domain::entity_effect effect = domain::entity_effect_of(e.event);
-  if (!effect.key) {
-    return status::ok();
+void rocksdb_event_store::project(std::uint64_t seq, const domain::cloud_event& event,
+                                  rocksdb::WriteBatch& batch) const {
+  batch.Put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+  const domain::entity_effect effect = domain::entity_effect_of(event);
+  if (effect.key) {
+    batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice());
   }
-  const std::string key = effect.key->str();
-  batch.Put(cf(cf_entity_history), entity_history_key(key, e.seq), rocksdb::Slice());
-
-  std::optional<entity_head> current;
-  if (auto it = overlay.find(key); it != overlay.end()) {
-    current = it->second;
-  } else {
-    auto loaded = head(key);
-    if (!loaded) {
-      return loaded.error();
-    }
-    current = *loaded;
-  }
-  if (current && current->last_seq >= e.seq) {
-    return status::ok();  // replaying an event the head already reflects
-  }
-  entity_head next;
-  next.last_seq = e.seq;
-  next.data_seq = effect.carries_record ? e.seq : (current ? current->data_seq : 0);
-  next.deleted = effect.deletes;
-  overlay[key] = next;
-  batch.Put(cf(cf_entity_head), key, encode_head(next));
-  return status::ok();
 }
 
 result<stored_event> rocksdb_event_store::read(std::uint64_t seq) const {
@@ -404,22 +465,6 @@ status rocksdb_event_store::scan(const scan_filter& filter,
     }
   }
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning the log");
-}
-
-result<std::optional<entity_head>> rocksdb_event_store::head(const std::string& entity_key) const {
-  std::string value;
-  auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_entity_head), entity_key, &value);
-  if (st.IsNotFound()) {
-    return std::optional<entity_head>{};
-  }
-  if (!st.ok()) {
-    return from_rocksdb(st, "reading the head of " + entity_key);
-  }
-  auto h = decode_head(value);
-  if (!h) {
-    return status{errc::corruption, "the head of " + entity_key + " is corrupt"};
-  }
-  return std::optional<entity_head>{*h};
 }
 
 result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::string& entity_key,

@@ -1,11 +1,18 @@
 #pragma once
 // The RocksDB implementation of event_store (key layouts: key_layout.hpp).
 //
-// Group commit: appenders hand their batches to one writer thread, which
-// takes everything queued, assigns sequence numbers, writes the events and
-// all their projection updates in a single WriteBatch (one WAL write, one
-// fsync under sync_policy::every_commit) and then runs every callback. Many
-// concurrent appenders thus share one fsync.
+// Group commit, pipelined over two threads. The sequencer takes everything
+// queued, checks (source, id) for duplicates, assigns sequence numbers and
+// builds one WriteBatch with the events and all their projection updates.
+// The committer writes it (one WAL write, one fsync under
+// sync_policy::every_commit) and runs every callback. While one group is
+// being written the next is prepared, so many concurrent appenders share one
+// fsync and preparing costs no fsync time.
+//
+// Ordering: groups commit in sequence order and callbacks run in that order.
+// If a write fails, that group and any group prepared on top of it fail
+// (nothing of them is stored) and sequencing restarts from the last
+// committed event.
 //
 // Ownership: the store owns the DB, its column family handles and the writer
 // thread; the destructor drains queued appends, stops the writer and closes
@@ -65,7 +72,6 @@ class rocksdb_event_store final : public event_store {
   result<stored_event> read(std::uint64_t seq) const override;
   status scan(const scan_filter& filter,
               const std::function<bool(const stored_event&)>& visit) const override;
-  result<std::optional<entity_head>> head(const std::string& entity_key) const override;
   result<std::vector<std::uint64_t>> history(const std::string& entity_key,
                                              std::uint64_t before_seq,
                                              std::size_t limit) const override;
@@ -90,37 +96,50 @@ class rocksdb_event_store final : public event_store {
     event_batch events;
     append_callback done;
   };
-  using head_overlay = std::unordered_map<std::string, entity_head>;
+  struct prepared_group;
 
   rocksdb_event_store(store_options options, rocksdb::DB* db,
                       std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);
-  void writer_loop();
-  void commit_group(std::vector<pending_append>& group);
-  // Adds the projection updates of `e` to `batch`; `overlay` holds heads
-  // changed earlier in the same batch.
-  status project(const stored_event& e, rocksdb::WriteBatch& batch, head_overlay& overlay) const;
+  void sequencer_loop();
+  void committer_loop();
+  std::unique_ptr<prepared_group> prepare(std::vector<pending_append> appends);
+  void complete(prepared_group& group);
+  // Adds the projection updates of event `seq` to `batch`.
+  void project(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
   status recreate_column(const char* name);
 
   const store_options options_;
   rocksdb::DB* db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
-  std::atomic<std::uint64_t> last_seq_{0};
+  std::atomic<std::uint64_t> last_seq_{0};  // newest committed event
 
   // State below is protected by mu_.
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable queue_cv_;  // appends queued, or stopping
+  std::condition_variable slot_cv_;   // ready_ filled or emptied
   std::deque<pending_append> queue_;
+  std::unique_ptr<prepared_group> ready_;  // prepared, waiting for the committer
   bool stopping_ = false;
+  bool sequencer_done_ = false;
+  bool reset_needed_ = false;  // a write failed: groups prepared on top of it fail
 
-  // Owned by the writer thread.
+  // Owned by the sequencer thread.
   std::uint64_t next_seq_ = 1;
+  std::uint64_t next_group_ = 1;
+  // (source, id) keys of prepared groups not yet committed -> group id.
+  std::unordered_map<std::string, std::uint64_t> pending_keys_;
+  std::deque<std::pair<std::uint64_t, std::vector<std::string>>> pending_by_group_;
+
+  // Owned by the committer thread.
   std::int64_t last_sync_ms_ = 0;
   bool wal_dirty_ = false;
+  std::atomic<std::uint64_t> committed_group_{0};
 
   std::atomic<std::uint64_t> commits_{0}, events_{0}, duplicates_{0}, batch_bytes_{0},
       last_commit_us_{0};
-  std::thread writer_;
+  std::thread sequencer_;
+  std::thread committer_;
 };
 
 }  // namespace herald::storage

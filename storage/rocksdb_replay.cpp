@@ -39,14 +39,13 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   const scan_filter& f = options.filter;
   const bool ranged = f.from_seq > 1 || f.to_seq != UINT64_MAX || f.from_ms || f.to_ms;
   if (!ranged && !f.entity) {
-    for (const char* name : {cf_dedup, cf_entity_head, cf_entity_history}) {
+    for (const char* name : {cf_dedup, cf_entity_history}) {
       if (auto st = recreate_column(name); !st) {
         return st;
       }
     }
   } else if (!ranged && f.entity) {
     rocksdb::WriteBatch clear;
-    clear.Delete(cf(cf_entity_head), *f.entity);
     const std::string prefix = entity_history_prefix(*f.entity);
     std::unique_ptr<rocksdb::Iterator> it(
         db_->NewIterator(rocksdb::ReadOptions(), cf(cf_entity_history)));
@@ -59,7 +58,6 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   }
 
   rocksdb::WriteBatch batch;
-  head_overlay heads;
   std::uint64_t applied = 0;
   std::uint64_t current = 0;
   status failure;
@@ -69,15 +67,11 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
     }
     auto st = db_->Write(rocksdb::WriteOptions(), &batch);
     batch.Clear();
-    heads.clear();
     return st.ok() ? status::ok() : from_rocksdb(st, "writing rebuilt projections");
   };
   auto st = scan(f, [&](const stored_event& e) {
     current = e.seq;
-    if (auto p = project(e, batch, heads); !p) {
-      failure = p;
-      return false;
-    }
+    project(e.seq, e.event, batch);
     if (++applied % replay_batch_events == 0) {
       if (auto w = flush(); !w) {
         failure = w;

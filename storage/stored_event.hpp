@@ -16,15 +16,4 @@ struct stored_event {
   domain::cloud_event event;
 };
 
-// The entity projection: where an entity's current snapshot lives in the log.
-struct entity_head {
-  std::uint64_t last_seq = 0;  // newest event about the entity
-  std::uint64_t data_seq = 0;  // newest event that carried its record (0: none yet)
-  bool deleted = false;        // the newest event's type ends in ".deleted"
-
-  friend bool operator==(const entity_head& a, const entity_head& b) {
-    return a.last_seq == b.last_seq && a.data_seq == b.data_seq && a.deleted == b.deleted;
-  }
-};
-
 }  // namespace herald::storage

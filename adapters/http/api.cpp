@@ -177,8 +177,8 @@ http_response api::entity(const http_request& req) const {
   out["key"] = k;
   out["module"] = key->module;
   out["id"] = key->id;
-  out["deleted"] = snap.head.deleted;
-  out["last_seq"] = snap.head.last_seq;
+  out["deleted"] = snap.deleted;
+  out["last_seq"] = snap.last_seq;
   json::value record = snap.record_json.empty() ? json::value(nullptr) : parse_or_string(snap.record_json);
   const json::value* label = record.is_object() ? record.get_object().if_contains("label") : nullptr;
   out["label"] = label ? *label : json::value(nullptr);

@@ -73,8 +73,7 @@ TEST_CASE("herald replay rebuilds projections identically, twice", "[cli][replay
     o.read_only = true;
     auto store = std::move(*herald::storage::rocksdb_event_store::open(o));
     std::vector<std::vector<std::pair<std::string, std::string>>> all;
-    for (const char* cf : {herald::storage::cf_dedup, herald::storage::cf_entity_head,
-                           herald::storage::cf_entity_history}) {
+    for (const char* cf : {herald::storage::cf_dedup, herald::storage::cf_entity_history}) {
       all.push_back(*store->dump_column(cf));
     }
     return all;

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "storage/entity_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -111,28 +112,52 @@ TEST_CASE("async appends complete in order with one callback each", "[storage][g
   CHECK(done == expected);
 }
 
-TEST_CASE("entity heads and history follow the entity's events", "[storage][projections]") {
+TEST_CASE("an entity's state follows its history", "[storage][projections]") {
   temp_dir dir;
   auto store = open_store(dir.str());
   REQUIRE(store->append({make_event("1", "Delegate/d-1", "delegate.saved", delegate_record("Booked")),
                          make_event("2", "Delegate/d-2", "delegate.saved", delegate_record("Booked")),
                          make_event("3", "Delegate/d-1", "delegate.viewed"),
                          make_event("4", "Delegate/d-1", "delegate.saved", delegate_record("Cancelled"))}));
-  auto head = store->head("Delegate/d-1");
-  REQUIRE(head);
-  REQUIRE(*head);
-  CHECK((*head)->last_seq == 4);
-  CHECK((*head)->data_seq == 4);
-  CHECK_FALSE((*head)->deleted);
   CHECK(*store->history("Delegate/d-1", UINT64_MAX, 10) == std::vector<std::uint64_t>{4, 3, 1});
   CHECK(*store->history("Delegate/d-1", 4, 1) == std::vector<std::uint64_t>{3});
   CHECK(store->history("Delegate/d-1", 1, 10)->empty());
+  auto snap = read_entity(*store, "Delegate/d-1");
+  REQUIRE(snap);
+  REQUIRE(*snap);
+  CHECK((*snap)->last_seq == 4);
+  CHECK((*snap)->data_seq == 4);
+  CHECK_FALSE((*snap)->deleted);
+  CHECK((*snap)->changed_fields == std::vector<std::string>{"Status"});
 
   REQUIRE(store->append({make_event("5", "Delegate/d-1", "delegate.deleted")}));
-  head = store->head("Delegate/d-1");
-  CHECK((*head)->deleted);
-  CHECK((*head)->data_seq == 4);  // the last record stays readable
-  CHECK_FALSE(*store->head("Delegate/none"));
+  snap = read_entity(*store, "Delegate/d-1");
+  CHECK((*snap)->deleted);
+  CHECK((*snap)->last_seq == 5);
+  CHECK((*snap)->data_seq == 4);  // the last record stays readable
+  CHECK((*snap)->changed_fields == std::vector<std::string>{"Status"});
+  CHECK_FALSE(*read_entity(*store, "Delegate/none"));
+}
+
+TEST_CASE("an entity with a long history finds its records across pages", "[storage][projections]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  std::vector<herald::domain::cloud_event> events{
+      make_event("r1", "Account/a-1", "account.saved", R"({"label":"Old"})")};
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(make_event("v" + std::to_string(i), "Account/a-1", "account.viewed"));
+  }
+  events.push_back(make_event("r2", "Account/a-1", "account.saved", R"({"label":"New"})"));
+  for (int i = 0; i < 40; ++i) {
+    events.push_back(make_event("w" + std::to_string(i), "Account/a-1", "account.viewed"));
+  }
+  REQUIRE(store->append(std::move(events)));
+  auto snap = read_entity(*store, "Account/a-1");
+  REQUIRE(*snap);
+  CHECK((*snap)->last_seq == 82);
+  CHECK((*snap)->data_seq == 42);
+  CHECK((*snap)->record_json == R"({"label":"New"})");
+  CHECK((*snap)->changed_fields == std::vector<std::string>{"label"});
 }
 
 TEST_CASE("a reopened store keeps its events and continues the sequence", "[storage][durability]") {
