@@ -6,6 +6,7 @@
 //  - the raw RocksDB ceiling in the same run: WriteBatch(1000) with
 //    sync=true of records of the size Herald writes per event.
 // Usage: ingest_bench [--events N] [--appenders N] [--connections N] [--dir D]
+//                     [--only inproc|http|raw]
 
 #include <algorithm>
 #include <atomic>
@@ -191,6 +192,7 @@ double bench_raw_ceiling(const std::string& dir, std::size_t records, std::size_
 
 int main(int argc, char** argv) {
   std::size_t events = 300000, appenders = 32, connections = 8;
+  std::string only;  // "inproc", "http" or "raw" runs one phase (for profiling)
   std::string base = (std::filesystem::temp_directory_path() / "herald-ingest-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -198,6 +200,7 @@ int main(int argc, char** argv) {
     else if (flag == "--appenders") appenders = std::stoul(argv[i + 1]);
     else if (flag == "--connections") connections = std::stoul(argv[i + 1]);
     else if (flag == "--dir") base = argv[i + 1];
+    else if (flag == "--only") only = argv[i + 1];
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -207,10 +210,13 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
 
-  const inproc_result inproc = bench_inproc(base + "/inproc", events, appenders);
-  const double http = bench_http(base + "/http", events, connections);
-  const auto record_bytes = static_cast<std::size_t>(inproc.bytes_per_event);
-  const double raw = bench_raw_ceiling(base + "/raw", events, record_bytes);
+  const bool all = only.empty();
+  const inproc_result inproc = all || only == "inproc" || only == "raw"
+                                   ? bench_inproc(base + "/inproc", only == "raw" ? 10000 : events, appenders)
+                                   : inproc_result{};
+  const double http = all || only == "http" ? bench_http(base + "/http", events, connections) : 0;
+  const auto record_bytes = static_cast<std::size_t>(inproc.bytes_per_event ? inproc.bytes_per_event : 400);
+  const double raw = all || only == "raw" ? bench_raw_ceiling(base + "/raw", events, record_bytes) : 1;
   std::filesystem::remove_all(base);
 
   json::object out;
@@ -228,7 +234,7 @@ int main(int argc, char** argv) {
   out["http_events_per_s"] = static_cast<std::int64_t>(http);
   out["raw_ceiling_records_per_s"] = static_cast<std::int64_t>(raw);
   out["raw_ceiling_record_bytes"] = record_bytes;
-  out["inproc_share_of_raw_bytes_per_s"] = std::round(inproc.events_per_s / raw * 1000) / 1000.0;
+  out["inproc_percent_of_raw_bytes_per_s"] = static_cast<std::int64_t>(std::lround(inproc.events_per_s / raw * 100));
   std::cout << json::serialize(out) << std::endl;
   return 0;
 }

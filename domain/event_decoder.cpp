@@ -30,12 +30,25 @@ result<json::value> parse_json(std::string_view text, long index) {
   return v;
 }
 
+// Checks the entity shape on the already parsed `data` (no second parse).
+status check_entity_data(const cloud_event& ev, const json::value* data) {
+  if (!ev.subject || !parse_entity_key(*ev.subject) || ev.data_kind == data_form::none) {
+    return status::ok();
+  }
+  if (ev.data_kind == data_form::base64 || !data) {
+    return check_entity_event(ev);
+  }
+  auto record = parse_entity_record(*data);
+  return record ? status::ok() : record.error();
+}
+
 result<cloud_event> decode_one(const json::value& v, long index) {
   auto ev = parse_cloud_event(v);
   if (!ev) {
     return ev.error().with_index(index);
   }
-  if (auto st = check_entity_event(*ev); !st) {
+  const json::value* data = v.is_object() ? v.get_object().if_contains("data") : nullptr;
+  if (auto st = check_entity_data(*ev, data); !st) {
     return st.with_index(index);
   }
   return ev;
