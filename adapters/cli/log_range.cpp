@@ -3,6 +3,8 @@
 #include "domain/entity_record.hpp"
 #include "domain/rfc3339.hpp"
 
+#include <iostream>
+
 namespace herald::adapters {
 
 result<storage::scan_filter> to_scan_filter(const log_range& range) {
@@ -32,6 +34,29 @@ result<storage::scan_filter> to_scan_filter(const log_range& range) {
     f.entity = *range.entity;
   }
   return f;
+}
+
+range_command open_range_command(const char* command, const std::string& data_dir,
+                                 const log_range& range, bool read_only) {
+  range_command out;
+  auto filter = to_scan_filter(range);
+  if (!filter) {
+    std::cerr << "herald " << command << ": " << filter.error().message() << "\n";
+    out.exit_code = 2;
+    return out;
+  }
+  out.filter = *filter;
+  storage::store_options options;
+  options.path = data_dir;
+  options.read_only = read_only;
+  auto store = storage::rocksdb_event_store::open(options);
+  if (!store) {
+    std::cerr << "herald " << command << ": " << store.error().message() << "\n";
+    out.exit_code = 1;
+    return out;
+  }
+  out.store = std::move(*store);
+  return out;
 }
 
 }  // namespace herald::adapters

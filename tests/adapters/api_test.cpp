@@ -9,7 +9,7 @@
 #include "adapters/http/http_server.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/fixtures.hpp"
 
 namespace json = boost::json;
 using namespace herald::adapters;
@@ -212,29 +212,28 @@ TEST_CASE("deleting an entity shows in its view", "[api][entities]") {
 
 TEST_CASE("every CloudEvents conformance case gets its labelled answer over HTTP",
           "[api][ingest][fixtures]") {
-  auto dir = herald::test::fixtures_dir();
-  if (dir.empty()) {
-    herald::test::report_skipped("../shared/fixtures not found");
+  auto valid_events = herald::test::conformance_suite("format_json_valid-events.json");
+  auto invalid_events = herald::test::conformance_suite("format_json_invalid-events.json");
+  auto valid_batches = herald::test::conformance_suite("format_json_valid-batches.json");
+  auto invalid_batches = herald::test::conformance_suite("format_json_invalid-batches.json");
+  if (!valid_events || !invalid_events || !valid_batches || !invalid_batches) {
     return;
   }
   api_server s;
-  auto load = [&](const char* name) {
-    return json::parse(herald::test::read_file(dir / "cloudevents" / "conformance" / name)).at("tests").as_array();
-  };
-  for (const auto& t : load("format_json_valid-events.json")) {
+  for (const auto& t : *valid_events) {
     INFO(t.at("id").as_string().c_str());
     CHECK(s.post(json::serialize(t.at("event")), "application/cloudevents+json").status == 202);
   }
-  for (const auto& t : load("format_json_invalid-events.json")) {
+  for (const auto& t : *invalid_events) {
     INFO(t.at("id").as_string().c_str());
     CHECK(s.post(json::serialize(t.at("event")), "application/cloudevents+json").status == 400);
   }
-  for (const auto& t : load("format_json_valid-batches.json")) {
+  for (const auto& t : *valid_batches) {
     INFO(t.at("id").as_string().c_str());
     CHECK(s.post(json::serialize(t.at("batch")), "application/cloudevents-batch+json").status == 202);
   }
   const auto before = s.store->last_seq();
-  for (const auto& t : load("format_json_invalid-batches.json")) {
+  for (const auto& t : *invalid_batches) {
     INFO(t.at("id").as_string().c_str());
     CHECK(s.post(json::serialize(t.at("batch")), "application/cloudevents-batch+json").status == 400);
   }

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/cloud_event.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/fixtures.hpp"
 
 namespace json = boost::json;
 using herald::domain::cloud_event;
@@ -71,25 +71,19 @@ TEST_CASE("media types are recognised", "[domain][cloudevents]") {
 
 TEST_CASE("the CloudEvents conformance cases are accepted or rejected as labelled",
           "[domain][cloudevents][fixtures]") {
-  auto dir = herald::test::fixtures_dir();
-  if (dir.empty()) {
-    herald::test::report_skipped("../shared/fixtures not found");
+  auto valid = herald::test::conformance_suite("format_json_valid-events.json");
+  auto invalid = herald::test::conformance_suite("format_json_invalid-events.json");
+  if (!valid || !invalid) {
     return;
   }
-  // Returns the suite's test list by value: the range-for below must own it.
-  auto load = [&](const char* name) -> json::array {
-    return json::parse(herald::test::read_file(dir / "cloudevents" / "conformance" / name))
-        .at("tests")
-        .as_array();
-  };
   std::size_t checked = 0;
-  for (const auto& t : load("format_json_valid-events.json")) {
+  for (const auto& t : *valid) {
     INFO(t.at("id").as_string().c_str());
     auto ev = parse_cloud_event(t.at("event"));
     CHECK(ev);
     ++checked;
   }
-  for (const auto& t : load("format_json_invalid-events.json")) {
+  for (const auto& t : *invalid) {
     INFO(t.at("id").as_string().c_str());
     CHECK_FALSE(parse_cloud_event(t.at("event")));
     ++checked;

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/event_decoder.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/fixtures.hpp"
 
 namespace json = boost::json;
 using namespace herald::domain;
@@ -96,24 +96,18 @@ TEST_CASE("binary content mode reads ce- headers and keeps the body as data", "[
 
 TEST_CASE("the CloudEvents conformance batches are accepted or rejected as labelled",
           "[domain][decoder][fixtures]") {
-  auto dir = herald::test::fixtures_dir();
-  if (dir.empty()) {
-    herald::test::report_skipped("../shared/fixtures not found");
+  auto valid = herald::test::conformance_suite("format_json_valid-batches.json");
+  auto invalid = herald::test::conformance_suite("format_json_invalid-batches.json");
+  if (!valid || !invalid) {
     return;
   }
-  // Returns the suite's test list by value: the range-for below must own it.
-  auto load = [&](const char* name) -> json::array {
-    return json::parse(herald::test::read_file(dir / "cloudevents" / "conformance" / name))
-        .at("tests")
-        .as_array();
-  };
-  for (const auto& t : load("format_json_valid-batches.json")) {
+  for (const auto& t : *valid) {
     INFO(t.at("id").as_string().c_str());
     auto events = decode_events(json::serialize(t.at("batch")), body_format::batch);
     REQUIRE(events);
     CHECK(events->size() == t.at("batch").as_array().size());
   }
-  for (const auto& t : load("format_json_invalid-batches.json")) {
+  for (const auto& t : *invalid) {
     INFO(t.at("id").as_string().c_str());
     CHECK_FALSE(decode_events(json::serialize(t.at("batch")), body_format::batch));
   }
@@ -121,6 +115,7 @@ TEST_CASE("the CloudEvents conformance batches are accepted or rejected as label
   for (const char* name : {"structured_json_object_data.json", "structured_string_data_no_datacontenttype.json",
                            "structured_xml_string_data.json", "batch_two_events.json", "batch_empty.json"}) {
     INFO(name);
-    CHECK(decode_events(herald::test::read_file(dir / "cloudevents" / name), body_format::single));
+    CHECK(decode_events(herald::test::read_file(herald::test::fixtures_dir() / "cloudevents" / name),
+                        body_format::single));
   }
 }
