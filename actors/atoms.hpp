@@ -14,6 +14,12 @@ using route_atom = caf::atom_constant<caf::atom("hroute")>;
 using sweep_atom = caf::atom_constant<caf::atom("hsweep")>;
 using tick_atom = caf::atom_constant<caf::atom("htick")>;
 using live_atom = caf::atom_constant<caf::atom("hlive")>;
+using fire_atom = caf::atom_constant<caf::atom("hfire")>;
+using persisted_atom = caf::atom_constant<caf::atom("hpersist")>;
+using dispatch_atom = caf::atom_constant<caf::atom("hdispatch")>;
+using timer_atom = caf::atom_constant<caf::atom("htimer")>;
+using advance_atom = caf::atom_constant<caf::atom("hadvance")>;
+using wake_atom = caf::atom_constant<caf::atom("hwake")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -22,5 +28,11 @@ constexpr route_atom route_atom_v{};
 constexpr sweep_atom sweep_atom_v{};
 constexpr tick_atom tick_atom_v{};
 constexpr live_atom live_atom_v{};
+constexpr fire_atom fire_atom_v{};
+constexpr persisted_atom persisted_atom_v{};
+constexpr dispatch_atom dispatch_atom_v{};
+constexpr timer_atom timer_atom_v{};
+constexpr advance_atom advance_atom_v{};
+constexpr wake_atom wake_atom_v{};
 
 }  // namespace herald::actors

@@ -4,17 +4,31 @@
 
 #include <boost/json.hpp>
 
+#include "actors/engine_context.hpp"
+#include "actors/entity_engine.hpp"
 #include "domain/entity_record.hpp"
 #include "storage/entity_reader.hpp"
+#include "storage/rocksdb_event_store.hpp"
 
 namespace herald::actors {
 namespace {
 
+constexpr auto provider_timeout = std::chrono::seconds(30);
+
 struct entity_state {
   entity_view view;
   std::optional<domain::entity_record> record;
+  std::shared_ptr<const engine_context> engine_ctx;
+  std::optional<entity_engine> engine;
+  // Continuations waiting for an append to be durable, by token.
+  std::map<std::uint64_t, std::function<void(bool)>> pending;
+  std::uint64_t next_token = 0;
+  std::size_t provider_calls = 0;  // dispatches waiting for a provider's answer
+  bool passivating = false;
   static inline const char* name = "herald.entity";
 };
+
+using entity_pointer = entity_actor::stateful_pointer<entity_state>;
 
 std::optional<domain::entity_record> parse_record(const std::string& text) {
   boost::json::error_code ec;
@@ -26,12 +40,75 @@ std::optional<domain::entity_record> parse_record(const std::string& text) {
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 
-entity_actor::behavior_type entity_behavior(entity_actor::stateful_pointer<entity_state> self,
-                                            std::string key, const storage::event_store* store) {
+void quit_if_idle(entity_pointer self) {
+  if (self->state.passivating && self->state.pending.empty() && self->state.provider_calls == 0) {
+    self->quit();
+  }
+}
+
+// Appends the step's events; once durable tells the scheduler about new
+// timers, hands attempts to the provider and records what it answered, then
+// calls `done(ok)`.
+void run_step(entity_pointer self, engine_step step, std::function<void(bool)> done) {
+  if (step.empty()) {
+    done(true);
+    return;
+  }
+  const std::uint64_t token = ++self->state.next_token;
+  auto follow_up = [self, timers = std::move(step.timers), dispatches = std::move(step.dispatches),
+                    done = std::move(done)](bool ok) mutable {
+    if (!ok) {
+      done(false);
+      return;
+    }
+    const auto& ctx = *self->state.engine_ctx;
+    for (auto due : timers) {
+      self->send(ctx.scheduler, timer_atom_v, due);
+    }
+    if (dispatches.empty()) {
+      done(true);
+      return;
+    }
+    auto remaining = std::make_shared<std::size_t>(dispatches.size());
+    auto all_ok = std::make_shared<bool>(true);
+    auto finish = [remaining, all_ok, done](bool step_ok) {
+      *all_ok = *all_ok && step_ok;
+      if (--*remaining == 0) done(*all_ok);
+    };
+    for (auto& req : dispatches) {
+      ++self->state.provider_calls;
+      self->request(ctx.provider, provider_timeout, dispatch_atom_v, req)
+          .then(
+              [self, req, finish](const dispatch_outcome& outcome) {
+                --self->state.provider_calls;
+                run_step(self, self->state.engine->on_outcome(req, outcome), finish);
+                quit_if_idle(self);
+              },
+              [self, finish](caf::error&) {
+                // The attempt stays queued in the log for the provider retry path.
+                --self->state.provider_calls;
+                finish(false);
+                quit_if_idle(self);
+              });
+    }
+  };
+  self->state.pending.emplace(token, std::move(follow_up));
+  auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::move(step.events));
+  auto handle = caf::actor_cast<entity_actor>(self);
+  self->state.engine_ctx->store->append_async(
+      domain::event_kind::engine_event, batch, [handle, token](result<storage::append_outcome> r) {
+        caf::anon_send(handle, persisted_atom_v, token, r.has_value());
+      });
+}
+
+entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,
+                                            const storage::event_store* store,
+                                            std::shared_ptr<const engine_context> engine) {
   auto& st = self->state;
   st.view.key = key;
-  // Restoring is a point read of the head and one or two records: cheap
-  // enough to do on the scheduler thread.
+  st.engine_ctx = std::move(engine);
+  // Restoring is a few point reads and short prefix scans: cheap enough to
+  // do on the scheduler thread.
   auto snapshot = storage::read_entity(*store, key);
   if (snapshot && *snapshot) {
     const auto& snap = **snapshot;
@@ -42,6 +119,10 @@ entity_actor::behavior_type entity_behavior(entity_actor::stateful_pointer<entit
     st.view.record_json = snap.record_json;
     st.view.changed_fields = snap.changed_fields;
     st.record = parse_record(snap.record_json);
+  }
+  if (st.engine_ctx) {
+    st.engine.emplace(key, st.engine_ctx.get());
+    (void)st.engine->restore();  // a read error leaves the engine empty, not the entity
   }
   return {
       [self](apply_atom, const entity_update& u) {
@@ -61,17 +142,48 @@ entity_actor::behavior_type entity_behavior(entity_actor::stateful_pointer<entit
             s.view.record_json = u.data_json;
           }
         }
+        if (s.engine) {
+          run_step(self,
+                   s.engine->on_event(u, s.record ? &*s.record : nullptr, s.view.changed_fields, u.deletes),
+                   [](bool) {});
+        }
       },
       [self](view_atom) -> entity_view { return self->state.view; },
-      [self](passivate_atom) { self->quit(); },
+      [self](fire_atom, const std::string& instance, std::int32_t action) -> caf::result<bool> {
+        auto& s = self->state;
+        if (!s.engine) {
+          return true;
+        }
+        auto rp = self->make_response_promise<bool>();
+        run_step(self, s.engine->on_fire(instance, action, s.record ? &*s.record : nullptr, s.view.deleted),
+                 [rp](bool ok) mutable { rp.deliver(ok); });
+        return rp;
+      },
+      [self](persisted_atom, std::uint64_t token, bool ok) {
+        auto& s = self->state;
+        auto it = s.pending.find(token);
+        if (it == s.pending.end()) {
+          return;
+        }
+        auto continuation = std::move(it->second);
+        s.pending.erase(it);
+        continuation(ok);
+        quit_if_idle(self);
+      },
+      [self](passivate_atom) {
+        self->state.passivating = true;
+        quit_if_idle(self);
+      },
   };
 }
 
 }  // namespace
 
-entity_actor spawn_entity(caf::local_actor* parent, std::string key,
-                          const storage::event_store* store) {
-  return parent->spawn(entity_behavior, std::move(key), store);
+entity_actor spawn_entity(caf::local_actor* parent, std::string key, const storage::event_store* store,
+                          std::shared_ptr<const engine_context> engine) {
+  // Not linked: one entity's failure must not take the router down; actors
+  // end with their last handle when the router goes.
+  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine));
 }
 
 }  // namespace herald::actors

@@ -2,14 +2,21 @@
 // The entity actor: one per mapped-to entity (`Module/Id`), spawned on
 // demand by the ingest router, passivated when idle and restored from
 // storage when needed again. It keeps the entity's snapshot and the fields
-// the last record changed (for `changed`/`changed_to` rules).
+// the last record changed, and runs the entity's workflows (entity_engine):
+// it is the single writer of the entity's instances and communications.
 //
-//   (apply_atom, entity_update)  applies a durable event; an update at or
-//                                below the known seq is ignored (restores
-//                                already include it), so delivery is idempotent
-//   (view_atom) -> entity_view   the current state
-//   (passivate_atom)             stops the actor; its state is in storage
+//   (apply_atom, entity_update)   applies a durable event; an update at or
+//                                 below the known seq is ignored (restores
+//                                 already include it), so delivery is idempotent
+//   (view_atom) -> entity_view    the current state
+//   (fire_atom, instance, action) -> bool
+//                                 a timer fell due; answers once everything it
+//                                 caused (instance, attempts, provider outcomes)
+//                                 is durable
+//   (persisted_atom, token, ok)   internal: an append completed
+//   (passivate_atom)              stops the actor once nothing is in flight
 
+#include <memory>
 #include <string>
 
 #include <caf/typed_actor.hpp>
@@ -23,13 +30,18 @@ class event_store;
 
 namespace herald::actors {
 
+struct engine_context;
+
 using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, entity_update>,
                                       caf::replies_to<view_atom>::with<entity_view>,
+                                      caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
+                                      caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;
 
-// Spawns the actor of `key`, restoring its state from `store` (not owned;
-// must outlive the actor; reads are thread-safe).
-entity_actor spawn_entity(caf::local_actor* parent, std::string key,
-                          const storage::event_store* store);
+// Spawns the actor of `key` linked to `parent`, restoring its state from
+// `store` (not owned; outlives the actor; reads are thread-safe). Without an
+// engine context no workflows run (the entity is only tracked).
+entity_actor spawn_entity(caf::local_actor* parent, std::string key, const storage::event_store* store,
+                          std::shared_ptr<const engine_context> engine);
 
 }  // namespace herald::actors

@@ -12,6 +12,7 @@ namespace herald::actors {
 namespace {
 
 constexpr auto view_timeout = std::chrono::seconds(10);
+constexpr auto fire_timeout = std::chrono::seconds(60);
 
 struct live_entity {
   entity_actor handle;
@@ -31,7 +32,7 @@ entity_actor& entity_for(router_pointer self, const std::string& key) {
   auto& st = self->state;
   auto it = st.entities.find(key);
   if (it == st.entities.end()) {
-    auto handle = spawn_entity(self, key, st.config.store);
+    auto handle = spawn_entity(self, key, st.config.store, st.config.engine);
     it = st.entities.emplace(key, live_entity{std::move(handle), 0}).first;
   }
   it->second.last_active_ms = st.config.clock_ms();
@@ -102,6 +103,14 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       },
       [self](sweep_atom, std::int64_t now_ms) -> std::uint64_t { return sweep(self, now_ms); },
       [self](live_atom) -> std::uint64_t { return self->state.entities.size(); },
+      [self](fire_atom, const std::string& entity, const std::string& instance,
+             std::int32_t action) -> caf::result<bool> {
+        auto rp = self->make_response_promise<bool>();
+        self->request(entity_for(self, entity), fire_timeout, fire_atom_v, instance, action)
+            .then([rp](bool ok) mutable { rp.deliver(ok); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
       [self](tick_atom) {
         sweep(self, self->state.config.clock_ms());
         self->delayed_send(self, tick_interval(self->state.config), tick_atom_v);

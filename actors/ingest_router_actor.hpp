@@ -10,9 +10,12 @@
 //   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms
 //   (live_atom) -> count                 actors currently alive
 //   (tick_atom)                          periodic sweep on the injected clock
+//   (fire_atom, entity, instance, action) -> bool
+//                                        hands a due timer to the entity's actor
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <vector>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -32,18 +35,23 @@ class actor_system;
 
 namespace herald::actors {
 
+struct engine_context;
+
 using ingest_router_actor =
     caf::typed_actor<caf::reacts_to<route_atom, storage::event_batch, std::vector<std::uint64_t>>,
                      caf::replies_to<view_atom, std::string>::with<entity_view>,
                      caf::replies_to<sweep_atom, std::int64_t>::with<std::uint64_t>,
                      caf::replies_to<live_atom>::with<std::uint64_t>,
-                     caf::reacts_to<tick_atom>>;
+                     caf::reacts_to<tick_atom>,
+                     caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router
   std::int64_t passivate_after_ms = 60000;
   std::function<std::int64_t()> clock_ms;  // "now"; defaults to the system clock
   bool periodic_sweep = true;              // tick every passivate_after_ms / 2
+  // Shared with every entity actor; null runs no workflows.
+  std::shared_ptr<const engine_context> engine;
 };
 
 ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);

@@ -44,6 +44,11 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
       if (!e) {
         return e.error();
       }
+      // The history holds Herald's own engine events too (the audit trail);
+      // the entity's state comes from the events its source sent.
+      if (e->kind != domain::event_kind::cloud_event) {
+        continue;
+      }
       if (!seen) {
         seen = true;
         snap.last_seq = seq;

@@ -16,7 +16,7 @@
 namespace herald::storage {
 
 struct entity_snapshot {
-  std::uint64_t last_seq = 0;  // newest event about the entity
+  std::uint64_t last_seq = 0;  // newest event its source sent (engine events excluded)
   std::uint64_t data_seq = 0;  // newest event that carried its record (0: none)
   bool deleted = false;        // the newest event's type ends in ".deleted"
   std::string record_json;     // the record of data_seq; empty when none

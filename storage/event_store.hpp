@@ -56,10 +56,14 @@ class event_store {
   // (source, id) already in the log, or earlier in the same batch, is a
   // duplicate and changes nothing. `done` runs on the writer thread once the
   // events are durable under the sync policy; it must not block.
-  virtual void append_async(event_batch events, append_callback done) = 0;
+  virtual void append_async(domain::event_kind kind, event_batch events, append_callback done) = 0;
+  void append_async(event_batch events, append_callback done) {
+    append_async(domain::event_kind::cloud_event, std::move(events), std::move(done));
+  }
 
   // Blocking convenience over append_async.
-  result<append_outcome> append(std::vector<domain::cloud_event> events);
+  result<append_outcome> append(std::vector<domain::cloud_event> events,
+                                domain::event_kind kind = domain::event_kind::cloud_event);
 
   virtual result<stored_event> read(std::uint64_t seq) const = 0;
 

@@ -26,6 +26,31 @@ std::string entity_history_prefix(std::string_view entity_key) {
   return k;
 }
 
+std::string entity_prefix(std::string_view entity_key) { return entity_history_prefix(entity_key); }
+
+std::string newest_first(std::int64_t ms) {
+  return fixed64be(UINT64_MAX - static_cast<std::uint64_t>(ms));
+}
+
+std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action) {
+  std::string k = fixed64be(static_cast<std::uint64_t>(due_ms));
+  put_lenstr(k, instance_id);
+  k.push_back(static_cast<char>(action));
+  return k;
+}
+
+std::optional<timer_key_parts> parse_timer_key(std::string_view key) {
+  reader r(key);
+  timer_key_parts p;
+  p.due_ms = static_cast<std::int64_t>(r.fixed64());
+  p.instance_id = std::string(r.lenstr());
+  p.action = r.u8();
+  if (!r.ok() || !r.at_end()) {
+    return std::nullopt;
+  }
+  return p;
+}
+
 std::string entity_history_key(std::string_view entity_key, std::uint64_t seq) {
   std::string k = entity_history_prefix(entity_key);
   put_fixed64be(k, seq);

@@ -6,6 +6,24 @@
 //   CF "dedup"          source:lenstr id -> seq:fixed64be
 //   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
 //
+// Engine views, projected from engine events (engine_event.hpp); values are
+// the JSON views the event carried:
+//   CF "definitions"    kind "/" id -> {"kind","id","version","body"} (newest; gone when deleted)
+//                       kind "/" id "@" version:fixed64be -> body (every version, kept)
+//   CF "instances"      instance_id -> instance view
+//   CF "entity_instances" entity_key:lenstr instance_id -> ""
+//   CF "timers"         due_ms:fixed64be instance_id:lenstr action:u8 -> entity_key
+//   CF "attempts"       attempt_id -> attempt view
+//   CF "attempt_content" attempt_id -> {"subject","html","text","attachments","merge_values"}
+//   CF "communications" communication_id -> communication view
+//   CF "entity_communications" entity_key:lenstr communication_id -> ""
+//   CF "log_index"      newest(created_at_ms) attempt_id -> ""
+//   CF "entity_log_index" entity_key:lenstr newest(created_at_ms) attempt_id -> ""
+//   CF "communication_index" newest(last_attempt_at_ms) communication_id -> ""
+//   CF "tasks"          task_id -> task view
+//   CF "open_tasks"     created_at_ms:fixed64be task_id -> ""
+//   newest(ms) := (2^64 - 1 - ms):fixed64be, so that key order is newest first
+//
 //   entity_key := UTF-8 "Module/Id"
 //
 // "log" is the source of truth; the others are projections rebuilt from it
@@ -25,6 +43,31 @@ namespace herald::storage {
 inline constexpr const char* cf_log = "log";
 inline constexpr const char* cf_dedup = "dedup";
 inline constexpr const char* cf_entity_history = "entity_history";
+inline constexpr const char* cf_definitions = "definitions";
+inline constexpr const char* cf_instances = "instances";
+inline constexpr const char* cf_entity_instances = "entity_instances";
+inline constexpr const char* cf_timers = "timers";
+inline constexpr const char* cf_attempts = "attempts";
+inline constexpr const char* cf_attempt_content = "attempt_content";
+inline constexpr const char* cf_communications = "communications";
+inline constexpr const char* cf_entity_communications = "entity_communications";
+inline constexpr const char* cf_log_index = "log_index";
+inline constexpr const char* cf_entity_log_index = "entity_log_index";
+inline constexpr const char* cf_communication_index = "communication_index";
+inline constexpr const char* cf_tasks = "tasks";
+inline constexpr const char* cf_open_tasks = "open_tasks";
+
+// Every column family but "default" and "log": all rebuilt by a full replay.
+inline constexpr const char* projection_columns[] = {
+    cf_dedup,         cf_entity_history,      cf_definitions,  cf_instances,
+    cf_entity_instances, cf_timers,           cf_attempts,     cf_attempt_content,
+    cf_communications, cf_entity_communications, cf_log_index, cf_entity_log_index,
+    cf_communication_index, cf_tasks,         cf_open_tasks};
+// The engine views among them (rebuilt only by a full replay).
+inline constexpr const char* engine_view_columns[] = {
+    cf_definitions,   cf_instances,   cf_entity_instances, cf_timers,
+    cf_attempts,      cf_attempt_content, cf_communications, cf_entity_communications,
+    cf_log_index,     cf_entity_log_index, cf_communication_index, cf_tasks, cf_open_tasks};
 inline constexpr const char* meta_format_key = "format";
 inline constexpr std::uint8_t store_format_version = 1;
 
@@ -33,6 +76,16 @@ std::string format_marker();
 std::string log_key(std::uint64_t seq);
 std::string dedup_key(std::string_view source, std::string_view id);
 std::string entity_history_prefix(std::string_view entity_key);
+// entity_key:lenstr, the prefix of every per-entity index.
+std::string entity_prefix(std::string_view entity_key);
+std::string newest_first(std::int64_t ms);
+std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action);
+struct timer_key_parts {
+  std::int64_t due_ms = 0;
+  std::string instance_id;
+  int action = 0;
+};
+std::optional<timer_key_parts> parse_timer_key(std::string_view key);
 std::string entity_history_key(std::string_view entity_key, std::uint64_t seq);
 // Returns the seq of an entity_history key, nullopt when it is malformed.
 std::optional<std::uint64_t> entity_history_seq(std::string_view key);

@@ -42,7 +42,8 @@ result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes) {
     return corrupt("unknown format version " + std::to_string(version));
   }
   const std::uint8_t kind = r.u8();
-  if (r.ok() && kind != static_cast<std::uint8_t>(domain::event_kind::cloud_event)) {
+  if (r.ok() && kind != static_cast<std::uint8_t>(domain::event_kind::cloud_event) &&
+      kind != static_cast<std::uint8_t>(domain::event_kind::engine_event)) {
     return corrupt("unknown record kind " + std::to_string(kind));
   }
   e.kind = static_cast<domain::event_kind>(kind);

@@ -2,7 +2,7 @@
 // Codec of the values stored in the "log" column family.
 //
 //   record     := version:u8 (=1) kind:u8 recorded_at_ms:varint body
-//   body(kind=1 cloud_event)
+//   body(kind=1 cloud_event, kind=2 engine_event)
 //              := flags:u8 id:lenstr source:lenstr type:lenstr
 //                 [subject:lenstr]          if flags & 0x01
 //                 [time:lenstr]             if flags & 0x02

@@ -89,9 +89,15 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
       return from_rocksdb(st, "listing column families of '" + options.path + "'");
     }
   }
-  for (const char* required : {"default", cf_log, cf_dedup, cf_entity_history}) {
-    if (std::find(names.begin(), names.end(), required) == names.end()) {
-      names.emplace_back(required);
+  std::vector<std::string> required = {"default", cf_log};
+  required.insert(required.end(), std::begin(projection_columns), std::end(projection_columns));
+  for (const auto& name : required) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      if (options.read_only) {
+        // An older store opened for reading: the view is simply empty.
+        continue;
+      }
+      names.push_back(name);
     }
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
@@ -205,7 +211,8 @@ rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
   return handles_.at(name);
 }
 
-void rocksdb_event_store::append_async(event_batch events, append_callback done) {
+void rocksdb_event_store::append_async(domain::event_kind kind, event_batch events,
+                                       append_callback done) {
   if (options_.read_only) {
     done(status{errc::unavailable, "the store is open read-only"});
     return;
@@ -213,7 +220,7 @@ void rocksdb_event_store::append_async(event_batch events, append_callback done)
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      queue_.push_back(pending_append{std::move(events), std::move(done)});
+      queue_.push_back(pending_append{kind, std::move(events), std::move(done)});
       queue_cv_.notify_one();
       return;
     }
@@ -313,9 +320,9 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
         continue;
       }
       record.clear();
-      encode_record(domain::event_kind::cloud_event, now, ev, record);
+      encode_record(g->appends[a].kind, now, ev, record);
       g->batch.Put(cf(cf_log), log_key(seq), record);
-      project(seq, ev, g->batch);
+      project(seq, g->appends[a].kind, ev, g->batch);
       pending_keys_.emplace(key, g->id);
       group_keys.push_back(std::move(key));
       out.seqs.push_back(seq);
@@ -413,12 +420,17 @@ void rocksdb_event_store::complete(prepared_group& g) {
   }
 }
 
-void rocksdb_event_store::project(std::uint64_t seq, const domain::cloud_event& event,
-                                  rocksdb::WriteBatch& batch) const {
+void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
+                                  const domain::cloud_event& event, rocksdb::WriteBatch& batch,
+                                  bool engine_views) const {
   batch.Put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+  // Engine events about an entity are part of its audit trail too.
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {
     batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice());
+  }
+  if (kind == domain::event_kind::engine_event && engine_views) {
+    project_engine_event(event, batch);
   }
 }
 

@@ -68,7 +68,8 @@ class rocksdb_event_store final : public event_store {
   rocksdb_event_store(const rocksdb_event_store&) = delete;
   rocksdb_event_store& operator=(const rocksdb_event_store&) = delete;
 
-  void append_async(event_batch events, append_callback done) override;
+  using event_store::append_async;
+  void append_async(domain::event_kind kind, event_batch events, append_callback done) override;
   result<stored_event> read(std::uint64_t seq) const override;
   status scan(const scan_filter& filter,
               const std::function<bool(const stored_event&)>& visit) const override;
@@ -91,8 +92,42 @@ class rocksdb_event_store final : public event_store {
   // Stops accepting appends, commits what is queued and joins the writer.
   void stop();
 
+  // --- Engine views (engine_views.cpp). Values are the JSON views the
+  // engine events carried; ids and cursors are opaque strings.
+  enum class view_kind { instance, attempt, attempt_content, communication, task };
+  enum class index_kind {
+    log,                    // attempts, newest first
+    communications,         // communications by last attempt, newest first
+    open_tasks,             // open tasks, oldest first
+    entity_log,             // one entity's attempts, newest first (needs `entity`)
+    entity_communications,  // one entity's communications (needs `entity`)
+    entity_instances,       // one entity's instances (needs `entity`)
+  };
+  struct timer_entry {
+    std::int64_t due_ms = 0;
+    std::string instance_id;
+    int action = 0;
+    std::string entity;
+  };
+  // Returns the JSON of a view, nullopt when there is none.
+  result<std::optional<std::string>> view(view_kind kind, const std::string& id) const;
+  // Visits ids in index order after `cursor` (exclusive; empty: from the
+  // start) until `visit` returns false; `visit` gets the id and the cursor
+  // that resumes after it.
+  status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
+                    const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
+  // Visits pending timers due at or before `up_to_ms`, earliest first.
+  status scan_timers(std::int64_t up_to_ms, const std::function<bool(const timer_entry&)>& visit) const;
+  // Visits every current definition: (kind, id, {"kind","id","version","body"}).
+  status scan_definitions(
+      const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;
+  // Returns the body of one version of a definition.
+  result<std::optional<std::string>> definition_version(const std::string& kind, const std::string& id,
+                                                        std::uint64_t version) const;
+
  private:
   struct pending_append {
+    domain::event_kind kind;
     event_batch events;
     append_callback done;
   };
@@ -105,7 +140,11 @@ class rocksdb_event_store final : public event_store {
   std::unique_ptr<prepared_group> prepare(std::vector<pending_append> appends);
   void complete(prepared_group& group);
   // Adds the projection updates of event `seq` to `batch`.
-  void project(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
+  // `engine_views`: also update the engine views (false for ranged replays,
+  // which must not put an older state over a newer one).
+  void project(std::uint64_t seq, domain::event_kind kind, const domain::cloud_event& event,
+               rocksdb::WriteBatch& batch, bool engine_views = true) const;
+  void project_engine_event(const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
   status recreate_column(const char* name);
 

@@ -1,5 +1,9 @@
 // Projection rebuild and column dumps of rocksdb_event_store: the parts used
 // by `herald replay` and by tests, kept apart from the append path.
+// A full replay rebuilds every projection; a ranged or per-entity replay
+// re-applies the dedup index and entity history only, since engine views
+// hold the newest state of each object and an older event must not
+// overwrite it.
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -39,7 +43,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   const scan_filter& f = options.filter;
   const bool ranged = f.from_seq > 1 || f.to_seq != UINT64_MAX || f.from_ms || f.to_ms;
   if (!ranged && !f.entity) {
-    for (const char* name : {cf_dedup, cf_entity_history}) {
+    for (const char* name : projection_columns) {
       if (auto st = recreate_column(name); !st) {
         return st;
       }
@@ -71,7 +75,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   };
   auto st = scan(f, [&](const stored_event& e) {
     current = e.seq;
-    project(e.seq, e.event, batch);
+    project(e.seq, e.kind, e.event, batch, /*engine_views=*/!ranged && !f.entity);
     if (++applied % replay_batch_events == 0) {
       if (auto w = flush(); !w) {
         failure = w;

@@ -1,0 +1,36 @@
+#pragma once
+// What entity actors need to run workflows, shared by all of them on a
+// node: the store (reads and engine appends), the definitions in force, the
+// clock, the organisation's calendar and roles, and the handles of the
+// scheduler and the providers. Filled in once at start-up, before the first
+// event is routed; read-only afterwards.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/definition_registry.hpp"
+#include "actors/engine_clock.hpp"
+#include "actors/provider_actor.hpp"
+#include "actors/scheduler_actor.hpp"
+#include "domain/business_calendar.hpp"
+
+namespace herald::storage {
+class rocksdb_event_store;
+}
+
+namespace herald::actors {
+
+struct engine_context {
+  storage::rocksdb_event_store* store = nullptr;
+  definition_registry* definitions = nullptr;
+  engine_clock* clock = nullptr;
+  std::optional<domain::business_calendar> calendar;
+  std::map<std::string, std::vector<std::string>> roles;  // role -> entity keys
+  scheduler_actor scheduler;
+  provider_actor provider;  // every channel's provider (the sandbox until issue 4)
+  std::string provider_name = "sandbox";
+};
+
+}  // namespace herald::actors

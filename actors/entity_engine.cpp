@@ -1,0 +1,501 @@
+#include "actors/entity_engine.hpp"
+
+#include <atomic>
+#include <chrono>
+
+#include <boost/json.hpp>
+
+#include "domain/engine_event.hpp"
+#include "domain/entity_path.hpp"
+#include "domain/iso_duration.hpp"
+#include "domain/rfc3339.hpp"
+#include "storage/entity_reader.hpp"
+#include "storage/rocksdb_event_store.hpp"
+
+namespace json = boost::json;
+
+namespace herald::actors {
+namespace {
+
+std::string now_text(const engine_context* ctx) { return domain::format_rfc3339_ms(ctx->clock->now_ms()); }
+
+std::optional<domain::entity_record> parse_record(const std::string& text) {
+  json::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec) return std::nullopt;
+  auto r = domain::parse_entity_record(v);
+  return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
+}
+
+bool contact_invalid(const domain::entity_record& r, const std::string& member) {
+  return std::find(r.contact_invalid.begin(), r.contact_invalid.end(), member) != r.contact_invalid.end();
+}
+
+std::string contact(const domain::entity_record& r, const char* member) {
+  const json::value* v = r.contact.if_contains(member);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// The contact member a channel needs.
+const char* contact_member(const std::string& channel) {
+  if (channel == "email") return "email";
+  if (channel == "sms") return "mobile";
+  if (channel == "post") return "address";
+  if (channel == "einvoice") return "peppol_id";
+  return nullptr;  // manual needs none
+}
+
+}  // namespace
+
+std::string next_engine_event_id() {
+  static const auto start = std::chrono::steady_clock::now().time_since_epoch().count() ^
+                            std::chrono::system_clock::now().time_since_epoch().count();
+  static std::atomic<std::uint64_t> counter{0};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "e-%llx-%llx", static_cast<unsigned long long>(start),
+                static_cast<unsigned long long>(++counter));
+  return buf;
+}
+
+void engine_step::append(engine_step&& other) {
+  for (auto& e : other.events) events.push_back(std::move(e));
+  timers.insert(timers.end(), other.timers.begin(), other.timers.end());
+  for (auto& d : other.dispatches) dispatches.push_back(std::move(d));
+}
+
+entity_engine::entity_engine(std::string key, const engine_context* context)
+    : key_(std::move(key)), parsed_key_(domain::parse_entity_key(key_).value_or(domain::entity_key{})),
+      ctx_(context) {}
+
+status entity_engine::restore() {
+  using store_t = storage::rocksdb_event_store;
+  std::vector<std::string> ids;
+  auto st = ctx_->store->scan_index(store_t::index_kind::entity_instances, key_, "",
+                                    [&](const std::string& id, const std::string&) {
+                                      ids.push_back(id);
+                                      return true;
+                                    });
+  if (!st) return st;
+  for (const auto& id : ids) {
+    auto text = ctx_->store->view(store_t::view_kind::instance, id);
+    if (!text) return text.error();
+    if (!*text) continue;
+    auto view = domain::instance_from_json(json::parse(**text));
+    if (!view) return view.error();
+    started_.insert(view->workflow);
+    instances_[id] = std::move(*view);
+  }
+  ids.clear();
+  st = ctx_->store->scan_index(store_t::index_kind::entity_communications, key_, "",
+                               [&](const std::string& id, const std::string&) {
+                                 ids.push_back(id);
+                                 return true;
+                               });
+  if (!st) return st;
+  for (const auto& id : ids) {
+    auto text = ctx_->store->view(store_t::view_kind::communication, id);
+    if (!text) return text.error();
+    if (!*text) continue;
+    auto view = domain::communication_from_json(json::parse(**text));
+    if (!view) return view.error();
+    comms_[id] = std::move(*view);
+  }
+  return status::ok();
+}
+
+domain::entity_lookup entity_engine::lookup() {
+  return [this](const std::string& key) -> const domain::entity_record* {
+    auto it = cache_.find(key);
+    if (it == cache_.end()) {
+      std::optional<domain::entity_record> record;
+      auto snap = storage::read_entity(*ctx_->store, key);
+      if (snap && *snap && !(*snap)->record_json.empty()) {
+        record = parse_record((*snap)->record_json);
+      }
+      it = cache_.emplace(key, std::move(record)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+}
+
+engine_step entity_engine::on_event(const entity_update& update, const domain::entity_record* record,
+                                    const std::vector<std::string>& changed, bool deleted) {
+  engine_step step;
+  cache_.clear();
+  if (deleted) {
+    // Pending timers of a deleted entity are cancelled (SPEC §3).
+    for (auto& [id, inst] : instances_) {
+      std::vector<std::pair<std::int64_t, int>> remove;
+      for (auto& a : inst.actions) {
+        if (a.state == "scheduled") {
+          remove.emplace_back(a.due_ms, a.index);
+          a.state = "not_sent";
+          a.reason = "cancelled";
+        }
+      }
+      if (!remove.empty()) {
+        inst.state = "cancelled";
+        inst.reason = "the entity was deleted";
+        inst.updated_at = ctx_->clock->now_ms();
+        step.append(persist_instance(inst, {}, std::move(remove)));
+      }
+    }
+    return step;
+  }
+  if (!record || !ctx_->definitions) {
+    return step;
+  }
+  const auto defs = ctx_->definitions->current();
+  for (const versioned_workflow* w : defs->triggered_by(parsed_key_.module, update.type)) {
+    if (w->workflow.once_per_entity && started_.count(w->workflow.id)) {
+      continue;
+    }
+    std::vector<domain::rule_trace> trace;
+    domain::rule_context rc{&parsed_key_, record, &changed, lookup()};
+    if (domain::evaluate_rules(w->workflow.rules, rc, trace)) {
+      step.append(start_instance(*w, update, *record, changed, std::move(trace)));
+    } else {
+      json::object data{{"workflow", w->workflow.id},
+                        {"version", w->version},
+                        {"trigger_seq", update.seq},
+                        {"fired", false},
+                        {"trace", domain::to_json(trace)}};
+      step.events.push_back(domain::engine::make_event(domain::engine::workflow_evaluated, next_engine_event_id(),
+                                                       key_, json::serialize(data), now_text(ctx_)));
+    }
+  }
+  return step;
+}
+
+engine_step entity_engine::start_instance(const versioned_workflow& w, const entity_update& update,
+                                          const domain::entity_record& record,
+                                          const std::vector<std::string>& changed,
+                                          std::vector<domain::rule_trace> trace) {
+  const std::int64_t now = ctx_->clock->now_ms();
+  domain::instance_view inst;
+  inst.id = "i-" + std::to_string(update.seq) + "-" + w.workflow.id;
+  inst.workflow = w.workflow.id;
+  inst.workflow_version = w.version;
+  inst.entity = key_;
+  inst.entity_label = record.label;
+  inst.trigger_seq = update.seq;
+  inst.trigger = update.type;
+  inst.state = "scheduled";
+  inst.created_at = inst.updated_at = now;
+  inst.changed = changed;
+  inst.trace = std::move(trace);
+  std::vector<std::pair<std::int64_t, int>> timers;
+  const date::time_zone* zone = ctx_->calendar->zone();
+  for (std::size_t i = 0; i < w.workflow.actions.size(); ++i) {
+    const auto& action = w.workflow.actions[i];
+    domain::action_state a;
+    a.index = static_cast<int>(i);
+    a.due_ms = action.delay ? domain::add_duration(now, *action.delay, zone) : now;
+    if (action.schedule == domain::send_schedule::business_window) {
+      a.due_ms = ctx_->calendar->next_window(a.due_ms);
+    }
+    a.recipients = resolve_recipients(action.to, record);
+    timers.emplace_back(a.due_ms, a.index);
+    inst.actions.push_back(std::move(a));
+  }
+  started_.insert(w.workflow.id);
+  instances_[inst.id] = inst;
+  return persist_instance(inst, std::move(timers), {});
+}
+
+engine_step entity_engine::persist_instance(const domain::instance_view& inst,
+                                            std::vector<std::pair<std::int64_t, int>> add,
+                                            std::vector<std::pair<std::int64_t, int>> remove) {
+  engine_step step;
+  auto timers = [](const std::vector<std::pair<std::int64_t, int>>& list) {
+    json::array out;
+    for (const auto& [due, action] : list) out.push_back(json::object{{"due", due}, {"action", action}});
+    return out;
+  };
+  json::object data{{"instance", domain::to_json(inst)}, {"timers_add", timers(add)},
+                    {"timers_remove", timers(remove)}};
+  step.events.push_back(domain::engine::make_event(domain::engine::instance_updated, next_engine_event_id(), key_,
+                                                   json::serialize(data), now_text(ctx_)));
+  for (const auto& [due, action] : add) step.timers.push_back(due);
+  return step;
+}
+
+std::vector<std::string> entity_engine::resolve_recipients(const std::vector<domain::recipient_spec>& specs,
+                                                           const domain::entity_record& record) {
+  std::vector<std::string> out;
+  for (const auto& spec : specs) {
+    switch (spec.type) {
+      case domain::recipient_spec::kind::self:
+        out.push_back(key_);
+        break;
+      case domain::recipient_spec::kind::role:
+        if (auto it = ctx_->roles.find(spec.role); it != ctx_->roles.end()) {
+          out.insert(out.end(), it->second.begin(), it->second.end());
+        }
+        break;
+      case domain::recipient_spec::kind::path: {
+        auto v = domain::resolve_path(parsed_key_, record, spec.path, lookup());
+        if (v.found && !v.entity.empty()) out.push_back(v.entity);
+        break;
+      }
+      case domain::recipient_spec::kind::reverse_link:
+        break;  // reverse links arrive with the links index (next step of the engine issue)
+    }
+  }
+  return out;
+}
+
+engine_step entity_engine::on_fire(const std::string& instance_id, int action_index,
+                                   const domain::entity_record* record, bool deleted) {
+  engine_step step;
+  cache_.clear();
+  auto it = instances_.find(instance_id);
+  if (it == instances_.end()) {
+    return step;
+  }
+  domain::instance_view& inst = it->second;
+  if (action_index < 0 || action_index >= static_cast<int>(inst.actions.size())) {
+    return step;
+  }
+  domain::action_state& action = inst.actions[static_cast<std::size_t>(action_index)];
+  if (action.state != "scheduled") {
+    return persist_instance(inst, {}, {{action.due_ms, action.index}});  // a stale timer: drop it
+  }
+  const std::int64_t now = ctx_->clock->now_ms();
+  inst.updated_at = now;
+  const auto defs = ctx_->definitions->current();
+  auto w = defs->workflows.find(inst.workflow);
+  std::string stop_reason;
+  if (deleted) {
+    stop_reason = "cancelled";
+  } else if (w == defs->workflows.end() || !w->second.workflow.enabled || !record) {
+    stop_reason = "cancelled";
+  } else {
+    inst.fire_trace.clear();
+    domain::rule_context rc{&parsed_key_, record, &inst.changed, lookup()};
+    if (!domain::evaluate_rules(w->second.workflow.rules, rc, inst.fire_trace)) {
+      stop_reason = "rules_no_longer_match";
+    }
+  }
+  if (!stop_reason.empty()) {
+    action.state = "not_sent";
+    action.reason = stop_reason;
+  } else {
+    step.append(fire_action(inst, action, w->second, *record));
+  }
+  // The instance settles once no action is waiting.
+  bool waiting = false, any_sent = false, any_error = false;
+  for (const auto& a : inst.actions) {
+    waiting = waiting || a.state == "scheduled";
+    any_sent = any_sent || a.state == "dispatched";
+    any_error = any_error || a.state == "errored";
+  }
+  inst.state = waiting ? "scheduled" : any_error ? "errored" : any_sent ? "dispatched" : "not_sent";
+  inst.reason = inst.state == "not_sent" ? action.reason : inst.state == "errored" ? action.reason : "";
+  engine_step done = persist_instance(inst, {}, {{action.due_ms, action.index}});
+  // The instance event goes first: attempts name it.
+  done.append(std::move(step));
+  return done;
+}
+
+engine_step entity_engine::fire_action(domain::instance_view& inst, domain::action_state& action,
+                                       const versioned_workflow& w, const domain::entity_record& record) {
+  engine_step step;
+  const auto& def = w.workflow.actions[static_cast<std::size_t>(action.index)];
+  const std::int64_t now = ctx_->clock->now_ms();
+  const auto defs = ctx_->definitions->current();
+  const versioned_template* tmpl = nullptr;
+  if (def.kind == domain::action_kind::send) {
+    auto t = defs->templates.find(def.template_id);
+    if (t == defs->templates.end()) {
+      action.state = "errored";
+      action.reason = "template '" + def.template_id + "' no longer exists";
+      return step;
+    }
+    tmpl = &t->second;
+  }
+  const auto recipients = resolve_recipients(def.to, record);
+  action.recipients = recipients;
+  if (recipients.empty()) {
+    action.state = "not_sent";
+    action.reason = "no_contact";
+    return step;
+  }
+  // Render once per action: merge fields are paths from this entity.
+  std::optional<domain::rendered_message> rendered;
+  if (tmpl) {
+    auto lk = lookup();
+    auto r = domain::render_template(tmpl->message, [&](const std::string& path) -> std::optional<std::string> {
+      auto v = domain::resolve_path(parsed_key_, record, path, lk);
+      return v.found ? domain::merge_text(v.value) : std::nullopt;
+    });
+    if (!r) {
+      action.state = "errored";
+      action.reason = r.error().message();
+      return step;
+    }
+    rendered = std::move(*r);
+  }
+  const std::string topic = inst.workflow + "/" + std::to_string(action.index);
+  const std::string customer = [&] {
+    auto it = record.links.find("Account");
+    return it == record.links.end() ? std::string() : it->second;
+  }();
+  bool any_attempt = false;
+  for (const auto& recipient_key : recipients) {
+    const domain::entity_record* who = recipient_key == key_ ? &record : lookup()(recipient_key);
+    domain::recipient_info info;
+    info.key = recipient_key;
+    if (who) {
+      info.name = who->label;
+      info.email = contact(*who, "email");
+      info.mobile = contact(*who, "mobile");
+      if (const json::value* a = who->contact.if_contains("address")) info.address = *a;
+    }
+    // The first channel whose contact is present and not marked invalid.
+    std::string channel, not_sent_reason = "no_contact";
+    for (const auto& c : def.kind == domain::action_kind::task ? std::vector<std::string>{"manual"} : def.channels) {
+      const char* member = contact_member(c);
+      if (!member) {
+        channel = c;
+        break;
+      }
+      if (!who || !who->contact.contains(member) || who->contact.at(member).is_null()) continue;
+      if (contact_invalid(*who, member)) {
+        not_sent_reason = "invalid_contact";
+        continue;
+      }
+      channel = c;
+      break;
+    }
+    const std::string comm_id = domain::communication_id(key_, topic, recipient_key);
+    domain::communication_view comm = comms_.count(comm_id) ? comms_[comm_id] : domain::communication_view{};
+    const std::int64_t previous_at = comm.attempts > 0 ? comm.last_attempt_at : 0;
+    domain::attempt_view a;
+    a.communication_id = comm_id;
+    a.attempt = comm.attempts + 1;
+    a.id = comm_id + "." + std::to_string(a.attempt);
+    a.channel = channel.empty() ? "manual" : channel;
+    a.provider = channel.empty() || channel == "manual" ? "manual" : ctx_->provider_name;
+    a.mapped_to = key_;
+    a.mapped_to_label = record.label;
+    a.customer = customer;
+    a.recipient = info;
+    a.sender = def.sender;
+    a.subject = rendered ? rendered->subject : def.title;
+    a.type = def.type;
+    a.category = def.category;
+    a.workflow = inst.workflow;
+    a.template_id = tmpl ? def.template_id : "";
+    a.template_version = tmpl ? tmpl->version : 0;
+    a.instance_id = inst.id;
+    a.created_at = a.updated_at = now;
+    std::optional<domain::task_view> task;
+    if (channel.empty() || channel == "manual") {
+      // Nothing automatic is possible: a manual task, as seed 002 describes.
+      a.status = channel.empty() ? "not_sent" : "task_open";
+      a.status_reason = channel.empty() ? not_sent_reason : "";
+      domain::task_view t;
+      t.id = "t-" + a.id;
+      t.title = def.kind == domain::action_kind::task ? def.title
+                : "Contact " + (info.name.empty() ? recipient_key : info.name) + " manually: " + a.subject;
+      t.reason = channel.empty() ? not_sent_reason : "task";
+      t.mapped_to = key_;
+      t.mapped_to_label = record.label;
+      t.recipient = recipient_key;
+      t.workflow = inst.workflow;
+      t.instance_id = inst.id;
+      t.created_at = now;
+      task = t;
+    } else {
+      a.status = "queued";
+    }
+    a.timeline.push_back({a.status, a.status_reason, now});
+    comm.id = comm_id;
+    comm.mapped_to = key_;
+    comm.mapped_to_label = record.label;
+    comm.topic = topic;
+    comm.recipient = info;
+    comm.latest_status = a.status;
+    comm.latest_attempt_id = a.id;
+    comm.channel = a.channel;
+    comm.subject = a.subject;
+    comm.type = a.type;
+    comm.category = a.category;
+    comm.workflow = inst.workflow;
+    comm.customer = customer;
+    comm.attempts = a.attempt;
+    comm.last_attempt_at = now;
+    comms_[comm_id] = comm;
+
+    json::object content{{"subject", a.subject}, {"template", a.template_id}, {"template_version", a.template_version}};
+    if (rendered) {
+      content["html"] = rendered->html;
+      content["text"] = rendered->text;
+      json::array attachments;
+      for (const auto& att : rendered->attachments) {
+        attachments.push_back(json::object{{"name", att.name}, {"content_type", att.content_type}, {"body", att.body}});
+      }
+      content["attachments"] = std::move(attachments);
+      json::object merge;
+      for (const auto& [k, v] : rendered->merge_values) merge[k] = v;
+      content["merge_values"] = std::move(merge);
+    }
+    const std::string content_text = json::serialize(content);
+    step.events.push_back(attempt_event(a, comm, &content_text, previous_at));
+    if (task) {
+      step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+                                                       json::serialize(json::object{{"task", domain::to_json(*task)}}),
+                                                       now_text(ctx_)));
+    }
+    if (a.status == "queued") {
+      step.dispatches.push_back(dispatch_request{a, content_text});
+      any_attempt = true;
+    } else if (a.status == "task_open") {
+      any_attempt = true;
+    }
+    action.attempts.push_back(a.id);
+  }
+  action.state = any_attempt ? "dispatched" : "not_sent";
+  action.reason = any_attempt ? "" : "no_contact";
+  return step;
+}
+
+domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
+                                                 const domain::communication_view& comm, const std::string* content,
+                                                 std::int64_t previous_at) {
+  json::object data{{"attempt", domain::to_json(attempt)}, {"communication", domain::to_json(comm)}};
+  if (content) data["content"] = json::parse(*content);
+  if (previous_at) data["communication_previous_at"] = previous_at;
+  return domain::engine::make_event(domain::engine::attempt_updated, next_engine_event_id(), key_,
+                                    json::serialize(data), now_text(ctx_));
+}
+
+engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {
+  engine_step step;
+  if (outcome.statuses.empty()) {
+    return step;
+  }
+  domain::attempt_view a = request.attempt;
+  a.provider_message_id = outcome.provider_message_id;
+  for (const auto& s : outcome.statuses) {
+    a.timeline.push_back(s);
+    a.status = s.status;
+    a.status_reason = s.reason;
+    a.updated_at = s.at;
+    if (s.status == "sent" && a.sent_at == 0) a.sent_at = s.at;
+  }
+  auto it = comms_.find(a.communication_id);
+  if (it == comms_.end()) {
+    return step;
+  }
+  domain::communication_view& comm = it->second;
+  if (comm.latest_attempt_id == a.id) {
+    comm.latest_status = a.status;
+  }
+  // The communication's time key is unchanged (same attempt): no index move.
+  step.events.push_back(attempt_event(a, comm, nullptr, 0));
+  return step;
+}
+
+}  // namespace herald::actors

@@ -1,0 +1,84 @@
+#pragma once
+// The workflow logic an entity actor runs for its entity (SPEC §4, §5):
+// match workflows on each event, evaluate rules with a trace, create and
+// schedule instances, and when a timer fires re-check the rules, resolve
+// recipients, choose a channel, render, and create attempts (or not_sent
+// with a manual task). Every step returns what to persist and what to do
+// once that is durable; the actor sequences those (entity_actor.cpp), so
+// nothing here sends messages. Reads of other entities go to the store.
+//
+// Not thread-safe: one entity_engine per entity actor.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "actors/engine_context.hpp"
+#include "actors/entity_messages.hpp"
+#include "actors/provider_actor.hpp"
+#include "domain/cloud_event.hpp"
+#include "domain/communication.hpp"
+#include "domain/entity_record.hpp"
+#include "domain/instance.hpp"
+
+namespace herald::actors {
+
+// What a step decided.
+struct engine_step {
+  std::vector<domain::cloud_event> events;   // append these, in order
+  std::vector<std::int64_t> timers;          // then tell the scheduler of these due times
+  std::vector<dispatch_request> dispatches;  // then hand these attempts to the provider
+
+  void append(engine_step&& other);
+  bool empty() const { return events.empty(); }
+};
+
+class entity_engine {
+ public:
+  entity_engine(std::string key, const engine_context* context);
+
+  // Loads the entity's instances and communications from the store.
+  status restore();
+
+  // The entity's source sent an event (already applied to `record`).
+  engine_step on_event(const entity_update& update, const domain::entity_record* record,
+                       const std::vector<std::string>& changed, bool deleted);
+
+  // A timer of `instance_id` / `action` fell due.
+  engine_step on_fire(const std::string& instance_id, int action, const domain::entity_record* record,
+                      bool deleted);
+
+  // A provider answered for an attempt this entity owns.
+  engine_step on_outcome(const dispatch_request& request, const dispatch_outcome& outcome);
+
+  const std::map<std::string, domain::instance_view>& instances() const { return instances_; }
+
+ private:
+  engine_step start_instance(const versioned_workflow& w, const entity_update& update,
+                             const domain::entity_record& record, const std::vector<std::string>& changed,
+                             std::vector<domain::rule_trace> trace);
+  engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
+                          const versioned_workflow& w, const domain::entity_record& record);
+  engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
+                               std::vector<std::pair<std::int64_t, int>> remove);
+  domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
+                                    const std::string* content, std::int64_t previous_at);
+  std::vector<std::string> resolve_recipients(const std::vector<domain::recipient_spec>& specs,
+                                              const domain::entity_record& record);
+  domain::entity_lookup lookup();
+
+  std::string key_;
+  domain::entity_key parsed_key_;
+  const engine_context* ctx_;
+  std::map<std::string, domain::instance_view> instances_;
+  std::set<std::string> started_;  // workflows with an instance (once_per_entity)
+  std::map<std::string, domain::communication_view> comms_;
+  std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
+};
+
+// Returns an id unique across processes and restarts, for engine events.
+std::string next_engine_event_id();
+
+}  // namespace herald::actors

@@ -1,0 +1,43 @@
+#pragma once
+// The interface every provider actor answers (one actor per configured
+// provider): dispatch one attempt, answer with what the provider said. The
+// entity actor that owns the attempt records the outcome; later delivery
+// statuses (webhooks) reach it the same way.
+//
+//   (dispatch_atom, dispatch_request) -> dispatch_outcome
+
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "domain/communication.hpp"
+
+namespace herald::actors {
+
+struct dispatch_request {
+  domain::attempt_view attempt;
+  std::string content_json;  // {"subject","html","text","attachments"}
+};
+
+struct dispatch_outcome {
+  std::string provider_message_id;
+  std::vector<domain::status_change> statuses;  // in order; empty: still queued
+};
+
+using provider_actor =
+    caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request>::with<dispatch_outcome>>;
+
+// The sandbox provider (the default for every channel): simulated delivery,
+// queued -> sent -> delivered, or failed for a share `failure_ratio` of
+// attempts chosen by a hash of the attempt id (reproducible).
+provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_ratio,
+                                      std::function<std::int64_t()> clock_ms);
+
+}  // namespace herald::actors
+
+// Local-only messages: providers run on the node of the entity they serve.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_outcome)

@@ -1,0 +1,37 @@
+#pragma once
+// The scheduler: one per node. Durable timers live in the store's timers
+// view (due order); the scheduler only decides when to look. It fires every
+// timer that is due by asking the ingest router to hand it to the entity
+// that owns the instance, and a timer stays in the store until that entity
+// has durably moved the instance on, so a restart loses none and fires the
+// overdue ones at once.
+//
+//   (timer_atom, due_ms)             a timer was added: wake by then
+//   (advance_atom, to_ms) -> now_ms  virtual clock only: fire everything due
+//                                    up to `to_ms`, in due order, each one
+//                                    finished before the next, then answer
+//   (wake_atom)                      real clock: look for due timers
+
+#include <cstdint>
+
+#include <caf/typed_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/ingest_router_actor.hpp"
+
+namespace herald::storage {
+class rocksdb_event_store;
+}
+
+namespace herald::actors {
+
+class engine_clock;
+
+using scheduler_actor = caf::typed_actor<caf::reacts_to<timer_atom, std::int64_t>,
+                                         caf::replies_to<advance_atom, std::int64_t>::with<std::int64_t>,
+                                         caf::reacts_to<wake_atom>>;
+
+scheduler_actor spawn_scheduler(caf::actor_system& system, const storage::rocksdb_event_store* store,
+                                engine_clock* clock, ingest_router_actor router);
+
+}  // namespace herald::actors

@@ -1,0 +1,109 @@
+#pragma once
+// Communications, attempts and manual tasks as the log and the API show
+// them (SPEC §1, §6). A communication is one topic for one mapped-to entity
+// and one recipient; each attempt (first send, fallback hop, resend,
+// re-execution) is immutable content plus a status timeline.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "domain/status.hpp"
+
+namespace herald::domain {
+
+struct recipient_info {
+  std::string key;  // the recipient entity, "User/u-1"
+  std::string name;
+  std::string email;
+  std::string mobile;
+  boost::json::value address;  // null when none
+};
+
+struct status_change {
+  std::string status;
+  std::string reason;
+  std::int64_t at = 0;
+};
+
+struct attempt_view {
+  std::string id;
+  std::string communication_id;
+  int attempt = 1;
+  std::string status = "queued";
+  std::string status_reason;
+  std::string channel;
+  std::string provider;
+  std::string provider_message_id;
+  std::string mapped_to;
+  std::string mapped_to_label;
+  std::string customer;
+  recipient_info recipient;
+  std::string sender;
+  std::string subject;
+  std::string type;
+  std::string category;
+  std::string workflow;
+  std::string template_id;
+  int template_version = 0;
+  std::string instance_id;
+  bool automated = true;
+  std::string resend_of;
+  std::int64_t created_at = 0;
+  std::int64_t sent_at = 0;  // 0: not sent
+  std::int64_t updated_at = 0;
+  std::vector<status_change> timeline;
+};
+
+struct communication_view {
+  std::string id;
+  std::string mapped_to;
+  std::string mapped_to_label;
+  std::string topic;
+  recipient_info recipient;
+  std::string latest_status;
+  std::string latest_attempt_id;
+  std::string channel;
+  std::string subject;
+  std::string type;
+  std::string category;
+  std::string workflow;
+  std::string customer;
+  int attempts = 0;
+  std::int64_t last_attempt_at = 0;
+};
+
+struct task_view {
+  std::string id;
+  std::string title;
+  std::string status = "task_open";  // task_open | completed
+  std::string reason;                // why it exists (no_contact, a task action, ...)
+  std::string mapped_to;
+  std::string mapped_to_label;
+  std::string recipient;
+  std::string workflow;
+  std::string instance_id;
+  std::string outcome;
+  std::int64_t created_at = 0;
+  std::int64_t completed_at = 0;
+};
+
+boost::json::object to_json(const recipient_info& r);
+boost::json::object to_json(const attempt_view& a);
+boost::json::object to_json(const communication_view& c);
+boost::json::object to_json(const task_view& t);
+
+result<recipient_info> recipient_from_json(const boost::json::value& v);
+result<attempt_view> attempt_from_json(const boost::json::value& v);
+result<communication_view> communication_from_json(const boost::json::value& v);
+result<task_view> task_from_json(const boost::json::value& v);
+
+// Returns a stable id for (mapped-to entity, topic, recipient key).
+std::string communication_id(const std::string& mapped_to, const std::string& topic,
+                             const std::string& recipient_key);
+
+}  // namespace herald::domain

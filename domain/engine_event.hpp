@@ -1,0 +1,36 @@
+#pragma once
+// The events Herald writes itself (event_kind::engine_event), as
+// CloudEvents: source "herald", a type below, subject the entity concerned,
+// data the new state of the object (state-based: a projection is a plain
+// put, a replay needs nothing else). Ids make retries idempotent: the same
+// change has the same id.
+//
+//   herald.definition.put      {"kind": "workflow"|"template", "id", "version", "body"}
+//   herald.definition.deleted  {"kind", "id", "version"}
+//   herald.workflow.evaluated  {"workflow", "version", "trigger_seq", "fired": false, "trace"}
+//   herald.instance.updated    {"instance": view, "timers_add": [timer], "timers_remove": [timer]}
+//                               timer := {"due": ms, "action": n}
+//   herald.attempt.updated     {"attempt": view, "communication": view,
+//                               "content": {...}   only when the attempt is created,
+//                               "communication_previous_at": ms   when it had an earlier attempt}
+//   herald.task.updated        {"task": view}
+
+#include <string>
+
+#include "domain/cloud_event.hpp"
+
+namespace herald::domain::engine {
+
+inline constexpr const char* source = "herald";
+inline constexpr const char* definition_put = "herald.definition.put";
+inline constexpr const char* definition_deleted = "herald.definition.deleted";
+inline constexpr const char* workflow_evaluated = "herald.workflow.evaluated";
+inline constexpr const char* instance_updated = "herald.instance.updated";
+inline constexpr const char* attempt_updated = "herald.attempt.updated";
+inline constexpr const char* task_updated = "herald.task.updated";
+
+// Returns an engine event; `subject` may be empty (definitions).
+cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
+                       std::string data_json, const std::string& time);
+
+}  // namespace herald::domain::engine

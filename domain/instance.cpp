@@ -1,0 +1,109 @@
+#include "domain/instance.hpp"
+
+#include <boost/json.hpp>
+
+#include "domain/json_fields.hpp"
+#include "domain/rfc3339.hpp"
+
+namespace json = boost::json;
+using namespace herald::domain::json_fields;
+
+namespace herald::domain {
+
+json::array to_json(const std::vector<rule_trace>& trace) {
+  json::array out;
+  for (const auto& t : trace) {
+    out.push_back(json::object{{"rule", t.rule}, {"seen", t.seen}, {"held", t.held}});
+  }
+  return out;
+}
+
+std::vector<rule_trace> trace_from_json(const json::value& v) {
+  std::vector<rule_trace> out;
+  if (!v.is_array()) return out;
+  for (const auto& e : v.get_array()) {
+    if (!e.is_object()) continue;
+    const auto& o = e.get_object();
+    rule_trace t;
+    t.rule = str(o, "rule");
+    if (const json::value* seen = o.if_contains("seen")) t.seen = *seen;
+    t.held = boolean(o, "held");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+json::object to_json(const instance_view& i) {
+  json::array actions;
+  for (const auto& a : i.actions) {
+    json::array recipients(a.recipients.begin(), a.recipients.end());
+    json::array attempts(a.attempts.begin(), a.attempts.end());
+    actions.push_back(json::object{{"index", a.index},
+                                   {"state", a.state},
+                                   {"reason", a.reason},
+                                   {"due", a.due_ms ? json::value(format_rfc3339_ms(a.due_ms)) : json::value(nullptr)},
+                                   {"due_ms", a.due_ms},
+                                   {"recipients", std::move(recipients)},
+                                   {"attempts", std::move(attempts)}});
+  }
+  return json::object{{"id", i.id},
+                      {"workflow", i.workflow},
+                      {"workflow_version", i.workflow_version},
+                      {"entity", i.entity},
+                      {"entity_label", i.entity_label},
+                      {"trigger_seq", i.trigger_seq},
+                      {"trigger", i.trigger},
+                      {"state", i.state},
+                      {"reason", i.reason},
+                      {"created_at", format_rfc3339_ms(i.created_at)},
+                      {"updated_at", format_rfc3339_ms(i.updated_at)},
+                      {"changed", json::array(i.changed.begin(), i.changed.end())},
+                      {"trace", to_json(i.trace)},
+                      {"fire_trace", to_json(i.fire_trace)},
+                      {"actions", std::move(actions)}};
+}
+
+result<instance_view> instance_from_json(const json::value& v) {
+  if (!v.is_object()) {
+    return status{errc::corruption, "stored instance is not a JSON object"};
+  }
+  const auto& o = v.get_object();
+  instance_view i;
+  i.id = str(o, "id");
+  i.workflow = str(o, "workflow");
+  i.workflow_version = static_cast<int>(i64(o, "workflow_version"));
+  i.entity = str(o, "entity");
+  i.entity_label = str(o, "entity_label");
+  i.trigger_seq = static_cast<std::uint64_t>(i64(o, "trigger_seq"));
+  i.trigger = str(o, "trigger");
+  i.state = str(o, "state");
+  i.reason = str(o, "reason");
+  i.created_at = parse_rfc3339_ms(str(o, "created_at")).value_or(0);
+  i.updated_at = parse_rfc3339_ms(str(o, "updated_at")).value_or(0);
+  if (const json::value* c = o.if_contains("changed"); c && c->is_array()) {
+    for (const auto& x : c->get_array()) if (x.is_string()) i.changed.emplace_back(x.get_string());
+  }
+  if (const json::value* t = o.if_contains("trace")) i.trace = trace_from_json(*t);
+  if (const json::value* t = o.if_contains("fire_trace")) i.fire_trace = trace_from_json(*t);
+  if (const json::value* acts = o.if_contains("actions"); acts && acts->is_array()) {
+    for (const auto& a : acts->get_array()) {
+      if (!a.is_object()) continue;
+      const auto& ao = a.get_object();
+      action_state s;
+      s.index = static_cast<int>(i64(ao, "index"));
+      s.state = str(ao, "state");
+      s.reason = str(ao, "reason");
+      s.due_ms = i64(ao, "due_ms");
+      if (const json::value* r = ao.if_contains("recipients"); r && r->is_array()) {
+        for (const auto& x : r->get_array()) if (x.is_string()) s.recipients.emplace_back(x.get_string());
+      }
+      if (const json::value* r = ao.if_contains("attempts"); r && r->is_array()) {
+        for (const auto& x : r->get_array()) if (x.is_string()) s.attempts.emplace_back(x.get_string());
+      }
+      i.actions.push_back(std::move(s));
+    }
+  }
+  return i;
+}
+
+}  // namespace herald::domain

@@ -1,0 +1,32 @@
+#pragma once
+// Small readers for JSON views written by Herald itself: a missing or
+// mistyped member reads as the type's empty value. Input from outside goes
+// through the validating parsers instead.
+
+#include <cstdint>
+#include <string>
+
+#include <boost/json.hpp>
+
+namespace herald::domain::json_fields {
+
+inline std::string str(const boost::json::object& o, const char* key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+inline std::int64_t i64(const boost::json::object& o, const char* key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  return 0;
+}
+
+inline bool boolean(const boost::json::object& o, const char* key, bool fallback = false) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_bool() ? v->get_bool() : fallback;
+}
+
+}  // namespace herald::domain::json_fields

@@ -1,0 +1,106 @@
+// Projection of engine events into the engine views (layouts in
+// key_layout.hpp). Engine events carry the new state of their object, so
+// each update is a put of that state plus its index keys; nothing is read.
+
+#include <boost/json.hpp>
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include "domain/engine_event.hpp"
+#include "domain/json_fields.hpp"
+#include "domain/rfc3339.hpp"
+#include "storage/coding.hpp"
+#include "storage/key_layout.hpp"
+#include "storage/rocksdb_event_store.hpp"
+
+namespace json = boost::json;
+using herald::domain::json_fields::i64;
+using herald::domain::json_fields::str;
+
+namespace herald::storage {
+namespace {
+
+std::int64_t time_ms(const json::object& o, const char* key) {
+  return domain::parse_rfc3339_ms(str(o, key)).value_or(0);
+}
+
+}  // namespace
+
+void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
+                                               rocksdb::WriteBatch& batch) const {
+  json::error_code ec;
+  json::value data = json::parse(event.data, ec);
+  if (ec || !data.is_object()) {
+    return;  // engine events are written by Herald; a malformed one has no view
+  }
+  const json::object& d = data.get_object();
+  namespace engine = domain::engine;
+
+  if (event.type == engine::definition_put) {
+    const std::string name = str(d, "kind") + "/" + str(d, "id");
+    batch.Put(cf(cf_definitions), name, event.data);
+    const json::value* body = d.if_contains("body");
+    batch.Put(cf(cf_definitions), name + "@" + fixed64be(static_cast<std::uint64_t>(i64(d, "version"))),
+              body ? json::serialize(*body) : std::string("null"));
+  } else if (event.type == engine::definition_deleted) {
+    batch.Delete(cf(cf_definitions), str(d, "kind") + "/" + str(d, "id"));
+  } else if (event.type == engine::instance_updated) {
+    const json::value* view = d.if_contains("instance");
+    if (!view || !view->is_object()) return;
+    const std::string id = str(view->get_object(), "id");
+    const std::string entity = str(view->get_object(), "entity");
+    batch.Put(cf(cf_instances), id, json::serialize(*view));
+    batch.Put(cf(cf_entity_instances), entity_prefix(entity) + id, rocksdb::Slice());
+    for (auto [list, add] : {std::pair{"timers_remove", false}, std::pair{"timers_add", true}}) {
+      const json::value* timers = d.if_contains(list);
+      if (!timers || !timers->is_array()) continue;
+      for (const auto& t : timers->get_array()) {
+        if (!t.is_object()) continue;
+        const std::string key = timer_key(i64(t.get_object(), "due"), id, static_cast<int>(i64(t.get_object(), "action")));
+        if (add) {
+          batch.Put(cf(cf_timers), key, entity);
+        } else {
+          batch.Delete(cf(cf_timers), key);
+        }
+      }
+    }
+  } else if (event.type == engine::attempt_updated) {
+    const json::value* attempt = d.if_contains("attempt");
+    const json::value* comm = d.if_contains("communication");
+    if (!attempt || !attempt->is_object() || !comm || !comm->is_object()) return;
+    const json::object& a = attempt->get_object();
+    const json::object& c = comm->get_object();
+    const std::string attempt_id = str(a, "id");
+    const std::string comm_id = str(c, "id");
+    const std::string mapped_to = str(a, "mapped_to");
+    const std::int64_t created = time_ms(a, "created_at");
+    batch.Put(cf(cf_attempts), attempt_id, json::serialize(a));
+    if (const json::value* content = d.if_contains("content")) {
+      batch.Put(cf(cf_attempt_content), attempt_id, json::serialize(*content));
+    }
+    batch.Put(cf(cf_log_index), newest_first(created) + attempt_id, rocksdb::Slice());
+    batch.Put(cf(cf_entity_log_index), entity_prefix(mapped_to) + newest_first(created) + attempt_id,
+              rocksdb::Slice());
+    batch.Put(cf(cf_communications), comm_id, json::serialize(c));
+    batch.Put(cf(cf_entity_communications), entity_prefix(mapped_to) + comm_id, rocksdb::Slice());
+    if (d.contains("communication_previous_at")) {
+      batch.Delete(cf(cf_communication_index), newest_first(i64(d, "communication_previous_at")) + comm_id);
+    }
+    batch.Put(cf(cf_communication_index), newest_first(time_ms(c, "last_attempt_at")) + comm_id,
+              rocksdb::Slice());
+  } else if (event.type == engine::task_updated) {
+    const json::value* task = d.if_contains("task");
+    if (!task || !task->is_object()) return;
+    const json::object& t = task->get_object();
+    const std::string id = str(t, "id");
+    batch.Put(cf(cf_tasks), id, json::serialize(t));
+    const std::string open_key = fixed64be(static_cast<std::uint64_t>(time_ms(t, "created_at"))) + id;
+    if (str(t, "status") == "task_open") {
+      batch.Put(cf(cf_open_tasks), open_key, rocksdb::Slice());
+    } else {
+      batch.Delete(cf(cf_open_tasks), open_key);
+    }
+  }
+}
+
+}  // namespace herald::storage

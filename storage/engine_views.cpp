@@ -1,0 +1,183 @@
+// Reads of the engine views of rocksdb_event_store (layouts: key_layout.hpp).
+// Cursors handed out are index keys, hex-encoded so that they travel in URLs.
+
+#include <rocksdb/db.h>
+
+#include "storage/coding.hpp"
+#include "storage/key_layout.hpp"
+#include "storage/rocksdb_event_store.hpp"
+#include "storage/rocksdb_status.hpp"
+
+namespace herald::storage {
+namespace {
+
+std::string to_hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::optional<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+  }
+  return out;
+}
+
+const char* column_of(rocksdb_event_store::view_kind kind) {
+  using v = rocksdb_event_store::view_kind;
+  switch (kind) {
+    case v::instance: return cf_instances;
+    case v::attempt: return cf_attempts;
+    case v::attempt_content: return cf_attempt_content;
+    case v::communication: return cf_communications;
+    case v::task: return cf_tasks;
+  }
+  return cf_attempts;
+}
+
+}  // namespace
+
+result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
+  auto handle = handles_.find(column_of(kind));
+  if (handle == handles_.end()) {
+    return std::optional<std::string>{};
+  }
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, id, &value);
+  if (st.IsNotFound()) {
+    return std::optional<std::string>{};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading a view");
+  }
+  return std::optional<std::string>{std::move(value)};
+}
+
+status rocksdb_event_store::scan_index(
+    index_kind kind, const std::string& entity, const std::string& cursor,
+    const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const {
+  const char* column = nullptr;
+  std::string prefix;
+  std::size_t id_offset = 0;  // where the id starts after the prefix
+  switch (kind) {
+    case index_kind::log: column = cf_log_index; id_offset = 8; break;
+    case index_kind::communications: column = cf_communication_index; id_offset = 8; break;
+    case index_kind::open_tasks: column = cf_open_tasks; id_offset = 8; break;
+    case index_kind::entity_log: column = cf_entity_log_index; prefix = entity_prefix(entity); id_offset = 8; break;
+    case index_kind::entity_communications: column = cf_entity_communications; prefix = entity_prefix(entity); break;
+    case index_kind::entity_instances: column = cf_entity_instances; prefix = entity_prefix(entity); break;
+  }
+  auto handle = handles_.find(column);
+  if (handle == handles_.end()) {
+    return status::ok();
+  }
+  std::string start = prefix;
+  bool skip_first = false;
+  if (!cursor.empty()) {
+    auto key = from_hex(cursor);
+    if (!key || key->compare(0, prefix.size(), prefix) != 0) {
+      return status{errc::invalid_argument, "'cursor' is not a cursor this list handed out", "cursor"};
+    }
+    start = *key;
+    skip_first = true;
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.compare(0, prefix.size(), prefix) != 0) {
+      break;
+    }
+    if (skip_first && key == start) {
+      continue;
+    }
+    skip_first = false;
+    if (key.size() < prefix.size() + id_offset) {
+      return status{errc::corruption, std::string("malformed key in ") + column};
+    }
+    if (!visit(std::string(key.substr(prefix.size() + id_offset)), to_hex(key))) {
+      break;
+    }
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), std::string("scanning ") + column);
+}
+
+status rocksdb_event_store::scan_timers(std::int64_t up_to_ms,
+                                        const std::function<bool(const timer_entry&)>& visit) const {
+  auto handle = handles_.find(cf_timers);
+  if (handle == handles_.end()) {
+    return status::ok();
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    auto parts = parse_timer_key(std::string_view(it->key().data(), it->key().size()));
+    if (!parts) {
+      return status{errc::corruption, "malformed timer key"};
+    }
+    if (parts->due_ms > up_to_ms) {
+      break;
+    }
+    timer_entry t{parts->due_ms, std::move(parts->instance_id), parts->action, it->value().ToString()};
+    if (!visit(t)) {
+      break;
+    }
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning timers");
+}
+
+status rocksdb_event_store::scan_definitions(
+    const std::function<bool(const std::string&, const std::string&, const std::string&)>& visit) const {
+  auto handle = handles_.find(cf_definitions);
+  if (handle == handles_.end()) {
+    return status::ok();
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    if (key.find('@') != std::string::npos) {
+      continue;  // a past version
+    }
+    const auto slash = key.find('/');
+    if (slash == std::string::npos) {
+      continue;
+    }
+    if (!visit(key.substr(0, slash), key.substr(slash + 1), it->value().ToString())) {
+      break;
+    }
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning definitions");
+}
+
+result<std::optional<std::string>> rocksdb_event_store::definition_version(const std::string& kind,
+                                                                          const std::string& id,
+                                                                          std::uint64_t version) const {
+  auto handle = handles_.find(cf_definitions);
+  if (handle == handles_.end()) {
+    return std::optional<std::string>{};
+  }
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, kind + "/" + id + "@" + fixed64be(version), &value);
+  if (st.IsNotFound()) {
+    return std::optional<std::string>{};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading a definition version");
+  }
+  return std::optional<std::string>{std::move(value)};
+}
+
+}  // namespace herald::storage
