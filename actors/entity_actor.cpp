@@ -127,22 +127,21 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   return {
       [self](apply_atom, const entity_update& u) {
         auto& s = self->state;
-        if (u.seq <= s.view.last_seq) {
-          return;
-        }
-        s.view.exists = true;
-        s.view.last_seq = u.seq;
-        s.view.deleted = u.deletes;
-        ++s.view.applied;
-        if (u.carries_record) {
-          auto next = parse_record(u.data_json);
-          if (next) {
-            s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *next);
-            s.record = std::move(next);
-            s.view.record_json = u.data_json;
+        if (u.seq > s.view.last_seq) {
+          s.view.exists = true;
+          s.view.last_seq = u.seq;
+          s.view.deleted = u.deletes;
+          ++s.view.applied;
+          if (u.carries_record) {
+            auto next = parse_record(u.data_json);
+            if (next) {
+              s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *next);
+              s.record = std::move(next);
+              s.view.record_json = u.data_json;
+            }
           }
         }
-        if (s.engine) {
+        if (s.engine && s.engine->is_new(u.seq)) {
           run_step(self,
                    s.engine->on_event(u, s.record ? &*s.record : nullptr, s.view.changed_fields, u.deletes),
                    [](bool) {});

@@ -83,6 +83,7 @@ status entity_engine::restore() {
     auto view = domain::instance_from_json(json::parse(**text));
     if (!view) return view.error();
     started_.insert(view->workflow);
+    position_ = std::max(position_, view->trigger_seq);
     instances_[id] = std::move(*view);
   }
   ids.clear();
@@ -122,6 +123,7 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
                                     const std::vector<std::string>& changed, bool deleted) {
   engine_step step;
   cache_.clear();
+  position_ = std::max(position_, update.seq);
   if (deleted) {
     // Pending timers of a deleted entity are cancelled (SPEC §3).
     for (auto& [id, inst] : instances_) {
@@ -147,7 +149,8 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
   }
   const auto defs = ctx_->definitions->current();
   for (const versioned_workflow* w : defs->triggered_by(parsed_key_.module, update.type)) {
-    if (w->workflow.once_per_entity && started_.count(w->workflow.id)) {
+    if ((w->workflow.once_per_entity && started_.count(w->workflow.id)) ||
+        instances_.count("i-" + std::to_string(update.seq) + "-" + w->workflow.id)) {
       continue;
     }
     std::vector<domain::rule_trace> trace;
@@ -160,8 +163,10 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
                         {"trigger_seq", update.seq},
                         {"fired", false},
                         {"trace", domain::to_json(trace)}};
-      step.events.push_back(domain::engine::make_event(domain::engine::workflow_evaluated, next_engine_event_id(),
-                                                       key_, json::serialize(data), now_text(ctx_)));
+      // The id derives from the event: handling it again is a duplicate.
+      const std::string id = "eval-" + std::to_string(update.seq) + "-" + w->workflow.id;
+      step.events.push_back(domain::engine::make_event(domain::engine::workflow_evaluated, id, key_,
+                                                       json::serialize(data), now_text(ctx_)));
     }
   }
   return step;

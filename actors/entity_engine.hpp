@@ -42,7 +42,13 @@ class entity_engine {
   // Loads the entity's instances and communications from the store.
   status restore();
 
+  // Returns whether the engine has yet to see event `seq` of this entity.
+  // (A new actor's snapshot already includes the event that spawned it; the
+  // engine keeps its own position so that event still runs its workflows.)
+  bool is_new(std::uint64_t seq) const { return seq > position_; }
+
   // The entity's source sent an event (already applied to `record`).
+  // Idempotent: instance and evaluation ids derive from the event's seq.
   engine_step on_event(const entity_update& update, const domain::entity_record* record,
                        const std::vector<std::string>& changed, bool deleted);
 
@@ -74,6 +80,7 @@ class entity_engine {
   const engine_context* ctx_;
   std::map<std::string, domain::instance_view> instances_;
   std::set<std::string> started_;  // workflows with an instance (once_per_entity)
+  std::uint64_t position_ = 0;     // newest entity event the engine has handled
   std::map<std::string, domain::communication_view> comms_;
   std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };

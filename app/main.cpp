@@ -18,6 +18,7 @@ struct serve_flags {
   std::optional<std::uint32_t> sync_interval_ms, passivate_after_ms, max_in_flight;
   std::optional<std::uint64_t> max_body_bytes;
   std::string log_level = "info";
+  bool time_skipping = false;
 };
 
 void add_range_options(CLI::App* cmd, herald::adapters::log_range& range) {
@@ -63,7 +64,9 @@ int serve(const serve_flags& flags) {
   if (flags.passivate_after_ms) config.passivate_after_ms = *flags.passivate_after_ms;
   if (flags.max_in_flight) config.http.max_in_flight = *flags.max_in_flight;
   if (flags.max_body_bytes) config.http.max_body_bytes = *flags.max_body_bytes;
-  return herald::app::run_serve(config);
+  herald::app::serve_options options;
+  options.time_skipping = flags.time_skipping;
+  return herald::app::run_serve(config, options);
 }
 
 }  // namespace
@@ -84,6 +87,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-in-flight", sf.max_in_flight, "requests handled at once before 503");
   serve_cmd->add_option("--passivate-after-ms", sf.passivate_after_ms, "idle time before an entity actor stops");
   serve_cmd->add_option("--log-level", sf.log_level, "debug | info | warn | error");
+  serve_cmd->add_flag("--time-skipping", sf.time_skipping,
+                      "run on a virtual clock; POST /v1/admin/time advances it (for testing workflows)");
 
   herald::adapters::ingest_args ia;
   ia.data_dir = "./herald-data";

@@ -5,6 +5,9 @@
 
 #include <caf/all.hpp>
 
+#include <date/tz.h>
+
+#include "actors/engine_context.hpp"
 #include "actors/ingest_router_actor.hpp"
 #include "adapters/cli/json_log.hpp"
 #include "adapters/http/api.hpp"
@@ -25,10 +28,65 @@ template <class Fn>
 deferred(Fn) -> deferred<Fn>;
 
 constexpr auto drain_timeout = std::chrono::seconds(10);
+constexpr auto advance_timeout = std::chrono::minutes(10);
+
+// What the API may ask of the engine, wired to the registry and scheduler.
+adapters::engine_hooks engine_hooks(actors::definition_registry& definitions, actors::engine_clock& clock,
+                                    caf::actor_system& system, actors::scheduler_actor scheduler,
+                                    bool time_skipping) {
+  adapters::engine_hooks hooks;
+  hooks.template_exists = [&definitions](const std::string& id) {
+    return definitions.current()->templates.count(id) > 0;
+  };
+  hooks.template_used_by = [&definitions](const std::string& id) {
+    for (const auto& [wid, w] : definitions.current()->workflows) {
+      for (const auto& a : w.workflow.actions) {
+        if (a.template_id == id) return wid;
+      }
+    }
+    return std::string();
+  };
+  hooks.definition_put = [&definitions](const std::string& kind, const std::string& id, int version,
+                                        const std::string& body) { return definitions.put(kind, id, version, body); };
+  hooks.definition_deleted = [&definitions](const std::string& kind, const std::string& id) {
+    definitions.remove(kind, id);
+  };
+  hooks.now_ms = [&clock] { return clock.now_ms(); };
+  if (time_skipping) {
+    hooks.advance_time = [&system, scheduler](std::int64_t to, std::function<void(result<std::int64_t>)> done) {
+      // A one-shot actor carries the request: HTTP threads never block.
+      system.spawn([scheduler, to, done](caf::event_based_actor* self) {
+        self->request(scheduler, advance_timeout, actors::advance_atom_v, to)
+            .then([done](std::int64_t now) { done(now); },
+                  [done, self](caf::error& err) {
+                    done(status{errc::unavailable, "advancing time failed: " + self->system().render(err)});
+                  });
+      });
+    };
+  }
+  return hooks;
+}
 
 }  // namespace
 
-int run_serve(const domain::herald_config& config) {
+// Returns the organisation's calendar, or the status naming the bad setting.
+result<domain::business_calendar> make_calendar(const domain::organisation_config& org) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(org.time_zone);
+  } catch (const std::exception&) {
+    zone = nullptr;  // reported below as an unknown zone
+  }
+  return domain::business_calendar::make(org, zone);
+}
+
+double sandbox_failure_ratio(const domain::herald_config& config) {
+  const auto* sandbox = config.providers.if_contains("sandbox");
+  const auto* ratio = sandbox && sandbox->is_object() ? sandbox->get_object().if_contains("failure_ratio") : nullptr;
+  return ratio ? ratio->to_number<double>() : 0.0;
+}
+
+int run_serve(const domain::herald_config& config, const serve_options& options) {
   using adapters::log;
   using adapters::log_level;
   if (auto st = domain::check_startup(config); !st) {
@@ -36,6 +94,14 @@ int run_serve(const domain::herald_config& config) {
     return 2;
   }
   auto listen = domain::parse_listen(config.listen);
+  auto calendar = make_calendar(config.organisation);
+  if (!calendar) {
+    std::cerr << "herald serve: refusing to start: " << calendar.error().to_string() << "\n";
+    return 2;
+  }
+  actors::engine_clock clock = options.time_skipping ? actors::engine_clock::virtual_at(
+                                                           actors::engine_clock::system().now_ms())
+                                                     : actors::engine_clock::system();
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait() below sees them.
@@ -50,6 +116,7 @@ int run_serve(const domain::herald_config& config) {
   store_options.path = config.data_dir;
   store_options.sync = config.sync;
   store_options.sync_interval_ms = config.sync_interval_ms;
+  store_options.clock_ms = [&clock] { return clock.now_ms(); };
   auto opened = storage::rocksdb_event_store::open(store_options);
   if (!opened) {
     std::cerr << "herald serve: " << opened.error().message() << "\n";
@@ -58,15 +125,37 @@ int run_serve(const domain::herald_config& config) {
   std::unique_ptr<storage::rocksdb_event_store> store = std::move(*opened);
   deferred stop_store{[&] { store->stop(); }};
 
+  actors::definition_registry definitions;
+  if (auto st = definitions.load(*store); !st) {
+    std::cerr << "herald serve: the stored definitions do not load: " << st.to_string() << "\n";
+    return 1;
+  }
+
   caf::actor_system_config actor_config;
   actor_config.set("scheduler.max-threads", 2);
   caf::actor_system actors{actor_config};
 
+  auto engine = std::make_shared<actors::engine_context>();
+  engine->store = store.get();
+  engine->definitions = &definitions;
+  engine->clock = &clock;
+  engine->calendar = std::move(*calendar);
+  engine->roles = config.roles;
+  engine->provider = actors::spawn_sandbox_provider(actors, sandbox_failure_ratio(config),
+                                                    [&clock] { return clock.now_ms(); });
+  deferred stop_provider{[&] { caf::anon_send_exit(engine->provider, caf::exit_reason::user_shutdown); }};
+
   actors::ingest_router_config router_config;
   router_config.store = store.get();
   router_config.passivate_after_ms = config.passivate_after_ms;
+  router_config.clock_ms = [&clock] { return clock.now_ms(); };
+  router_config.engine = engine;
   auto router = actors::spawn_ingest_router(actors, router_config);
   deferred stop_router{[&] { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }};
+
+  // Entities only spawn on the first routed event, after this is set.
+  engine->scheduler = actors::spawn_scheduler(actors, store.get(), &clock, router);
+  deferred stop_scheduler{[&] { caf::anon_send_exit(engine->scheduler, caf::exit_reason::user_shutdown); }};
 
   std::atomic<bool> ready{false};
   adapters::api_options api_options;
@@ -77,6 +166,7 @@ int run_serve(const domain::herald_config& config) {
                                      const storage::append_outcome& outcome) {
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);
   };
+  api_options.engine = engine_hooks(definitions, clock, actors, engine->scheduler, options.time_skipping);
   auto api = std::make_shared<adapters::api>(std::move(api_options));
 
   adapters::http_server_options http_options;
@@ -100,6 +190,7 @@ int run_serve(const domain::herald_config& config) {
   std::cout << "herald listening on " << url << std::endl;
   log(log_level::info, "listening",
       {{"url", url}, {"data_dir", config.data_dir},
+       {"clock", options.time_skipping ? "virtual (time skipping)" : "system"},
        {"api_keys", config.api_keys.empty() ? "none (loopback only)" : "required"}});
 
   int signal_number = 0;

@@ -6,8 +6,13 @@
 
 namespace herald::app {
 
+struct serve_options {
+  // Run the engine on a virtual clock and expose POST /v1/admin/time.
+  bool time_skipping = false;
+};
+
 // Returns the exit code: 0 after a clean shutdown, 1 when a component could
 // not start (the reason is printed), 2 for a configuration refused at start.
-int run_serve(const domain::herald_config& config);
+int run_serve(const domain::herald_config& config, const serve_options& options = {});
 
 }  // namespace herald::app

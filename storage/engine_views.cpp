@@ -116,15 +116,28 @@ status rocksdb_event_store::scan_index(
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), std::string("scanning ") + column);
 }
 
-status rocksdb_event_store::scan_timers(std::int64_t up_to_ms,
-                                        const std::function<bool(const timer_entry&)>& visit) const {
+status rocksdb_event_store::scan_timers(
+    std::int64_t up_to_ms, const std::string& cursor,
+    const std::function<bool(const timer_entry&, const std::string&)>& visit) const {
   auto handle = handles_.find(cf_timers);
   if (handle == handles_.end()) {
     return status::ok();
   }
+  std::string start;
+  if (!cursor.empty()) {
+    auto key = from_hex(cursor);
+    if (!key) {
+      return status{errc::invalid_argument, "'cursor' is not a cursor this list handed out", "cursor"};
+    }
+    start = *key;
+  }
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    auto parts = parse_timer_key(std::string_view(it->key().data(), it->key().size()));
+  for (it->Seek(start); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!cursor.empty() && key == start) {
+      continue;
+    }
+    auto parts = parse_timer_key(key);
     if (!parts) {
       return status{errc::corruption, "malformed timer key"};
     }
@@ -132,11 +145,28 @@ status rocksdb_event_store::scan_timers(std::int64_t up_to_ms,
       break;
     }
     timer_entry t{parts->due_ms, std::move(parts->instance_id), parts->action, it->value().ToString()};
-    if (!visit(t)) {
+    if (!visit(t, to_hex(key))) {
       break;
     }
   }
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning timers");
+}
+
+result<std::optional<std::string>> rocksdb_event_store::definition(const std::string& kind,
+                                                                  const std::string& id) const {
+  auto handle = handles_.find(cf_definitions);
+  if (handle == handles_.end()) {
+    return std::optional<std::string>{};
+  }
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, kind + "/" + id, &value);
+  if (st.IsNotFound()) {
+    return std::optional<std::string>{};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading a definition");
+  }
+  return std::optional<std::string>{std::move(value)};
 }
 
 status rocksdb_event_store::scan_definitions(

@@ -116,8 +116,15 @@ class rocksdb_event_store final : public event_store {
   // that resumes after it.
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
-  // Visits pending timers due at or before `up_to_ms`, earliest first.
-  status scan_timers(std::int64_t up_to_ms, const std::function<bool(const timer_entry&)>& visit) const;
+  // Visits pending timers due at or before `up_to_ms`, earliest first,
+  // after `cursor` (exclusive; empty: from the first).
+  status scan_timers(std::int64_t up_to_ms, const std::function<bool(const timer_entry&)>& visit) const {
+    return scan_timers(up_to_ms, "", [&](const timer_entry& t, const std::string&) { return visit(t); });
+  }
+  status scan_timers(std::int64_t up_to_ms, const std::string& cursor,
+                     const std::function<bool(const timer_entry&, const std::string& cursor)>& visit) const;
+  // Returns the current {"kind","id","version","body"} of a definition.
+  result<std::optional<std::string>> definition(const std::string& kind, const std::string& id) const;
   // Visits every current definition: (kind, id, {"kind","id","version","body"}).
   status scan_definitions(
       const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;

@@ -1,8 +1,11 @@
 #include "adapters/http/api.hpp"
 
+#include <cstring>
+
 #include <boost/json.hpp>
 
 #include "adapters/http/json_error.hpp"
+#include "adapters/http/query_params.hpp"
 #include "domain/entity_record.hpp"
 #include "domain/event_decoder.hpp"
 #include "domain/rfc3339.hpp"
@@ -46,32 +49,6 @@ json::object history_item(const storage::stored_event& e) {
   return o;
 }
 
-// Parses a positive integer query parameter; absent gives `fallback`.
-result<std::uint64_t> uint_param(const http_request& req, const char* name, std::uint64_t fallback,
-                                 std::uint64_t min, std::uint64_t max) {
-  auto it = req.query.find(name);
-  if (it == req.query.end()) {
-    return fallback;
-  }
-  std::uint64_t v = 0;
-  if (it->second.empty() || it->second.size() > 19) {
-    return status{errc::invalid_argument, std::string("'") + name + "' must be a number", name};
-  }
-  for (char c : it->second) {
-    if (c < '0' || c > '9') {
-      return status{errc::invalid_argument, std::string("'") + name + "' must be a number", name};
-    }
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  if (v < min || v > max) {
-    return status{errc::invalid_argument,
-                  std::string("'") + name + "' must be between " + std::to_string(min) + " and " +
-                      std::to_string(max),
-                  name};
-  }
-  return v;
-}
-
 }  // namespace
 
 api::api(api_options options) : options_(std::move(options)), auth_(options_.api_keys) {}
@@ -98,13 +75,34 @@ void api::handle(http_request req, http_responder respond) const {
     }
     return ingest(req, std::move(respond));
   }
-  const std::string entities = "/v1/entities/";
-  if (req.path.compare(0, entities.size(), entities) == 0) {
+  const std::string& path = req.path;
+  auto starts = [&](const char* prefix) { return path.compare(0, std::strlen(prefix), prefix) == 0; };
+  auto rest = [&](const char* prefix) { return path.substr(std::strlen(prefix)); };
+  auto get_only = [&](auto&& produce) {
     if (req.method != "GET") {
-      return respond(error_response(405, status{errc::invalid_argument, "use GET"}));
+      return respond(error_response(405, status{errc::invalid_argument, "use GET " + path}));
     }
-    return respond(entity(req));
+    respond(produce());
+  };
+  if (starts("/v1/entities/")) {
+    return get_only([&] { return entity(req); });
   }
+  for (const char* kind : {"workflow", "template"}) {
+    const std::string base = std::string("/v1/") + kind + "s";
+    if (path == base) {
+      return definitions(req, kind, "", std::move(respond));
+    }
+    if (starts((base + "/").c_str())) {
+      return definitions(req, kind, path.substr(base.size() + 1), std::move(respond));
+    }
+  }
+  if (path == "/v1/admin/time") return admin_time(req, std::move(respond));
+  if (path == "/v1/log") return get_only([&] { return log(req); });
+  if (starts("/v1/log/")) return get_only([&] { return attempt(rest("/v1/log/")); });
+  if (path == "/v1/communications") return get_only([&] { return communications(req); });
+  if (path == "/v1/queue") return get_only([&] { return queue(req); });
+  if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
+  if (starts("/v1/instances/")) return get_only([&] { return instance(rest("/v1/instances/")); });
   respond(error_response(404, status{errc::not_found, "no endpoint " + req.method + " " + req.path}));
 }
 
@@ -207,6 +205,28 @@ http_response api::entity(const http_request& req) const {
   history["next_cursor"] = seqs->size() > *limit ? json::value(std::to_string((*seqs)[shown - 1]))
                                                  : json::value(nullptr);
   out["history"] = std::move(history);
+
+  // The entity's workflow instances (with why they fired or stopped) and
+  // the communications mapped to it.
+  using store_t = storage::rocksdb_event_store;
+  for (auto [name, index, view] : {std::tuple{"instances", store_t::index_kind::entity_instances, store_t::view_kind::instance},
+                                   std::tuple{"communications", store_t::index_kind::entity_communications,
+                                              store_t::view_kind::communication}}) {
+    json::array list;
+    status failure;
+    auto st = options_.store->scan_index(index, k, "", [&](const std::string& id, const std::string&) {
+      auto text = options_.store->view(view, id);
+      if (!text) {
+        failure = text.error();
+        return false;
+      }
+      if (*text) list.push_back(json::parse(**text));
+      return list.size() < 1000;
+    });
+    if (!st) return error_response(500, st);
+    if (!failure.is_ok()) return error_response(500, failure);
+    out[name] = std::move(list);
+  }
   return json_response(200, out);
 }
 

@@ -1,10 +1,15 @@
 #pragma once
-// Herald's HTTP API (so far: SPEC §3 ingest, the entity view, health). It
-// translates HTTP to store calls and back and knows nothing of actors: what
-// happens to accepted events is the `on_accepted` hook the program wires.
+// Herald's HTTP API. It translates HTTP to store calls and back and knows
+// nothing of actors: what happens to accepted events and definition changes
+// goes through hooks the program wires (on_accepted, engine_hooks).
 //
 //   POST /v1/events                     202 {"accepted","duplicates","first_seq","last_seq"}
-//   GET  /v1/entities/{module}/{id}     snapshot, changed fields, event history (paged)
+//   GET  /v1/entities/{module}/{id}     snapshot, changed fields, history (paged),
+//                                       instances (with rule traces), communications
+//   PUT/GET/DELETE /v1/workflows/{id}, /v1/templates/{id}; GET /v1/workflows, /v1/templates
+//   GET  /v1/log, /v1/log/{id}, /v1/communications, /v1/queue, /v1/tasks, /v1/instances/{id}
+//   POST /v1/admin/time                 {"advance": "PT2M"} | {"set": RFC 3339}; only
+//                                       under --time-skipping
 //   GET  /healthz, /readyz              liveness and readiness, never authenticated
 //
 // Errors use the shape of json_error.hpp. With API keys configured, every
@@ -15,18 +20,35 @@
 
 #include "adapters/http/api_key_auth.hpp"
 #include "adapters/http/http_message.hpp"
-#include "storage/event_store.hpp"
+#include "storage/rocksdb_event_store.hpp"
 
 namespace herald::adapters {
 
+// What the API needs from the running engine.
+struct engine_hooks {
+  std::function<bool(const std::string& template_id)> template_exists;
+  // Returns the id of a workflow that uses the template, empty when none.
+  std::function<std::string(const std::string& template_id)> template_used_by;
+  // Installs a definition change (already durable) in the running engine.
+  std::function<status(const std::string& kind, const std::string& id, int version,
+                       const std::string& body_json)>
+      definition_put;
+  std::function<void(const std::string& kind, const std::string& id)> definition_deleted;
+  std::function<std::int64_t()> now_ms;
+  // Only under --time-skipping: moves the virtual clock to `to_ms`, firing
+  // everything due on the way, then calls back with the new time.
+  std::function<void(std::int64_t to_ms, std::function<void(result<std::int64_t>)>)> advance_time;
+};
+
 struct api_options {
-  storage::event_store* store = nullptr;  // not owned; must outlive the api
+  storage::rocksdb_event_store* store = nullptr;  // not owned; must outlive the api
   // Runs on the store's writer thread once a batch is durable: hand off, do
   // not block.
   std::function<void(const storage::event_batch&, const storage::append_outcome&)> on_accepted;
   std::vector<domain::api_key_config> api_keys;
   // Returns whether the node is ready to take traffic.
   std::function<bool()> ready;
+  engine_hooks engine;
 };
 
 class api {
@@ -40,6 +62,18 @@ class api {
  private:
   void ingest(const http_request& request, http_responder respond) const;
   http_response entity(const http_request& request) const;
+  // definitions_api.cpp
+  void definitions(const http_request& request, const std::string& kind, const std::string& id,
+                   http_responder respond) const;
+  // queries_api.cpp
+  http_response log(const http_request& request) const;
+  http_response attempt(const std::string& id) const;
+  http_response communications(const http_request& request) const;
+  http_response queue(const http_request& request) const;
+  http_response tasks(const http_request& request) const;
+  http_response instance(const std::string& id) const;
+  // admin_api.cpp
+  void admin_time(const http_request& request, http_responder respond) const;
 
   api_options options_;
   api_key_auth auth_;
