@@ -20,6 +20,7 @@ using dispatch_atom = caf::atom_constant<caf::atom("hdispatch")>;
 using timer_atom = caf::atom_constant<caf::atom("htimer")>;
 using advance_atom = caf::atom_constant<caf::atom("hadvance")>;
 using wake_atom = caf::atom_constant<caf::atom("hwake")>;
+using settle_atom = caf::atom_constant<caf::atom("hsettle")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -34,5 +35,6 @@ constexpr dispatch_atom dispatch_atom_v{};
 constexpr timer_atom timer_atom_v{};
 constexpr advance_atom advance_atom_v{};
 constexpr wake_atom wake_atom_v{};
+constexpr settle_atom settle_atom_v{};
 
 }  // namespace herald::actors

@@ -125,7 +125,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     (void)st.engine->restore();  // a read error leaves the engine empty, not the entity
   }
   return {
-      [self](apply_atom, const entity_update& u) {
+      [self](apply_atom, const entity_update& u) -> caf::result<bool> {
         auto& s = self->state;
         if (u.seq > s.view.last_seq) {
           s.view.exists = true;
@@ -141,11 +141,13 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
             }
           }
         }
-        if (s.engine && s.engine->is_new(u.seq)) {
-          run_step(self,
-                   s.engine->on_event(u, s.record ? &*s.record : nullptr, s.view.changed_fields, u.deletes),
-                   [](bool) {});
+        if (!s.engine || !s.engine->is_new(u.seq)) {
+          return true;
         }
+        auto rp = self->make_response_promise<bool>();
+        run_step(self, s.engine->on_event(u, s.record ? &*s.record : nullptr, s.view.changed_fields, u.deletes),
+                 [rp](bool ok) mutable { rp.deliver(ok); });
+        return rp;
       },
       [self](view_atom) -> entity_view { return self->state.view; },
       [self](fire_atom, const std::string& instance, std::int32_t action) -> caf::result<bool> {

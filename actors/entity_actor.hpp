@@ -5,9 +5,12 @@
 // the last record changed, and runs the entity's workflows (entity_engine):
 // it is the single writer of the entity's instances and communications.
 //
-//   (apply_atom, entity_update)   applies a durable event; an update at or
+//   (apply_atom, entity_update) -> bool
+//                                 applies a durable event; an update at or
 //                                 below the known seq is ignored (restores
-//                                 already include it), so delivery is idempotent
+//                                 already include it), so delivery is
+//                                 idempotent; answers once what the event
+//                                 started (instances, evaluations) is durable
 //   (view_atom) -> entity_view    the current state
 //   (fire_atom, instance, action) -> bool
 //                                 a timer fell due; answers once everything it
@@ -32,7 +35,7 @@ namespace herald::actors {
 
 struct engine_context;
 
-using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, entity_update>,
+using entity_actor = caf::typed_actor<caf::replies_to<apply_atom, entity_update>::with<bool>,
                                       caf::replies_to<view_atom>::with<entity_view>,
                                       caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,

@@ -321,7 +321,36 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
   }
   const auto recipients = resolve_recipients(def.to, record);
   action.recipients = recipients;
+  // Recipients Herald has no record of cannot be written to: an operator has
+  // to find out who they are (seed 002), before anything is rendered.
+  auto open_task = [&](const std::string& recipient, const std::string& title) {
+    domain::task_view t;
+    t.id = "t-" + inst.id + "-" + std::to_string(action.index) + (recipient.empty() ? "" : "-" + recipient);
+    t.title = title;
+    t.reason = "no_contact";
+    t.mapped_to = key_;
+    t.mapped_to_label = record.label;
+    t.recipient = recipient;
+    t.workflow = inst.workflow;
+    t.instance_id = inst.id;
+    t.created_at = now;
+    step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+                                                     json::serialize(json::object{{"task", domain::to_json(t)}}),
+                                                     now_text(ctx_)));
+  };
+  const std::string on = record.label.empty() ? key_ : record.label;
+  std::vector<std::string> known;
+  for (const auto& r : recipients) {
+    if (r == key_ || lookup()(r)) {
+      known.push_back(r);
+    } else {
+      open_task(r, "Recipient " + r + " of '" + w.workflow.title + "' on " + on + " is unknown");
+    }
+  }
   if (recipients.empty()) {
+    open_task("", "Find a recipient for '" + w.workflow.title + "' on " + on);
+  }
+  if (known.empty()) {
     action.state = "not_sent";
     action.reason = "no_contact";
     return step;
@@ -332,7 +361,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     auto lk = lookup();
     auto r = domain::render_template(tmpl->message, [&](const std::string& path) -> std::optional<std::string> {
       auto v = domain::resolve_path(parsed_key_, record, path, lk);
-      return v.found ? domain::merge_text(v.value) : std::nullopt;
+      // A path ending on a linked entity is not a value to print.
+      return v.found && v.entity.empty() ? domain::merge_text(v.value) : std::nullopt;
     });
     if (!r) {
       action.state = "errored";
@@ -347,7 +377,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     return it == record.links.end() ? std::string() : it->second;
   }();
   bool any_attempt = false;
-  for (const auto& recipient_key : recipients) {
+  for (const auto& recipient_key : known) {
     const domain::entity_record* who = recipient_key == key_ ? &record : lookup()(recipient_key);
     domain::recipient_info info;
     info.key = recipient_key;

@@ -22,6 +22,8 @@ struct live_entity {
 struct router_state {
   ingest_router_config config;
   std::unordered_map<std::string, live_entity> entities;
+  std::size_t outstanding = 0;  // routed events whose entity has not answered
+  std::vector<caf::typed_response_promise<bool>> settle_waiters;
   static inline const char* name = "herald.ingest_router";
 };
 
@@ -91,7 +93,15 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           if (effect.carries_record) {
             u.data_json = ev.data;
           }
-          self->send(entity_for(self, effect.key->str()), apply_atom_v, std::move(u));
+          ++self->state.outstanding;
+          auto handled = [self] {
+            if (--self->state.outstanding == 0) {
+              for (auto& rp : self->state.settle_waiters) rp.deliver(true);
+              self->state.settle_waiters.clear();
+            }
+          };
+          self->request(entity_for(self, effect.key->str()), fire_timeout, apply_atom_v, std::move(u))
+              .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
         }
       },
       [self](view_atom, const std::string& key) -> caf::result<entity_view> {
@@ -109,6 +119,14 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         self->request(entity_for(self, entity), fire_timeout, fire_atom_v, instance, action)
             .then([rp](bool ok) mutable { rp.deliver(ok); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
+      },
+      [self](settle_atom) -> caf::result<bool> {
+        if (self->state.outstanding == 0) {
+          return true;
+        }
+        auto rp = self->make_response_promise<bool>();
+        self->state.settle_waiters.push_back(rp);
         return rp;
       },
       [self](tick_atom) {

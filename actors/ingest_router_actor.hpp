@@ -12,6 +12,9 @@
 //   (tick_atom)                          periodic sweep on the injected clock
 //   (fire_atom, entity, instance, action) -> bool
 //                                        hands a due timer to the entity's actor
+//   (settle_atom) -> bool                answers once every routed event has
+//                                        been handled by its entity (what it
+//                                        started is durable)
 
 #include <cstdint>
 #include <functional>
@@ -43,7 +46,8 @@ using ingest_router_actor =
                      caf::replies_to<sweep_atom, std::int64_t>::with<std::uint64_t>,
                      caf::replies_to<live_atom>::with<std::uint64_t>,
                      caf::reacts_to<tick_atom>,
-                     caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>>;
+                     caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
+                     caf::replies_to<settle_atom>::with<bool>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router

@@ -131,7 +131,9 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       [self](timer_atom, std::int64_t due) { schedule_wake(self, due); },
       [self](advance_atom, std::int64_t to) -> caf::result<std::int64_t> {
         auto rp = self->make_response_promise<std::int64_t>();
-        advance_step(self, to, rp, std::make_shared<std::set<std::string>>());
+        self->request(self->state.router, fire_timeout, settle_atom_v)
+            .then([self, to, rp](bool) { advance_step(self, to, rp, std::make_shared<std::set<std::string>>()); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
       [self](wake_atom) {

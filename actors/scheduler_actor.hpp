@@ -7,9 +7,11 @@
 // overdue ones at once.
 //
 //   (timer_atom, due_ms)             a timer was added: wake by then
-//   (advance_atom, to_ms) -> now_ms  virtual clock only: fire everything due
-//                                    up to `to_ms`, in due order, each one
-//                                    finished before the next, then answer
+//   (advance_atom, to_ms) -> now_ms  virtual clock only: first let the engine
+//                                    settle (events already accepted are
+//                                    handled), then fire everything due up to
+//                                    `to_ms`, in due order, each one finished
+//                                    before the next, then answer
 //   (wake_atom)                      real clock: look for due timers
 
 #include <cstdint>

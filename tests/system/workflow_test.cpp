@@ -1,0 +1,350 @@
+// The workflow engine end to end: `herald serve --time-skipping` as a child
+// process, definitions and events over HTTP, time advanced through
+// POST /v1/admin/time, outcomes read back from the log, the queue, tasks,
+// instances and the entity view.
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <set>
+
+#include "tests/support/engine_client.hpp"
+#include "tests/support/events.hpp"
+
+namespace json = boost::json;
+using herald::test::engine_client;
+using herald::test::event_line;
+
+namespace {
+
+const char* const booking_template = R"({"channel": "email",
+  "subject": "Booking confirmed: @@CourseDate.Course.Name",
+  "html": "<p>Dear @@User.FirstName, see you on @@CourseDate.StartDate.</p>",
+  "text": "Dear @@User.FirstName, see you on @@CourseDate.StartDate."})";
+
+const char* const booking_workflow = R"({"title": "Delegate - Booking Confirmation", "module": "Delegate",
+  "enabled": true, "trigger": {"on": "delegate.saved"},
+  "rules": [{"field": "Status", "op": "in", "values": ["Booked"]},
+            {"field": "CourseDate.Status", "op": "in", "values": ["Available"]}],
+  "actions": [{"kind": "send", "template": "booking-confirmation", "to": ["User"], "delay": "PT2M",
+               "channels": ["email"], "category": "Booking", "type": "Email"}]})";
+
+std::string world(const std::string& email = R"("jane@example.com")") {
+  return event_line("c1", "Course/c-1", R"({"label":"First aid","fields":{"Name":"First aid"}})", "course.saved") + "\n" +
+         event_line("cd1", "CourseDate/cd-1",
+                    R"({"label":"First aid, 1 Dec","fields":{"Status":"Available","StartDate":"2026-12-01"},"links":{"Course":"Course/c-1"}})",
+                    "coursedate.saved") + "\n" +
+         event_line("u1", "User/u-1",
+                    R"({"label":"Jane Doe","fields":{"FirstName":"Jane"},"contact":{"email":)" + email + "}}",
+                    "user.saved") + "\n";
+}
+
+std::string delegate(const std::string& id, const std::string& status, const std::string& key = "Delegate/d-42") {
+  return event_line(id, key,
+                    R"({"label":"Jane on First aid","fields":{"Status":")" + status +
+                        R"("},"links":{"User":"User/u-1","CourseDate":"CourseDate/cd-1"}})") + "\n";
+}
+
+void define_booking(engine_client& e) {
+  REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", booking_workflow).status == 200);
+}
+
+}  // namespace
+
+TEST_CASE("a booking confirmation goes out two minutes after the booking", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+
+  auto queue = e.items("/v1/queue");
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].at("workflow") == "booking-confirmation");
+  CHECK(queue[0].at("mapped_to") == "Delegate/d-42");
+  CHECK(queue[0].at("recipients") == json::array{"User/u-1"});
+  CHECK(e.items("/v1/log").empty());
+
+  REQUIRE(e.advance("PT1M").status == 200);
+  CHECK(e.items("/v1/log").empty());  // not yet due
+  REQUIRE(e.advance("PT1M").status == 200);
+
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  const auto& a = log[0].as_object();
+  CHECK(a.at("status") == "delivered");
+  CHECK(a.at("channel") == "email");
+  CHECK(a.at("subject") == "Booking confirmed: First aid");
+  CHECK(a.at("recipient").at("email") == "jane@example.com");
+  CHECK(a.at("mapped_to") == "Delegate/d-42");
+  CHECK(a.at("category") == "Booking");
+  CHECK(a.at("type") == "Email");
+  CHECK(a.at("automated") == true);
+  CHECK(a.at("workflow") == "booking-confirmation");
+  CHECK(e.items("/v1/queue").empty());
+
+  auto detail = e.get("/v1/log/" + std::string(a.at("id").as_string()));
+  REQUIRE(detail.status == 200);
+  CHECK(detail.body.at("content").at("html") == "<p>Dear Jane, see you on 2026-12-01.</p>");
+  CHECK(detail.body.at("timeline").as_array().size() == 3);  // queued, sent, delivered
+
+  auto comms = e.items("/v1/communications");
+  REQUIRE(comms.size() == 1);
+  CHECK(comms[0].at("latest_status") == "delivered");
+  CHECK(comms[0].at("attempts") == 1);
+
+  auto entity = e.get("/v1/entities/Delegate/d-42");
+  auto instances = entity.body.at("instances").as_array();
+  REQUIRE(instances.size() == 1);
+  CHECK(instances[0].at("state") == "dispatched");
+  CHECK(instances[0].at("trace").as_array().size() == 2);
+  CHECK(instances[0].at("trace").at(1).at("seen") == "Available");
+}
+
+TEST_CASE("a booking cancelled inside the delay gets no confirmation", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.advance("PT1M").status == 200);
+  REQUIRE(e.ingest(delegate("d2", "Cancelled")).status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  CHECK(e.items("/v1/log").empty());
+  CHECK(e.items("/v1/queue").empty());
+  auto instances = e.get("/v1/entities/Delegate/d-42").body.at("instances").as_array();
+  REQUIRE(instances.size() == 1);
+  CHECK(instances[0].at("state") == "not_sent");
+  CHECK(instances[0].at("reason") == "rules_no_longer_match");
+  CHECK(instances[0].at("fire_trace").at(0).at("held") == false);
+  CHECK(instances[0].at("fire_trace").at(0).at("seen") == "Cancelled");
+}
+
+TEST_CASE("deleting the entity cancels its pending sends", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.items("/v1/queue").size() == 1);
+  REQUIRE(e.ingest(R"({"specversion":"1.0","id":"del","source":"test","type":"delegate.deleted","subject":"Delegate/d-42"})"
+                   "\n").status == 202);
+  CHECK(e.items("/v1/queue").empty());
+  REQUIRE(e.advance("PT5M").status == 200);
+  CHECK(e.items("/v1/log").empty());
+  auto instances = e.get("/v1/entities/Delegate/d-42").body.at("instances").as_array();
+  CHECK(instances.at(0).at("state") == "cancelled");
+}
+
+TEST_CASE("rules that do not hold are explained and start nothing", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world() + delegate("d1", "Waiting")).status == 202);
+  CHECK(e.items("/v1/queue").empty());
+  auto entity = e.get("/v1/entities/Delegate/d-42").body;
+  CHECK(entity.at("instances").as_array().empty());
+  // The evaluation is in the entity's audit trail, with why it did not fire.
+  bool explained = false;
+  for (const auto& item : entity.at("history").at("items").as_array()) {
+    if (item.at("type") == "herald.workflow.evaluated") {
+      explained = true;
+      CHECK(item.at("data").at("fired") == false);
+      CHECK(item.at("data").at("trace").at(0).at("seen") == "Waiting");
+      CHECK(item.at("data").at("trace").at(0).at("held") == false);
+    }
+  }
+  CHECK(explained);
+}
+
+TEST_CASE("once per entity: a later save does not confirm again", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.advance("PT3M").status == 200);
+  REQUIRE(e.ingest(delegate("d2", "Booked")).status == 202);
+  REQUIRE(e.advance("PT3M").status == 200);
+  CHECK(e.items("/v1/log").size() == 1);
+  CHECK(e.get("/v1/entities/Delegate/d-42").body.at("instances").as_array().size() == 1);
+}
+
+TEST_CASE("a recipient without a usable contact gets not_sent and a manual task", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  REQUIRE(e.ingest(world("null") + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("status") == "not_sent");
+  CHECK(log[0].at("status_reason") == "no_contact");
+  auto tasks = e.items("/v1/tasks");
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].at("mapped_to") == "Delegate/d-42");
+  CHECK(tasks[0].at("recipient") == "User/u-1");
+  CHECK(tasks[0].at("reason") == "no_contact");
+  CHECK(e.items("/v1/log?status=not_sent").size() == 1);
+  CHECK(e.items("/v1/log?status=completed").empty());
+}
+
+TEST_CASE("a recipient link that leads nowhere opens a manual task", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  define_booking(e);
+  // The delegate links to a user Herald has never heard of.
+  REQUIRE(e.ingest(world() + event_line("d1", "Delegate/d-42",
+                                        R"({"label":"Ghost","fields":{"Status":"Booked"},"links":{"User":"User/u-404","CourseDate":"CourseDate/cd-1"}})") +
+                   "\n").status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  CHECK(e.items("/v1/log").empty());
+  auto tasks = e.items("/v1/tasks");
+  REQUIRE(tasks.size() == 1);
+  CHECK(tasks[0].at("reason") == "no_contact");
+  auto inst = e.get("/v1/entities/Delegate/d-42").body.at("instances").at(0);
+  CHECK(inst.at("state") == "not_sent");
+  CHECK(inst.at("reason") == "no_contact");
+}
+
+TEST_CASE("a merge field without a value errors the instance and names the field", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/booking-confirmation",
+                R"({"channel":"email","subject":"Hi @@User.Nickname","text":"x"})").status == 200);
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", booking_workflow).status == 200);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  CHECK(e.items("/v1/log").empty());
+  auto inst = e.get("/v1/entities/Delegate/d-42").body.at("instances").at(0);
+  CHECK(inst.at("state") == "errored");
+  CHECK(std::string(inst.at("reason").as_string()).find("@@User.Nickname") != std::string::npos);
+}
+
+TEST_CASE("pending timers survive a kill and fire once after restart", "[system][engine]") {
+  herald::test::temp_dir dir;
+  {
+    engine_client e(dir.sub("data"));
+    define_booking(e);
+    REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+    REQUIRE(e.items("/v1/queue").size() == 1);
+    e.process().kill_with(SIGKILL);
+    e.process().wait();
+  }
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.items("/v1/queue").size() == 1);
+  REQUIRE(e.advance("PT3M").status == 200);
+  REQUIRE(e.advance("PT3M").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("status") == "delivered");
+  CHECK(e.items("/v1/queue").empty());
+}
+
+TEST_CASE("business-window actions wait for the next business day's sending time", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-01-08T17:00:00Z"})").status == 200);  // a Friday
+  REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
+  std::string workflow = booking_workflow;
+  workflow.replace(workflow.find(R"("delay": "PT2M")"), 15, R"("schedule": "business_window")");
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", workflow).status == 200);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  auto queue = e.items("/v1/queue");
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].at("due") == "2027-01-11T08:30:00.000Z");  // Monday 08:30 London (GMT)
+}
+
+TEST_CASE("definitions are versioned and bad ones are refused naming the member", "[system][engine][definitions]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  auto missing = e.put("/v1/workflows/booking-confirmation", booking_workflow);
+  CHECK(missing.status == 400);
+  CHECK(missing.body.at("error").at("field") == "actions[0].template");
+  define_booking(e);
+  auto v2 = e.put("/v1/templates/booking-confirmation", R"({"channel":"email","subject":"S","text":"T"})");
+  CHECK(v2.body.at("version") == 2);
+  CHECK(e.get("/v1/templates/booking-confirmation").body.at("version") == 2);
+  CHECK(e.get("/v1/templates/booking-confirmation?version=1").body.at("body").at("subject") ==
+        "Booking confirmed: @@CourseDate.Course.Name");
+  CHECK(e.items("/v1/workflows").size() == 1);
+  struct bad_case {
+    std::string body;
+    const char* field;
+  };
+  std::string bad_duration = booking_workflow;
+  bad_duration.replace(bad_duration.find("PT2M"), 4, "2min");
+  std::string bad_op = booking_workflow;
+  bad_op.replace(bad_op.find(R"("op": "in")"), 10, R"("op": "like")");
+  for (const auto& c : {bad_case{bad_duration, "actions[0].delay"}, bad_case{bad_op, "rules[0].op"},
+                        bad_case{"{", ""}}) {
+    auto r = e.put("/v1/workflows/other", c.body);
+    CHECK(r.status == 400);
+    if (*c.field) CHECK(r.body.at("error").at("field") == c.field);
+  }
+  CHECK(e.get("/v1/workflows/other").status == 404);
+  CHECK(e.call("DELETE", "/v1/templates/booking-confirmation").status == 409);  // in use
+  CHECK(e.call("DELETE", "/v1/workflows/booking-confirmation").status == 200);
+  CHECK(e.call("DELETE", "/v1/templates/booking-confirmation").status == 200);
+  CHECK(e.get("/v1/templates/booking-confirmation").status == 404);
+  CHECK(e.put("/v1/workflows/bad%2Fid", booking_workflow).status == 400);
+}
+
+TEST_CASE("the log filters and pages newest first", "[system][engine][queries]") {
+  herald::test::temp_dir dir;
+  herald::test::write_file(dir.path() / "config.json", R"({"providers": {"sandbox": {"failure_ratio": 0.5}}})");
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", dir.sub("config.json")});
+  define_booking(e);
+  std::string events = world();
+  for (int i = 0; i < 12; ++i) {
+    events += event_line("user-" + std::to_string(i), "User/u-" + std::to_string(100 + i),
+                         R"({"label":"Person )" + std::to_string(i) + R"(","fields":{"FirstName":"P)" +
+                             std::to_string(i) + R"("},"contact":{"email":"p)" + std::to_string(i) + R"(@example.com"}})",
+                         "user.saved") + "\n";
+    events += event_line("delegate-" + std::to_string(i), "Delegate/d-" + std::to_string(i),
+                         R"({"label":"Delegate )" + std::to_string(i) + R"(","fields":{"Status":"Booked"},"links":{"User":"User/u-)" +
+                             std::to_string(100 + i) + R"(","CourseDate":"CourseDate/cd-1"}})") + "\n";
+  }
+  REQUIRE(e.ingest(events).status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  REQUIRE(e.items("/v1/log?limit=1000").size() == 12);
+
+  // Pages of 5 follow the cursor to the end, newest first, each attempt once.
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto r = e.get("/v1/log?limit=5" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    REQUIRE(r.status == 200);
+    for (const auto& item : r.body.at("items").as_array()) seen.emplace_back(item.at("id").as_string());
+    if (r.body.at("next_cursor").is_null()) break;
+    cursor = std::string(r.body.at("next_cursor").as_string());
+  }
+  CHECK(seen.size() == 12);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()).size() == 12);
+
+  auto failed = e.items("/v1/log?status=failed&limit=1000");
+  auto completed = e.items("/v1/log?status=completed&limit=1000");
+  CHECK(failed.size() + completed.size() == 12);
+  CHECK(!failed.empty());  // a failure ratio of one half over twelve sends
+  for (const auto& f : failed) CHECK(f.at("status") == "bounced");
+  CHECK(e.items("/v1/log?q=p3%40example.com").size() == 1);
+  CHECK(e.items("/v1/log?mapped_to=Delegate/d-3").size() == 1);
+  CHECK(e.items("/v1/log?channel=sms").empty());
+  CHECK(e.items("/v1/communications?status=failed&limit=1000").size() == failed.size());
+  CHECK(e.items("/v1/log?from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z").empty());
+  CHECK(e.get("/v1/log?status=lost").body.at("error").at("field") == "status");
+  CHECK(e.get("/v1/log?from=yesterday").body.at("error").at("field") == "from");
+  CHECK(e.get("/v1/log?limit=0").status == 400);
+  CHECK(e.get("/v1/log?cursor=zz").status == 400);
+  CHECK(e.get("/v1/log/nope").status == 404);
+  CHECK(e.get("/v1/instances/nope").status == 404);
+}
+
+TEST_CASE("time skipping is off unless asked for", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"), {});
+  auto r = e.call("POST", "/v1/admin/time", R"({"advance":"PT1M"})");
+  CHECK(r.status == 404);
+  CHECK(std::string(r.body.at("error").at("message").as_string()).find("--time-skipping") != std::string::npos);
+  engine_client skipping(dir.sub("data2"));
+  CHECK(skipping.call("POST", "/v1/admin/time", R"({"advance":"-PT1M"})").status == 400);
+  CHECK(skipping.call("POST", "/v1/admin/time", R"({"set":"2000-01-01T00:00:00Z"})").status == 400);
+  CHECK(skipping.call("POST", "/v1/admin/time", R"({"wait":"PT1M"})").status == 400);
+}
