@@ -21,6 +21,17 @@ std::vector<const versioned_workflow*> definition_set::triggered_by(const std::s
   return out;
 }
 
+std::vector<const versioned_workflow*> definition_set::date_triggered(const std::string& module) const {
+  std::vector<const versioned_workflow*> out;
+  for (const auto& [id, w] : workflows) {
+    if (w.workflow.enabled && w.workflow.module == module &&
+        w.workflow.trigger.kind == domain::trigger_kind::date_relative) {
+      out.push_back(&w);
+    }
+  }
+  return out;
+}
+
 status definition_registry::put(const std::string& kind, const std::string& id, int version,
                                 const std::string& body_json) {
   json::error_code ec;

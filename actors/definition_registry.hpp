@@ -41,6 +41,8 @@ struct definition_set {
   // Returns the enabled workflows of `module` triggered by event `type`.
   std::vector<const versioned_workflow*> triggered_by(const std::string& module,
                                                       const std::string& type) const;
+  // Returns the enabled date-relative workflows of `module`.
+  std::vector<const versioned_workflow*> date_triggered(const std::string& module) const;
 };
 
 class definition_registry {

@@ -8,6 +8,7 @@
 #include "domain/engine_event.hpp"
 #include "domain/entity_path.hpp"
 #include "domain/iso_duration.hpp"
+#include "domain/local_time.hpp"
 #include "domain/rfc3339.hpp"
 #include "storage/entity_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -127,25 +128,23 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
   if (deleted) {
     // Pending timers of a deleted entity are cancelled (SPEC §3).
     for (auto& [id, inst] : instances_) {
-      std::vector<std::pair<std::int64_t, int>> remove;
-      for (auto& a : inst.actions) {
-        if (a.state == "scheduled") {
-          remove.emplace_back(a.due_ms, a.index);
-          a.state = "not_sent";
-          a.reason = "cancelled";
-        }
-      }
-      if (!remove.empty()) {
-        inst.state = "cancelled";
-        inst.reason = "the entity was deleted";
-        inst.updated_at = ctx_->clock->now_ms();
-        step.append(persist_instance(inst, {}, std::move(remove)));
-      }
+      step.append(cancel(inst, "the entity was deleted"));
     }
     return step;
   }
   if (!record || !ctx_->definitions) {
     return step;
+  }
+  // Publish changed links for reverse-link recipients (Delegate<-CourseDate).
+  const bool links_changed = std::any_of(changed.begin(), changed.end(),
+                                         [&](const std::string& f) { return record->links.count(f) > 0; });
+  if (links_changed) {
+    json::object links;
+    for (const auto& [name, target] : record->links) links[name] = target;
+    step.events.push_back(domain::engine::make_event(domain::engine::links_updated,
+                                                     "links-" + std::to_string(update.seq), key_,
+                                                     json::serialize(json::object{{"links", std::move(links)}}),
+                                                     now_text(ctx_)));
   }
   const auto defs = ctx_->definitions->current();
   for (const versioned_workflow* w : defs->triggered_by(parsed_key_.module, update.type)) {
@@ -169,6 +168,83 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
                                                        json::serialize(data), now_text(ctx_)));
     }
   }
+  step.append(schedule_dates(update, *record));
+  return step;
+}
+
+engine_step entity_engine::cancel(domain::instance_view& inst, const std::string& reason) {
+  std::vector<std::pair<std::int64_t, int>> remove;
+  for (auto& a : inst.actions) {
+    if (a.state == "scheduled") {
+      remove.emplace_back(a.due_ms, a.index);
+      a.state = "not_sent";
+      a.reason = "cancelled";
+    }
+  }
+  if (remove.empty()) {
+    return {};
+  }
+  inst.state = "cancelled";
+  inst.reason = reason;
+  inst.updated_at = ctx_->clock->now_ms();
+  return persist_instance(inst, {}, std::move(remove));
+}
+
+std::optional<std::int64_t> entity_engine::date_due(const domain::workflow_trigger& t,
+                                                    const domain::entity_record& record) {
+  auto v = domain::resolve_path(parsed_key_, record, t.date_field, lookup());
+  if (!v.found || !v.value.is_string()) {
+    return std::nullopt;
+  }
+  const std::string text(v.value.get_string());
+  const date::time_zone* zone = ctx_->calendar->zone();
+  std::int64_t base;
+  if (auto day = domain::parse_local_date(text)) {
+    // A date: the trigger's time of day (or the sending time), local.
+    base = ctx_->calendar->at_local(*day, t.at_minutes.value_or(ctx_->calendar->sending_minutes()));
+  } else if (auto instant = domain::parse_rfc3339_ms(text)) {
+    base = *instant;
+  } else {
+    return std::nullopt;
+  }
+  std::int64_t due = domain::add_duration(base, t.offset, zone);
+  if (t.at_minutes && !domain::parse_local_date(text)) {
+    // A date-time with an explicit time of day: that time on the resulting local day.
+    const std::int64_t local_day = domain::utc_to_local_ms(zone, due) / 86400000;
+    due = ctx_->calendar->at_local(local_day, *t.at_minutes);
+  }
+  return due;
+}
+
+engine_step entity_engine::schedule_dates(const entity_update& update, const domain::entity_record& record) {
+  engine_step step;
+  const auto defs = ctx_->definitions->current();
+  for (const versioned_workflow* w : defs->date_triggered(parsed_key_.module)) {
+    const auto due = date_due(w->workflow.trigger, record);
+    // One instance per (workflow, entity, date); ids travel in URLs, so the
+    // entity enters as a short stable hash rather than its key.
+    const std::string prefix = "i-date-" + w->workflow.id + "-" +
+                               domain::stable_hash_hex(key_, 12) + "-";
+    const std::string id = due ? prefix + std::to_string(*due) : std::string();
+    bool current = false;
+    for (auto& [iid, inst] : instances_) {
+      if (iid.compare(0, prefix.size(), prefix) != 0 || inst.state != "scheduled") continue;
+      if (iid == id) {
+        current = true;  // same date: keep waiting
+      } else {
+        step.append(cancel(inst, due ? "rescheduled: the date changed" : "the date was removed"));
+      }
+    }
+    if (due && !current && !instances_.count(id)) {
+      // The rules are checked when it falls due; the trace records them now for the explain view.
+      std::vector<domain::rule_trace> trace;
+      const std::vector<std::string> none;
+      domain::rule_context rc{&parsed_key_, &record, &none, lookup()};
+      domain::evaluate_rules(w->workflow.rules, rc, trace);
+      step.append(make_instance(*w, id, update, record, {}, std::move(trace),
+                                std::max(*due, ctx_->clock->now_ms())));
+    }
+  }
   return step;
 }
 
@@ -176,15 +252,23 @@ engine_step entity_engine::start_instance(const versioned_workflow& w, const ent
                                           const domain::entity_record& record,
                                           const std::vector<std::string>& changed,
                                           std::vector<domain::rule_trace> trace) {
+  return make_instance(w, "i-" + std::to_string(update.seq) + "-" + w.workflow.id, update, record, changed,
+                       std::move(trace), std::nullopt);
+}
+
+engine_step entity_engine::make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
+                                         const domain::entity_record& record,
+                                         const std::vector<std::string>& changed,
+                                         std::vector<domain::rule_trace> trace, std::optional<std::int64_t> due) {
   const std::int64_t now = ctx_->clock->now_ms();
   domain::instance_view inst;
-  inst.id = "i-" + std::to_string(update.seq) + "-" + w.workflow.id;
+  inst.id = std::move(id);
   inst.workflow = w.workflow.id;
   inst.workflow_version = w.version;
   inst.entity = key_;
   inst.entity_label = record.label;
   inst.trigger_seq = update.seq;
-  inst.trigger = update.type;
+  inst.trigger = due ? "date:" + w.workflow.trigger.date_field : update.type;
   inst.state = "scheduled";
   inst.created_at = inst.updated_at = now;
   inst.changed = changed;
@@ -195,7 +279,8 @@ engine_step entity_engine::start_instance(const versioned_workflow& w, const ent
     const auto& action = w.workflow.actions[i];
     domain::action_state a;
     a.index = static_cast<int>(i);
-    a.due_ms = action.delay ? domain::add_duration(now, *action.delay, zone) : now;
+    const std::int64_t start = due.value_or(now);
+    a.due_ms = action.delay ? domain::add_duration(start, *action.delay, zone) : start;
     if (action.schedule == domain::send_schedule::business_window) {
       a.due_ms = ctx_->calendar->next_window(a.due_ms);
     }
@@ -203,7 +288,9 @@ engine_step entity_engine::start_instance(const versioned_workflow& w, const ent
     timers.emplace_back(a.due_ms, a.index);
     inst.actions.push_back(std::move(a));
   }
-  started_.insert(w.workflow.id);
+  if (!due) {
+    started_.insert(w.workflow.id);
+  }
   instances_[inst.id] = inst;
   return persist_instance(inst, std::move(timers), {});
 }
@@ -225,28 +312,60 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
   return step;
 }
 
-std::vector<std::string> entity_engine::resolve_recipients(const std::vector<domain::recipient_spec>& specs,
-                                                           const domain::entity_record& record) {
-  std::vector<std::string> out;
+std::vector<entity_engine::target> entity_engine::resolve_targets(
+    const std::vector<domain::recipient_spec>& specs, const domain::entity_record& record) {
+  std::vector<target> out;
+  auto add = [&](const std::string& mapped_to, const std::string& recipient) {
+    for (const auto& t : out) {
+      if (t.mapped_to == mapped_to && t.recipient == recipient) return;
+    }
+    out.push_back(target{mapped_to, recipient});
+  };
   for (const auto& spec : specs) {
     switch (spec.type) {
       case domain::recipient_spec::kind::self:
-        out.push_back(key_);
+        add(key_, key_);
         break;
       case domain::recipient_spec::kind::role:
         if (auto it = ctx_->roles.find(spec.role); it != ctx_->roles.end()) {
-          out.insert(out.end(), it->second.begin(), it->second.end());
+          for (const auto& member : it->second) add(key_, member);
         }
         break;
       case domain::recipient_spec::kind::path: {
         auto v = domain::resolve_path(parsed_key_, record, spec.path, lookup());
-        if (v.found && !v.entity.empty()) out.push_back(v.entity);
+        if (v.found && !v.entity.empty()) add(key_, v.entity);
         break;
       }
-      case domain::recipient_spec::kind::reverse_link:
-        break;  // reverse links arrive with the links index (next step of the engine issue)
+      case domain::recipient_spec::kind::reverse_link: {
+        std::vector<std::string> sources;
+        const std::string module_prefix = spec.module + "/";
+        auto st = ctx_->store->linked_from(key_, spec.path, [&](const std::string& source) {
+          if (source.compare(0, module_prefix.size(), module_prefix) == 0) sources.push_back(source);
+          return true;
+        });
+        (void)st;  // a read error reaches nobody rather than the wrong people
+        for (const auto& source : sources) {
+          const domain::entity_record* r = lookup()(source);
+          auto link = r ? r->links.find(spec.path) : decltype(r->links.end()){};
+          if (!r || link == r->links.end() || link->second != key_) continue;  // links elsewhere now
+          if (spec.tail.empty()) {
+            add(source, source);
+            continue;
+          }
+          auto v = domain::resolve_path(*domain::parse_entity_key(source), *r, spec.tail, lookup());
+          if (v.found && !v.entity.empty()) add(source, v.entity);
+        }
+        break;
+      }
     }
   }
+  return out;
+}
+
+std::vector<std::string> entity_engine::resolve_recipients(const std::vector<domain::recipient_spec>& specs,
+                                                           const domain::entity_record& record) {
+  std::vector<std::string> out;
+  for (const auto& t : resolve_targets(specs, record)) out.push_back(t.recipient);
   return out;
 }
 
@@ -319,8 +438,9 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     tmpl = &t->second;
   }
-  const auto recipients = resolve_recipients(def.to, record);
-  action.recipients = recipients;
+  const auto targets = resolve_targets(def.to, record);
+  action.recipients.clear();
+  for (const auto& t : targets) action.recipients.push_back(t.recipient);
   // Recipients Herald has no record of cannot be written to: an operator has
   // to find out who they are (seed 002), before anything is rendered.
   auto open_task = [&](const std::string& recipient, const std::string& title) {
@@ -339,15 +459,15 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
                                                      now_text(ctx_)));
   };
   const std::string on = record.label.empty() ? key_ : record.label;
-  std::vector<std::string> known;
-  for (const auto& r : recipients) {
-    if (r == key_ || lookup()(r)) {
-      known.push_back(r);
+  std::vector<target> known;
+  for (const auto& t : targets) {
+    if (t.recipient == key_ || lookup()(t.recipient)) {
+      known.push_back(t);
     } else {
-      open_task(r, "Recipient " + r + " of '" + w.workflow.title + "' on " + on + " is unknown");
+      open_task(t.recipient, "Recipient " + t.recipient + " of '" + w.workflow.title + "' on " + on + " is unknown");
     }
   }
-  if (recipients.empty()) {
+  if (targets.empty()) {
     open_task("", "Find a recipient for '" + w.workflow.title + "' on " + on);
   }
   if (known.empty()) {
@@ -355,29 +475,38 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     action.reason = "no_contact";
     return step;
   }
-  // Render once per action: merge fields are paths from this entity.
-  std::optional<domain::rendered_message> rendered;
-  if (tmpl) {
+  // Render once per mapped-to entity: merge fields are paths from it.
+  std::map<std::string, domain::rendered_message> rendered_for;
+  auto render_for = [&](const std::string& mapped_to, const domain::entity_record& root) -> status {
+    if (!tmpl || rendered_for.count(mapped_to)) return status::ok();
     auto lk = lookup();
+    const domain::entity_key root_key = *domain::parse_entity_key(mapped_to);
     auto r = domain::render_template(tmpl->message, [&](const std::string& path) -> std::optional<std::string> {
-      auto v = domain::resolve_path(parsed_key_, record, path, lk);
+      auto v = domain::resolve_path(root_key, root, path, lk);
       // A path ending on a linked entity is not a value to print.
       return v.found && v.entity.empty() ? domain::merge_text(v.value) : std::nullopt;
     });
-    if (!r) {
+    if (!r) return r.error();
+    rendered_for.emplace(mapped_to, std::move(*r));
+    return status::ok();
+  };
+  const std::string topic = inst.workflow + "/" + std::to_string(action.index);
+  bool any_attempt = false;
+  for (const auto& tgt : known) {
+    const std::string& recipient_key = tgt.recipient;
+    const std::string& mapped_to = tgt.mapped_to;
+    const domain::entity_record* root = mapped_to == key_ ? &record : lookup()(mapped_to);
+    if (!root) continue;
+    if (auto st = render_for(mapped_to, *root); !st) {
       action.state = "errored";
-      action.reason = r.error().message();
+      action.reason = st.message();
       return step;
     }
-    rendered = std::move(*r);
-  }
-  const std::string topic = inst.workflow + "/" + std::to_string(action.index);
-  const std::string customer = [&] {
-    auto it = record.links.find("Account");
-    return it == record.links.end() ? std::string() : it->second;
-  }();
-  bool any_attempt = false;
-  for (const auto& recipient_key : known) {
+    const domain::rendered_message* rendered = tmpl ? &rendered_for.at(mapped_to) : nullptr;
+    const std::string customer = [&] {
+      auto it = root->links.find("Account");
+      return it == root->links.end() ? std::string() : it->second;
+    }();
     const domain::entity_record* who = recipient_key == key_ ? &record : lookup()(recipient_key);
     domain::recipient_info info;
     info.key = recipient_key;
@@ -403,7 +532,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       channel = c;
       break;
     }
-    const std::string comm_id = domain::communication_id(key_, topic, recipient_key);
+    const std::string comm_id = domain::communication_id(mapped_to, topic, recipient_key);
     domain::communication_view comm = comms_.count(comm_id) ? comms_[comm_id] : domain::communication_view{};
     const std::int64_t previous_at = comm.attempts > 0 ? comm.last_attempt_at : 0;
     domain::attempt_view a;
@@ -412,8 +541,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     a.id = comm_id + "." + std::to_string(a.attempt);
     a.channel = channel.empty() ? "manual" : channel;
     a.provider = channel.empty() || channel == "manual" ? "manual" : ctx_->provider_name;
-    a.mapped_to = key_;
-    a.mapped_to_label = record.label;
+    a.mapped_to = mapped_to;
+    a.mapped_to_label = root->label;
     a.customer = customer;
     a.recipient = info;
     a.sender = def.sender;
@@ -435,8 +564,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       t.title = def.kind == domain::action_kind::task ? def.title
                 : "Contact " + (info.name.empty() ? recipient_key : info.name) + " manually: " + a.subject;
       t.reason = channel.empty() ? not_sent_reason : "task";
-      t.mapped_to = key_;
-      t.mapped_to_label = record.label;
+      t.mapped_to = mapped_to;
+      t.mapped_to_label = root->label;
       t.recipient = recipient_key;
       t.workflow = inst.workflow;
       t.instance_id = inst.id;
@@ -447,8 +576,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     a.timeline.push_back({a.status, a.status_reason, now});
     comm.id = comm_id;
-    comm.mapped_to = key_;
-    comm.mapped_to_label = record.label;
+    comm.mapped_to = mapped_to;
+    comm.mapped_to_label = root->label;
     comm.topic = topic;
     comm.recipient = info;
     comm.latest_status = a.status;

@@ -62,15 +62,32 @@ class entity_engine {
   const std::map<std::string, domain::instance_view>& instances() const { return instances_; }
 
  private:
+  engine_step make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
+                            const domain::entity_record& record, const std::vector<std::string>& changed,
+                            std::vector<domain::rule_trace> trace, std::optional<std::int64_t> due);
   engine_step start_instance(const versioned_workflow& w, const entity_update& update,
                              const domain::entity_record& record, const std::vector<std::string>& changed,
                              std::vector<domain::rule_trace> trace);
+  // Date-relative workflows: (re)schedules or cancels the instance that
+  // waits for the entity's date.
+  engine_step schedule_dates(const entity_update& update, const domain::entity_record& record);
+  engine_step cancel(domain::instance_view& instance, const std::string& reason);
+  // Returns the due time of a date-relative trigger, nullopt without a date.
+  std::optional<std::int64_t> date_due(const domain::workflow_trigger& trigger, const domain::entity_record& record);
   engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
                           const versioned_workflow& w, const domain::entity_record& record);
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const std::string* content, std::int64_t previous_at);
+  // Who a send reaches: each recipient with the entity its communication is
+  // mapped to (this entity, or for reverse links each linking entity).
+  struct target {
+    std::string mapped_to;
+    std::string recipient;
+  };
+  std::vector<target> resolve_targets(const std::vector<domain::recipient_spec>& specs,
+                                      const domain::entity_record& record);
   std::vector<std::string> resolve_recipients(const std::vector<domain::recipient_spec>& specs,
                                               const domain::entity_record& record);
   domain::entity_lookup lookup();

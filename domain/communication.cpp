@@ -201,18 +201,22 @@ result<task_view> task_from_json(const json::value& v) {
   return t;
 }
 
-std::string communication_id(const std::string& mapped_to, const std::string& topic,
-                             const std::string& recipient_key) {
-  const std::string input = mapped_to + '\n' + topic + '\n' + recipient_key;
+std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
   static const char* hex = "0123456789abcdef";
-  std::string out = "c-";
-  for (int i = 0; i < 10; ++i) {
+  std::string out;
+  for (std::size_t i = 0; i < SHA256_DIGEST_LENGTH && out.size() < hex_chars; ++i) {
     out += hex[digest[i] >> 4];
     out += hex[digest[i] & 15];
   }
+  out.resize(std::min(hex_chars, out.size()));
   return out;
+}
+
+std::string communication_id(const std::string& mapped_to, const std::string& topic,
+                             const std::string& recipient_key) {
+  return "c-" + stable_hash_hex(mapped_to + '\n' + topic + '\n' + recipient_key, 20);
 }
 
 }  // namespace herald::domain

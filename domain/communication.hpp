@@ -102,6 +102,10 @@ result<attempt_view> attempt_from_json(const boost::json::value& v);
 result<communication_view> communication_from_json(const boost::json::value& v);
 result<task_view> task_from_json(const boost::json::value& v);
 
+// Returns the first `hex_chars` hex digits of SHA-256(text): stable across
+// processes and versions, for ids derived from keys.
+std::string stable_hash_hex(std::string_view text, std::size_t hex_chars);
+
 // Returns a stable id for (mapped-to entity, topic, recipient key).
 std::string communication_id(const std::string& mapped_to, const std::string& topic,
                              const std::string& recipient_key);

@@ -14,6 +14,7 @@
 //                               "content": {...}   only when the attempt is created,
 //                               "communication_previous_at": ms   when it had an earlier attempt}
 //   herald.task.updated        {"task": view}
+//   herald.links.updated       {"links": {"LinkName": "Module/Id", ...}}   (subject: the linking entity)
 
 #include <string>
 
@@ -28,6 +29,7 @@ inline constexpr const char* workflow_evaluated = "herald.workflow.evaluated";
 inline constexpr const char* instance_updated = "herald.instance.updated";
 inline constexpr const char* attempt_updated = "herald.attempt.updated";
 inline constexpr const char* task_updated = "herald.task.updated";
+inline constexpr const char* links_updated = "herald.links.updated";
 
 // Returns an engine event; `subject` may be empty (definitions).
 cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,

@@ -164,7 +164,7 @@ std::string recipient_spec::text() const {
   switch (type) {
     case kind::self: return "@self";
     case kind::role: return "role:" + role;
-    case kind::reverse_link: return module + "<-" + path;
+    case kind::reverse_link: return module + "<-" + path + (tail.empty() ? "" : "." + tail);
     case kind::path: return path;
   }
   return path;
@@ -186,7 +186,11 @@ result<recipient_spec> parse_recipient(std::string_view text) {
     r.type = recipient_spec::kind::reverse_link;
     r.module = std::string(text.substr(0, arrow));
     r.path = std::string(text.substr(arrow + 2));
-    if (!is_module_name(r.module) || !is_valid_path(r.path) || r.path.find('.') != std::string::npos) {
+    if (auto dot = r.path.find('.'); dot != std::string::npos) {
+      r.tail = r.path.substr(dot + 1);
+      r.path.resize(dot);
+    }
+    if (!is_module_name(r.module) || !is_valid_path(r.path) || (!r.tail.empty() && !is_valid_path(r.tail))) {
       return bad("", "'" + std::string(text) + "' is not a reverse link Module<-Link");
     }
     return r;

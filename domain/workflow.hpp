@@ -11,7 +11,9 @@
 //
 // Recipients ("to", "cc", "bcc") are link paths ("User", "User.Manager"),
 // reverse links ("Delegate<-CourseDate": every Delegate whose CourseDate
-// link points at this entity), "@self", or "role:NAME" (from config).
+// link points at this entity, each the mapped-to entity of its own
+// communication; "Delegate<-CourseDate.User" writes to each one's User),
+// "@self", or "role:NAME" (from config).
 
 #include <functional>
 #include <optional>
@@ -42,6 +44,7 @@ struct recipient_spec {
   std::string path;    // path: the link path; reverse_link: the link name on `module`
   std::string module;  // reverse_link: the module whose entities link here
   std::string role;    // role: the role name
+  std::string tail;    // reverse_link: a path from each linking entity ("User"), or empty
 
   std::string text() const;  // as written in the definition
 };

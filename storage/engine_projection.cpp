@@ -88,6 +88,16 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
     }
     batch.Put(cf(cf_communication_index), newest_first(time_ms(c, "last_attempt_at")) + comm_id,
               rocksdb::Slice());
+  } else if (event.type == engine::links_updated) {
+    const json::value* links = d.if_contains("links");
+    if (!links || !links->is_object() || !event.subject) return;
+    for (const auto& kv : links->get_object()) {
+      if (!kv.value().is_string()) continue;
+      std::string key = entity_prefix(kv.value().get_string());
+      put_lenstr(key, kv.key());
+      key += *event.subject;
+      batch.Put(cf(cf_linked_from), key, rocksdb::Slice());
+    }
   } else if (event.type == engine::task_updated) {
     const json::value* task = d.if_contains("task");
     if (!task || !task->is_object()) return;

@@ -210,4 +210,21 @@ result<std::optional<std::string>> rocksdb_event_store::definition_version(const
   return std::optional<std::string>{std::move(value)};
 }
 
+status rocksdb_event_store::linked_from(const std::string& target, const std::string& link,
+                                        const std::function<bool(const std::string&)>& visit) const {
+  auto handle = handles_.find(cf_linked_from);
+  if (handle == handles_.end()) {
+    return status::ok();
+  }
+  std::string prefix = entity_prefix(target);
+  put_lenstr(prefix, link);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!visit(it->key().ToString().substr(prefix.size()))) {
+      break;
+    }
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "reading reverse links");
+}
+
 }  // namespace herald::storage

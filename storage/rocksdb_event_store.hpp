@@ -128,6 +128,10 @@ class rocksdb_event_store final : public event_store {
   // Visits every current definition: (kind, id, {"kind","id","version","body"}).
   status scan_definitions(
       const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;
+  // Visits the entities that have linked to `target` through `link`; some
+  // may link elsewhere now (the caller checks).
+  status linked_from(const std::string& target, const std::string& link,
+                     const std::function<bool(const std::string& source)>& visit) const;
   // Returns the body of one version of a definition.
   result<std::optional<std::string>> definition_version(const std::string& kind, const std::string& id,
                                                         std::uint64_t version) const;

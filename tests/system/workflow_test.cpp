@@ -348,3 +348,118 @@ TEST_CASE("time skipping is off unless asked for", "[system][engine]") {
   CHECK(skipping.call("POST", "/v1/admin/time", R"({"set":"2000-01-01T00:00:00Z"})").status == 400);
   CHECK(skipping.call("POST", "/v1/admin/time", R"({"wait":"PT1M"})").status == 400);
 }
+
+TEST_CASE("a date-relative trigger waits for 14 days before the start and follows date changes",
+          "[system][engine][dates]") {
+  herald::test::temp_dir dir;
+  herald::test::write_file(dir.path() / "config.json", R"({"roles": {"administrators": ["User/u-admin"]}})");
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", dir.sub("config.json")});
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-11-01T00:00:00Z"})").status == 200);
+  REQUIRE(e.put("/v1/templates/low-viability", R"({"channel":"email","subject":"Low viability: @@label",
+      "text":"@@label starts on @@StartDate with @@Booked booked."})").status == 200);
+  REQUIRE(e.put("/v1/workflows/low-viability", R"({"title":"Low course viability","module":"CourseDate",
+      "trigger":{"date":"StartDate","offset":"-P14D","at":"08:30"},
+      "rules":[{"field":"Viability","op":"ne","value":"Good"}],
+      "actions":[{"kind":"send","template":"low-viability","to":["role:administrators"],"category":"Course"}]})").status == 200);
+  auto course_date = [](const std::string& id, const std::string& start, const std::string& viability) {
+    return event_line(id, "CourseDate/cd-9",
+                      R"({"label":"Fire safety","fields":{"StartDate":")" + start + R"(","Viability":")" + viability +
+                          R"(","Booked":3}})", "coursedate.saved") + "\n";
+  };
+  REQUIRE(e.ingest(event_line("admin", "User/u-admin", R"({"label":"Admin","contact":{"email":"admin@example.com"}})",
+                              "user.saved") + "\n" + course_date("cd1", "2027-12-01", "Poor")).status == 202);
+  auto queue = e.items("/v1/queue");
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].at("due") == "2027-11-17T08:30:00.000Z");  // 08:30 GMT in London
+  CHECK(queue[0].at("recipients") == json::array{"User/u-admin"});
+
+  // The course moves: the wait moves with it.
+  REQUIRE(e.ingest(course_date("cd2", "2027-12-15", "Poor")).status == 202);
+  queue = e.items("/v1/queue");
+  REQUIRE(queue.size() == 1);
+  CHECK(queue[0].at("due") == "2027-12-01T08:30:00.000Z");
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-11-20T00:00:00Z"})").status == 200);
+  CHECK(e.items("/v1/log").empty());  // the old date's send was cancelled
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-12-01T09:00:00Z"})").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("recipient").at("key") == "User/u-admin");
+  CHECK(log[0].at("subject") == "Low viability: Fire safety");
+  auto instances = e.get("/v1/entities/CourseDate/cd-9").body.at("instances").as_array();
+  REQUIRE(instances.size() == 2);
+  std::set<std::string> states;
+  for (const auto& i : instances) states.insert(std::string(i.at("state").as_string()));
+  CHECK(states == std::set<std::string>{"cancelled", "dispatched"});
+}
+
+TEST_CASE("a date-relative send whose rules fail at the due time is not sent", "[system][engine][dates]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-11-01T00:00:00Z"})").status == 200);
+  REQUIRE(e.put("/v1/templates/overdue", R"({"channel":"email","subject":"Invoice @@label is overdue","text":"Please pay."})").status == 200);
+  REQUIRE(e.put("/v1/workflows/invoice-overdue", R"({"title":"Invoice overdue","module":"Invoice",
+      "trigger":{"date":"DueDate","offset":"P1D"},
+      "rules":[{"field":"Paid","op":"eq","value":false}],
+      "actions":[{"kind":"send","template":"overdue","to":["Payer"],"category":"Finance"}]})").status == 200);
+  auto invoice = [](const std::string& id, const std::string& key, bool paid) {
+    return event_line(id, key,
+                      std::string(R"({"label":"INV-1","fields":{"DueDate":"2027-11-10","Paid":)") + (paid ? "true" : "false") +
+                          R"(},"links":{"Payer":"User/u-1"}})", "invoice.saved") + "\n";
+  };
+  REQUIRE(e.ingest(world() + invoice("i1", "Invoice/inv-1", false) + invoice("i2", "Invoice/inv-2", false)).status == 202);
+  auto queue = e.items("/v1/queue");
+  REQUIRE(queue.size() == 2);
+  CHECK(queue[0].at("due") == "2027-11-11T08:30:00.000Z");  // the day after, at the sending time
+  REQUIRE(e.ingest(invoice("i3", "Invoice/inv-1", true)).status == 202);  // inv-1 paid meanwhile
+  REQUIRE(e.call("POST", "/v1/admin/time", R"({"set":"2027-11-12T00:00:00Z"})").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("mapped_to") == "Invoice/inv-2");
+  auto paid = e.get("/v1/entities/Invoice/inv-1").body.at("instances").at(0);
+  CHECK(paid.at("state") == "not_sent");
+  CHECK(paid.at("reason") == "rules_no_longer_match");
+}
+
+TEST_CASE("a reverse link reaches every delegate of a course date, each with its own communication",
+          "[system][engine][links]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/certificate", R"({"channel":"email","subject":"Your certificate for @@CourseDate.Course.Name",
+      "text":"Well done, @@User.FirstName.","attachments":[{"name":"certificate-@@Id.txt","body":"Certificate: @@User.FirstName"}]})").status == 200);
+  REQUIRE(e.put("/v1/workflows/certificate", R"({"title":"Delegate certificate","module":"CourseDate",
+      "trigger":{"on":"coursedate.saved"},"rules":[{"field":"Status","op":"changed_to","value":"Completed"}],
+      "actions":[{"kind":"send","template":"certificate","to":["Delegate<-CourseDate.User"],"category":"Course"}]})").status == 200);
+  std::string events = world();
+  for (int i = 1; i <= 3; ++i) {
+    const std::string n = std::to_string(i);
+    events += event_line("user-" + n, "User/u-10" + n,
+                         R"({"label":"Person )" + n + R"(","fields":{"FirstName":"P)" + n + R"("},"contact":{"email":"p)" + n +
+                             R"(@example.com"}})", "user.saved") + "\n";
+    events += event_line("delegate-" + n, "Delegate/d-" + n,
+                         R"({"label":"Delegate )" + n + R"(","fields":{"Status":"Attended"},"links":{"User":"User/u-10)" + n +
+                             R"(","CourseDate":"CourseDate/cd-1"}})") + "\n";
+  }
+  // Delegate 3 moves to another course date before the first one completes.
+  events += event_line("delegate-3b", "Delegate/d-3",
+                       R"({"label":"Delegate 3","fields":{"Status":"Attended"},"links":{"User":"User/u-103","CourseDate":"CourseDate/cd-2"}})") + "\n";
+  events += event_line("done", "CourseDate/cd-1",
+                       R"({"label":"First aid, 1 Dec","fields":{"Status":"Completed","StartDate":"2027-12-01"},"links":{"Course":"Course/c-1"}})",
+                       "coursedate.saved") + "\n";
+  REQUIRE(e.ingest(events).status == 202);
+  REQUIRE(e.advance("PT1M").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 2);
+  std::set<std::string> mapped, recipients;
+  for (const auto& a : log) {
+    mapped.insert(std::string(a.at("mapped_to").as_string()));
+    recipients.insert(std::string(a.at("recipient").at("key").as_string()));
+    CHECK(a.at("subject") == "Your certificate for First aid");
+  }
+  CHECK(mapped == std::set<std::string>{"Delegate/d-1", "Delegate/d-2"});
+  CHECK(recipients == std::set<std::string>{"User/u-101", "User/u-102"});
+  CHECK(e.items("/v1/communications").size() == 2);
+  auto detail = e.get("/v1/log/" + std::string(log[0].at("id").as_string())).body;
+  const std::string id = log[0].at("mapped_to") == "Delegate/d-1" ? "d-1" : "d-2";
+  CHECK(detail.at("content").at("attachments").at(0).at("name") == json::value("certificate-" + id + ".txt"));
+  CHECK(e.get("/v1/entities/Delegate/d-1").body.at("communications").as_array().size() == 1);
+}
