@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
   auto* export_cmd = app.add_subcommand("export", "Stream the event log as NDJSON to stdout");
   export_cmd->add_option("--data", export_data, "data folder")->required();
   add_range_options(export_cmd, export_range);
+  export_cmd->add_option("--kind", export_range.kind,
+                         "ingested (what sources sent), engine (what Herald wrote) or all (default)");
 
   try {
     app.parse(argc, argv);

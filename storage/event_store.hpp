@@ -38,6 +38,7 @@ struct scan_filter {
   std::optional<std::int64_t> from_ms;  // recorded_at >= from_ms
   std::optional<std::int64_t> to_ms;    // recorded_at < to_ms
   std::optional<std::string> entity;    // only events whose subject is this key
+  std::optional<domain::event_kind> kind;  // only events of this kind
 };
 
 struct store_stats {

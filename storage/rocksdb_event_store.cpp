@@ -472,6 +472,9 @@ status rocksdb_event_store::scan(const scan_filter& filter,
     if (filter.entity && e->event.subject != filter.entity) {
       continue;
     }
+    if (filter.kind && e->kind != *filter.kind) {
+      continue;
+    }
     if (!visit(*e)) {
       break;
     }

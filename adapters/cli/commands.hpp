@@ -15,6 +15,7 @@ struct log_range {
   std::optional<std::string> since;  // RFC 3339, on recorded_at
   std::optional<std::string> until;
   std::optional<std::string> entity;  // Module/Id
+  std::string kind = "all";           // export only: ingested | engine | all
 };
 
 struct ingest_args {

@@ -25,6 +25,13 @@ result<storage::scan_filter> to_scan_filter(const log_range& range) {
       *target = *ms;
     }
   }
+  if (range.kind == "ingested") {
+    f.kind = domain::event_kind::cloud_event;
+  } else if (range.kind == "engine") {
+    f.kind = domain::event_kind::engine_event;
+  } else if (range.kind != "all") {
+    return status{errc::invalid_argument, "--kind must be ingested, engine or all", "--kind"};
+  }
   if (range.entity) {
     if (!domain::parse_entity_key(*range.entity)) {
       return status{errc::invalid_argument,
