@@ -20,6 +20,12 @@ struct entity_state {
   std::optional<domain::entity_record> record;
   std::shared_ptr<const engine_context> engine_ctx;
   std::optional<entity_engine> engine;
+  const storage::event_store* store = nullptr;
+  // The record as of the newest event the engine handled: each event is
+  // judged on the record it carried, and its changes against this one. A
+  // restored actor reads it from the store before its first event.
+  std::optional<domain::entity_record> engine_record;
+  bool engine_record_known = false;
   // Continuations waiting for an append to be durable, by token.
   std::map<std::uint64_t, std::function<void(bool)>> pending;
   std::uint64_t next_token = 0;
@@ -106,6 +112,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
                                             std::shared_ptr<const engine_context> engine) {
   auto& st = self->state;
   st.view.key = key;
+  st.store = store;
   st.engine_ctx = std::move(engine);
   // Restoring is a few point reads and short prefix scans: cheap enough to
   // do on the scheduler thread.
@@ -144,9 +151,22 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (!s.engine || !s.engine->is_new(u.seq)) {
           return true;
         }
+        if (!s.engine_record_known) {
+          auto before = storage::read_record_before(*s.store, s.view.key, u.seq);
+          if (before && *before) {
+            s.engine_record = parse_record(**before);
+          }
+          s.engine_record_known = true;
+        }
+        std::optional<domain::entity_record> at = u.carries_record ? parse_record(u.data_json) : s.engine_record;
+        const std::vector<std::string> changed =
+            at ? domain::changed_fields(s.engine_record ? &*s.engine_record : nullptr, *at) : std::vector<std::string>{};
+        engine_step step = s.engine->on_event(u, at ? &*at : nullptr, changed, u.deletes);
+        if (u.carries_record) {
+          s.engine_record = std::move(at);
+        }
         auto rp = self->make_response_promise<bool>();
-        run_step(self, s.engine->on_event(u, s.record ? &*s.record : nullptr, s.view.changed_fields, u.deletes),
-                 [rp](bool ok) mutable { rp.deliver(ok); });
+        run_step(self, std::move(step), [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
       [self](view_atom) -> entity_view { return self->state.view; },

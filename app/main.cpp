@@ -19,6 +19,7 @@ struct serve_flags {
   std::optional<std::uint64_t> max_body_bytes;
   std::string log_level = "info";
   bool time_skipping = false;
+  std::string load_dir;
 };
 
 void add_range_options(CLI::App* cmd, herald::adapters::log_range& range) {
@@ -66,6 +67,7 @@ int serve(const serve_flags& flags) {
   if (flags.max_body_bytes) config.http.max_body_bytes = *flags.max_body_bytes;
   herald::app::serve_options options;
   options.time_skipping = flags.time_skipping;
+  options.load_dir = flags.load_dir;
   return herald::app::run_serve(config, options);
 }
 
@@ -87,6 +89,12 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--max-in-flight", sf.max_in_flight, "requests handled at once before 503");
   serve_cmd->add_option("--passivate-after-ms", sf.passivate_after_ms, "idle time before an entity actor stops");
   serve_cmd->add_option("--log-level", sf.log_level, "debug | info | warn | error");
+  serve_cmd->add_option("--load", sf.load_dir,
+                        "load DIR/templates/*.json, DIR/workflows/*.json and DIR/data/*.ndjson at start");
+  // A later flag wins, so scripts can pass defaults and users override them.
+  for (auto* opt : serve_cmd->get_options()) {
+    opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  }
   serve_cmd->add_flag("--time-skipping", sf.time_skipping,
                       "run on a virtual clock; POST /v1/admin/time advances it (for testing workflows)");
 

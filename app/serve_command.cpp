@@ -12,6 +12,7 @@
 #include "adapters/cli/json_log.hpp"
 #include "adapters/http/api.hpp"
 #include "adapters/http/http_server.hpp"
+#include "app/directory_loader.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::app {
@@ -184,6 +185,20 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
     return 1;
   }
   deferred stop_server{[&] { (*server)->stop(drain_timeout); }};
+
+  if (!options.load_dir.empty()) {
+    auto loaded = load_directory(options.load_dir, *api);
+    if (!loaded) {
+      std::cerr << "herald serve: --load " << options.load_dir << ": " << loaded.error().message() << "\n";
+      return 1;
+    }
+    log(log_level::info, "loaded",
+        {{"dir", options.load_dir},
+         {"definitions_changed", std::to_string(loaded->definitions_changed)},
+         {"definitions_unchanged", std::to_string(loaded->definitions_unchanged)},
+         {"events_accepted", std::to_string(loaded->events_accepted)},
+         {"events_duplicate", std::to_string(loaded->events_duplicate)}});
+  }
   ready = true;
 
   const std::string url = "http://" + listen->first + ":" + std::to_string((*server)->port());

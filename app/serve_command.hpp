@@ -9,6 +9,8 @@ namespace herald::app {
 struct serve_options {
   // Run the engine on a virtual clock and expose POST /v1/admin/time.
   bool time_skipping = false;
+  // A directory of definitions and events to load at start (directory_loader.hpp).
+  std::string load_dir;
 };
 
 // Returns the exit code: 0 after a clean shutdown, 1 when a component could

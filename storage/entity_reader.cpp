@@ -81,4 +81,29 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
   return std::optional<entity_snapshot>{std::move(snap)};
 }
 
+result<std::optional<std::string>> read_record_before(const event_store& store,
+                                                      const std::string& entity_key,
+                                                      std::uint64_t before_seq) {
+  std::uint64_t before = before_seq;
+  for (;;) {
+    auto page = store.history(entity_key, before, history_page);
+    if (!page) {
+      return page.error();
+    }
+    for (std::uint64_t seq : *page) {
+      auto e = store.read(seq);
+      if (!e) {
+        return e.error();
+      }
+      if (e->kind == domain::event_kind::cloud_event && record_of(*e)) {
+        return std::optional<std::string>{e->event.data};
+      }
+    }
+    if (page->size() < history_page) {
+      return std::optional<std::string>{};
+    }
+    before = page->back();
+  }
+}
+
 }  // namespace herald::storage

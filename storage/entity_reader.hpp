@@ -27,4 +27,10 @@ struct entity_snapshot {
 result<std::optional<entity_snapshot>> read_entity(const event_store& store,
                                                    const std::string& entity_key);
 
+// Returns the record the entity had just before event `before_seq` (the
+// newest record its source sent below that seq), nullopt when none.
+result<std::optional<std::string>> read_record_before(const event_store& store,
+                                                      const std::string& entity_key,
+                                                      std::uint64_t before_seq);
+
 }  // namespace herald::storage
