@@ -21,6 +21,7 @@ using timer_atom = caf::atom_constant<caf::atom("htimer")>;
 using advance_atom = caf::atom_constant<caf::atom("hadvance")>;
 using wake_atom = caf::atom_constant<caf::atom("hwake")>;
 using settle_atom = caf::atom_constant<caf::atom("hsettle")>;
+using untimer_atom = caf::atom_constant<caf::atom("huntimer")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -36,5 +37,6 @@ constexpr timer_atom timer_atom_v{};
 constexpr advance_atom advance_atom_v{};
 constexpr wake_atom wake_atom_v{};
 constexpr settle_atom settle_atom_v{};
+constexpr untimer_atom untimer_atom_v{};
 
 }  // namespace herald::actors

@@ -61,15 +61,19 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
     return;
   }
   const std::uint64_t token = ++self->state.next_token;
-  auto follow_up = [self, timers = std::move(step.timers), dispatches = std::move(step.dispatches),
-                    done = std::move(done)](bool ok) mutable {
+  auto follow_up = [self, timers = std::move(step.timers), cancelled = std::move(step.cancelled),
+                    dispatches = std::move(step.dispatches), done = std::move(done)](bool ok) mutable {
     if (!ok) {
       done(false);
       return;
     }
     const auto& ctx = *self->state.engine_ctx;
-    for (auto due : timers) {
-      self->send(ctx.scheduler, timer_atom_v, due);
+    for (const auto& t : timers) {
+      self->send(ctx.scheduler, timer_atom_v, t.due_ms, t.instance_id, static_cast<std::int32_t>(t.action),
+                 self->state.view.key);
+    }
+    for (const auto& t : cancelled) {
+      self->send(ctx.scheduler, untimer_atom_v, t.due_ms, t.instance_id, static_cast<std::int32_t>(t.action));
     }
     if (dispatches.empty()) {
       done(true);

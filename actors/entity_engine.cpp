@@ -61,6 +61,7 @@ std::string next_engine_event_id() {
 void engine_step::append(engine_step&& other) {
   for (auto& e : other.events) events.push_back(std::move(e));
   timers.insert(timers.end(), other.timers.begin(), other.timers.end());
+  cancelled.insert(cancelled.end(), other.cancelled.begin(), other.cancelled.end());
   for (auto& d : other.dispatches) dispatches.push_back(std::move(d));
 }
 
@@ -308,7 +309,8 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
                     {"timers_remove", timers(remove)}};
   step.events.push_back(domain::engine::make_event(domain::engine::instance_updated, next_engine_event_id(), key_,
                                                    json::serialize(data), now_text(ctx_)));
-  for (const auto& [due, action] : add) step.timers.push_back(due);
+  for (const auto& [due, action] : add) step.timers.push_back(timer_ref{due, inst.id, action});
+  for (const auto& [due, action] : remove) step.cancelled.push_back(timer_ref{due, inst.id, action});
   return step;
 }
 

@@ -25,10 +25,17 @@
 
 namespace herald::actors {
 
+struct timer_ref {
+  std::int64_t due_ms = 0;
+  std::string instance_id;
+  int action = 0;
+};
+
 // What a step decided.
 struct engine_step {
   std::vector<domain::cloud_event> events;   // append these, in order
-  std::vector<std::int64_t> timers;          // then tell the scheduler of these due times
+  std::vector<timer_ref> timers;             // then tell the scheduler of these new timers
+  std::vector<timer_ref> cancelled;          // ...and of these cancelled ones
   std::vector<dispatch_request> dispatches;  // then hand these attempts to the provider
 
   void append(engine_step&& other);

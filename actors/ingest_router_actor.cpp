@@ -13,6 +13,10 @@ namespace {
 
 constexpr auto view_timeout = std::chrono::seconds(10);
 constexpr auto fire_timeout = std::chrono::seconds(60);
+// An entity answers an event once what it started is durable. Under a
+// backlog that can take long; timing out would count unfinished work as
+// handled and let a settle answer early.
+constexpr auto apply_timeout = std::chrono::minutes(10);
 
 struct live_entity {
   entity_actor handle;
@@ -100,7 +104,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
               self->state.settle_waiters.clear();
             }
           };
-          self->request(entity_for(self, effect.key->str()), fire_timeout, apply_atom_v, std::move(u))
+          self->request(entity_for(self, effect.key->str()), apply_timeout, apply_atom_v, std::move(u))
               .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
         }
       },

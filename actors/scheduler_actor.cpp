@@ -1,7 +1,9 @@
 #include "actors/scheduler_actor.hpp"
 
 #include <chrono>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include <caf/all.hpp>
 
@@ -15,34 +17,20 @@ constexpr auto fire_timeout = std::chrono::seconds(60);
 constexpr std::size_t max_in_flight = 512;
 constexpr std::int64_t retry_after_ms = 1000;
 
+// A pending timer, ordered by due time.
+using timer_key = std::tuple<std::int64_t, std::string, std::int32_t>;  // due, instance, action
+
 struct scheduler_state {
   const storage::rocksdb_event_store* store = nullptr;
   engine_clock* clock = nullptr;
   ingest_router_actor router;
-  std::set<std::string> in_flight;  // "instance#action" handed to an entity, not yet answered
-  std::int64_t wake_at = INT64_MAX;  // the wake already scheduled (real clock)
+  std::map<timer_key, std::string> pending;  // -> entity; mirrors the store's timers view
+  std::set<timer_key> in_flight;             // handed to an entity, not yet answered
+  std::int64_t wake_at = INT64_MAX;          // the wake already scheduled (real clock)
   static inline const char* name = "herald.scheduler";
 };
 
 using scheduler_pointer = scheduler_actor::stateful_pointer<scheduler_state>;
-
-std::string key_of(const storage::rocksdb_event_store::timer_entry& t) {
-  return t.instance_id + "#" + std::to_string(t.action);
-}
-
-// Returns the earliest pending timer due by `up_to` that is not being fired.
-std::optional<storage::rocksdb_event_store::timer_entry> earliest(scheduler_pointer self, std::int64_t up_to) {
-  std::optional<storage::rocksdb_event_store::timer_entry> found;
-  auto st = self->state.store->scan_timers(up_to, [&](const auto& t) {
-    if (self->state.in_flight.count(key_of(t))) {
-      return true;
-    }
-    found = t;
-    return false;
-  });
-  (void)st;  // a read error leaves the timer for the next look
-  return found;
-}
 
 void schedule_wake(scheduler_pointer self, std::int64_t due) {
   auto& st = self->state;
@@ -54,17 +42,32 @@ void schedule_wake(scheduler_pointer self, std::int64_t due) {
   self->delayed_send(self, std::chrono::milliseconds(delay), wake_atom_v);
 }
 
+// Returns the earliest pending timer due by `up_to` that is neither being
+// fired nor in `skip`.
+std::optional<timer_key> earliest(scheduler_pointer self, std::int64_t up_to, const std::set<timer_key>& skip = {}) {
+  for (const auto& [key, entity] : self->state.pending) {
+    if (std::get<0>(key) > up_to) break;
+    if (!self->state.in_flight.count(key) && !skip.count(key)) return key;
+  }
+  return std::nullopt;
+}
+
 // Hands one timer to its entity; `done` runs when the entity answered.
-void fire(scheduler_pointer self, const storage::rocksdb_event_store::timer_entry& t,
-          std::function<void(bool)> done) {
-  const std::string key = key_of(t);
-  self->state.in_flight.insert(key);
-  self->request(self->state.router, fire_timeout, fire_atom_v, t.entity, t.instance_id,
-                static_cast<std::int32_t>(t.action))
+// Answered timers leave the pending set: the entity has moved them on.
+void fire(scheduler_pointer self, const timer_key& key, std::function<void(bool)> done) {
+  auto& st = self->state;
+  auto it = st.pending.find(key);
+  if (it == st.pending.end()) {
+    done(true);
+    return;
+  }
+  st.in_flight.insert(key);
+  self->request(st.router, fire_timeout, fire_atom_v, it->second, std::get<1>(key), std::get<2>(key))
       .then(
-          [self, key, done](bool) {
+          [self, key, done](bool ok) {
             self->state.in_flight.erase(key);
-            done(true);
+            if (ok) self->state.pending.erase(key);
+            done(ok);
           },
           [self, key, done](caf::error&) {
             self->state.in_flight.erase(key);
@@ -76,42 +79,34 @@ void fire(scheduler_pointer self, const storage::rocksdb_event_store::timer_entr
 void fire_due(scheduler_pointer self) {
   auto& st = self->state;
   const std::int64_t now = st.clock->now_ms();
-  std::vector<storage::rocksdb_event_store::timer_entry> due;
-  auto scan = st.store->scan_timers(now, [&](const auto& t) {
-    if (!st.in_flight.count(key_of(t))) due.push_back(t);
-    return st.in_flight.size() + due.size() < max_in_flight;
-  });
-  (void)scan;
-  for (const auto& t : due) {
-    fire(self, t, [self](bool ok) {
-      // A failed fire stays in the store; look again a little later.
+  std::vector<timer_key> due;
+  for (const auto& [key, entity] : st.pending) {
+    if (std::get<0>(key) > now || st.in_flight.size() + due.size() >= max_in_flight) break;
+    if (!st.in_flight.count(key)) due.push_back(key);
+  }
+  for (const auto& key : due) {
+    fire(self, key, [self](bool ok) {
+      // A failed fire stays pending; look again a little later.
       schedule_wake(self, self->state.clock->now_ms() + (ok ? 0 : retry_after_ms));
     });
   }
   if (auto next = earliest(self, INT64_MAX)) {
-    schedule_wake(self, next->due_ms);
+    schedule_wake(self, std::get<0>(*next));
   }
 }
 
 // Fires, one after the other in due order, every timer due by `to`.
 void advance_step(scheduler_pointer self, std::int64_t to, caf::typed_response_promise<std::int64_t> rp,
-                  std::shared_ptr<std::set<std::string>> failed) {
+                  std::shared_ptr<std::set<timer_key>> failed) {
   auto& st = self->state;
-  std::optional<storage::rocksdb_event_store::timer_entry> next;
-  auto scan = st.store->scan_timers(to, [&](const auto& t) {
-    if (st.in_flight.count(key_of(t)) || failed->count(key_of(t))) return true;
-    next = t;
-    return false;
-  });
-  (void)scan;
+  auto next = earliest(self, to, *failed);
   if (!next) {
     st.clock->set_ms(to);
     rp.deliver(st.clock->now_ms());
     return;
   }
-  st.clock->set_ms(next->due_ms);
-  const std::string key = key_of(*next);
-  fire(self, *next, [self, to, rp, failed, key](bool ok) mutable {
+  st.clock->set_ms(std::get<0>(*next));
+  fire(self, *next, [self, to, rp, failed, key = *next](bool ok) mutable {
     if (!ok) {
       failed->insert(key);  // do not loop on it within this advance
     }
@@ -125,14 +120,26 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
   self->state.store = store;
   self->state.clock = clock;
   self->state.router = std::move(router);
-  // Overdue timers from before a restart fire at once.
+  // Everything pending from before a restart; overdue ones fire at once.
+  (void)store->scan_timers(INT64_MAX, [self](const storage::rocksdb_event_store::timer_entry& t) {
+    self->state.pending.emplace(timer_key{t.due_ms, t.instance_id, t.action}, t.entity);
+    return true;
+  });
   self->send(self, wake_atom_v);
   return {
-      [self](timer_atom, std::int64_t due) { schedule_wake(self, due); },
+      [self](timer_atom, std::int64_t due, const std::string& instance, std::int32_t action,
+             const std::string& entity) {
+        self->state.pending.emplace(timer_key{due, instance, action}, entity);
+        schedule_wake(self, due);
+      },
+      [self](untimer_atom, std::int64_t due, const std::string& instance, std::int32_t action) {
+        const timer_key key{due, instance, action};
+        if (!self->state.in_flight.count(key)) self->state.pending.erase(key);
+      },
       [self](advance_atom, std::int64_t to) -> caf::result<std::int64_t> {
         auto rp = self->make_response_promise<std::int64_t>();
         self->request(self->state.router, fire_timeout, settle_atom_v)
-            .then([self, to, rp](bool) { advance_step(self, to, rp, std::make_shared<std::set<std::string>>()); },
+            .then([self, to, rp](bool) { advance_step(self, to, rp, std::make_shared<std::set<timer_key>>()); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
