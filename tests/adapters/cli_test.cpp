@@ -117,6 +117,11 @@ TEST_CASE("herald serve refuses a bad config naming the key, and an open listen 
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("organisation.sending_time") != std::string::npos);
 
+  herald::test::write_file(dir.path() / "mars.json", R"({"organisation": {"time_zone": "Mars/Olympus_Mons"}})");
+  auto mars = run_program({HERALD_BINARY, "serve", "--config", dir.sub("mars.json"), "--data", dir.sub("m")});
+  CHECK(mars.exit_code == 2);
+  CHECK(mars.err.find("organisation.time_zone") != std::string::npos);
+
   herald::test::write_file(dir.path() / "open.json", R"({"listen": "0.0.0.0:0"})");
   auto open = run_program({HERALD_BINARY, "serve", "--config", dir.sub("open.json"), "--data", dir.sub("d")});
   CHECK(open.exit_code == 2);
