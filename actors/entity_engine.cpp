@@ -71,39 +71,39 @@ entity_engine::entity_engine(std::string key, const engine_context* context)
 
 status entity_engine::restore() {
   using store_t = storage::rocksdb_event_store;
-  std::vector<std::string> ids;
-  auto st = ctx_->store->scan_index(store_t::index_kind::entity_instances, key_, "",
-                                    [&](const std::string& id, const std::string&) {
-                                      ids.push_back(id);
-                                      return true;
-                                    });
-  if (!st) return st;
-  for (const auto& id : ids) {
-    auto text = ctx_->store->view(store_t::view_kind::instance, id);
-    if (!text) return text.error();
-    if (!*text) continue;
-    auto view = domain::instance_from_json(json::parse(**text));
+  // Reads every view one of the entity's indexes names.
+  auto load = [this](store_t::index_kind index, store_t::view_kind kind,
+                     const std::function<status(const json::value&)>& take) -> status {
+    std::vector<std::string> ids;
+    auto st = ctx_->store->scan_index(index, key_, "", [&](const std::string& id, const std::string&) {
+      ids.push_back(id);
+      return true;
+    });
+    if (!st) return st;
+    for (const auto& id : ids) {
+      auto text = ctx_->store->view(kind, id);
+      if (!text) return text.error();
+      if (!*text) continue;
+      if (auto taken = take(json::parse(**text)); !taken) return taken;
+    }
+    return status::ok();
+  };
+  auto st = load(store_t::index_kind::entity_instances, store_t::view_kind::instance, [this](const json::value& v) {
+    auto view = domain::instance_from_json(v);
     if (!view) return view.error();
     started_.insert(view->workflow);
     position_ = std::max(position_, view->trigger_seq);
-    instances_[id] = std::move(*view);
-  }
-  ids.clear();
-  st = ctx_->store->scan_index(store_t::index_kind::entity_communications, key_, "",
-                               [&](const std::string& id, const std::string&) {
-                                 ids.push_back(id);
-                                 return true;
-                               });
+    instances_[view->id] = std::move(*view);
+    return status::ok();
+  });
   if (!st) return st;
-  for (const auto& id : ids) {
-    auto text = ctx_->store->view(store_t::view_kind::communication, id);
-    if (!text) return text.error();
-    if (!*text) continue;
-    auto view = domain::communication_from_json(json::parse(**text));
-    if (!view) return view.error();
-    comms_[id] = std::move(*view);
-  }
-  return status::ok();
+  return load(store_t::index_kind::entity_communications, store_t::view_kind::communication,
+              [this](const json::value& v) {
+                auto view = domain::communication_from_json(v);
+                if (!view) return view.error();
+                comms_[view->id] = std::move(*view);
+                return status::ok();
+              });
 }
 
 domain::entity_lookup entity_engine::lookup() {

@@ -26,6 +26,7 @@
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/http_server.hpp"
 #include "domain/event_decoder.hpp"
+#include "bench/raw_ceiling.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace json = boost::json;
@@ -161,33 +162,6 @@ double bench_http(const std::string& dir, std::size_t events, std::size_t connec
   return static_cast<double>(accepted) / secs;
 }
 
-// WriteBatch(1000), sync=true, records of `record_bytes`: RocksDB's own ceiling.
-double bench_raw_ceiling(const std::string& dir, std::size_t records, std::size_t record_bytes) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* db = nullptr;
-  if (!rocksdb::DB::Open(options, dir, &db).ok()) {
-    std::cerr << "cannot open " << dir << "\n";
-    std::exit(1);
-  }
-  const std::string value(record_bytes > 16 ? record_bytes - 16 : record_bytes, 'v');
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const auto start = clock_type::now();
-  for (std::size_t i = 0; i < records; i += 1000) {
-    rocksdb::WriteBatch batch;
-    for (std::size_t j = i; j < i + 1000; ++j) {
-      char key[24];
-      std::snprintf(key, sizeof key, "%016zu", j);
-      batch.Put(rocksdb::Slice(key, 16), value);
-    }
-    db->Write(wo, &batch);
-  }
-  const double secs = seconds_since(start);
-  delete db;
-  return static_cast<double>(records) / secs;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -216,7 +190,7 @@ int main(int argc, char** argv) {
                                    : inproc_result{};
   const double http = all || only == "http" ? bench_http(base + "/http", events, connections) : 0;
   const auto record_bytes = static_cast<std::size_t>(inproc.bytes_per_event ? inproc.bytes_per_event : 400);
-  const double raw = all || only == "raw" ? bench_raw_ceiling(base + "/raw", events, record_bytes) : 1;
+  const double raw = all || only == "raw" ? herald::bench::raw_ceiling_records_per_s(base + "/raw", events, record_bytes) : 1;
   std::filesystem::remove_all(base);
 
   json::object out;

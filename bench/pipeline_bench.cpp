@@ -29,6 +29,7 @@
 #include "actors/engine_context.hpp"
 #include "actors/ingest_router_actor.hpp"
 #include "domain/rfc3339.hpp"
+#include "bench/raw_ceiling.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace json = boost::json;
@@ -136,29 +137,6 @@ long rss_kib() {
   return 0;
 }
 
-double raw_ceiling(const std::string& dir, std::size_t records, std::size_t bytes) {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  rocksdb::DB* db = nullptr;
-  rocksdb::DB::Open(options, dir, &db);
-  const std::string value(bytes > 16 ? bytes - 16 : bytes, 'v');
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const auto start = clock_type::now();
-  for (std::size_t i = 0; i < records; i += 1000) {
-    rocksdb::WriteBatch b;
-    for (std::size_t j = i; j < i + 1000; ++j) {
-      char key[24];
-      std::snprintf(key, sizeof key, "%016zu", j);
-      b.Put(rocksdb::Slice(key, 16), value);
-    }
-    db->Write(wo, &b);
-  }
-  const double secs = seconds_since(start);
-  delete db;
-  return records / secs;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -212,7 +190,7 @@ int main(int argc, char** argv) {
     out["log_records_per_communication"] = static_cast<std::int64_t>(stats.events / events);
     const auto bytes = static_cast<std::size_t>(stats.batch_bytes / events);
     out["bytes_written_per_communication"] = bytes;
-    const double raw = raw_ceiling(base + "/raw", 100000, bytes);
+    const double raw = herald::bench::raw_ceiling_records_per_s(base + "/raw", 100000, bytes);
     out["raw_ceiling_records_per_s_at_those_bytes"] = static_cast<std::int64_t>(raw);
     out["percent_of_raw_bytes_per_s"] = static_cast<std::int64_t>(std::lround(events / secs / raw * 100));
   }

@@ -25,16 +25,11 @@ std::optional<domain::entity_record> record_of(const stored_event& e) {
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 
-}  // namespace
-
-result<std::optional<entity_snapshot>> read_entity(const event_store& store,
-                                                   const std::string& entity_key) {
-  entity_snapshot snap;
-  std::optional<domain::entity_record> current, previous;
-  std::uint64_t before = UINT64_MAX;
-  bool seen = false;
-  // Most entities find both records within the first page.
-  while (!previous) {
+// Visits the events its source sent about the entity (engine events in the
+// history are skipped), newest first, below `before`, until `visit` says stop.
+status walk_source_events(const event_store& store, const std::string& entity_key, std::uint64_t before,
+                          const std::function<bool(const stored_event&)>& visit) {
+  for (;;) {
     auto page = store.history(entity_key, before, history_page);
     if (!page) {
       return page.error();
@@ -44,33 +39,46 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
       if (!e) {
         return e.error();
       }
-      // The history holds Herald's own engine events too (the audit trail);
-      // the entity's state comes from the events its source sent.
-      if (e->kind != domain::event_kind::cloud_event) {
-        continue;
-      }
-      if (!seen) {
-        seen = true;
-        snap.last_seq = seq;
-        snap.deleted = domain::entity_effect_of(e->event).deletes;
-      }
-      auto record = record_of(*e);
-      if (!record) {
-        continue;
-      }
-      if (!current) {
-        current = std::move(record);
-        snap.data_seq = seq;
-        snap.record_json = e->event.data;
-      } else {
-        previous = std::move(record);
-        break;
+      if (e->kind == domain::event_kind::cloud_event && !visit(*e)) {
+        return status::ok();
       }
     }
     if (page->size() < history_page) {
-      break;
+      return status::ok();
     }
     before = page->back();
+  }
+}
+
+}  // namespace
+
+result<std::optional<entity_snapshot>> read_entity(const event_store& store,
+                                                   const std::string& entity_key) {
+  entity_snapshot snap;
+  std::optional<domain::entity_record> current, previous;
+  bool seen = false;
+  // Most entities find both records within the first page of history.
+  auto st = walk_source_events(store, entity_key, UINT64_MAX, [&](const stored_event& e) {
+    if (!seen) {
+      seen = true;
+      snap.last_seq = e.seq;
+      snap.deleted = domain::entity_effect_of(e.event).deletes;
+    }
+    auto record = record_of(e);
+    if (!record) {
+      return true;
+    }
+    if (!current) {
+      current = std::move(record);
+      snap.data_seq = e.seq;
+      snap.record_json = e.event.data;
+      return true;
+    }
+    previous = std::move(record);
+    return false;
+  });
+  if (!st) {
+    return st;
   }
   if (!seen) {
     return std::optional<entity_snapshot>{};
@@ -84,26 +92,18 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
 result<std::optional<std::string>> read_record_before(const event_store& store,
                                                       const std::string& entity_key,
                                                       std::uint64_t before_seq) {
-  std::uint64_t before = before_seq;
-  for (;;) {
-    auto page = store.history(entity_key, before, history_page);
-    if (!page) {
-      return page.error();
+  std::optional<std::string> found;
+  auto st = walk_source_events(store, entity_key, before_seq, [&](const stored_event& e) {
+    if (!record_of(e)) {
+      return true;
     }
-    for (std::uint64_t seq : *page) {
-      auto e = store.read(seq);
-      if (!e) {
-        return e.error();
-      }
-      if (e->kind == domain::event_kind::cloud_event && record_of(*e)) {
-        return std::optional<std::string>{e->event.data};
-      }
-    }
-    if (page->size() < history_page) {
-      return std::optional<std::string>{};
-    }
-    before = page->back();
+    found = e.event.data;
+    return false;
+  });
+  if (!st) {
+    return st;
   }
+  return found;
 }
 
 }  // namespace herald::storage
