@@ -22,6 +22,7 @@ using advance_atom = caf::atom_constant<caf::atom("hadvance")>;
 using wake_atom = caf::atom_constant<caf::atom("hwake")>;
 using settle_atom = caf::atom_constant<caf::atom("hsettle")>;
 using untimer_atom = caf::atom_constant<caf::atom("huntimer")>;
+using checkpoint_atom = caf::atom_constant<caf::atom("hcheckpt")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -38,5 +39,6 @@ constexpr advance_atom advance_atom_v{};
 constexpr wake_atom wake_atom_v{};
 constexpr settle_atom settle_atom_v{};
 constexpr untimer_atom untimer_atom_v{};
+constexpr checkpoint_atom checkpoint_atom_v{};
 
 }  // namespace herald::actors

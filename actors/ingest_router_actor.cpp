@@ -1,6 +1,7 @@
 #include "actors/ingest_router_actor.hpp"
 
 #include <chrono>
+#include <set>
 #include <unordered_map>
 
 #include <caf/all.hpp>
@@ -28,6 +29,11 @@ struct router_state {
   std::unordered_map<std::string, live_entity> entities;
   std::size_t outstanding = 0;  // routed events whose entity has not answered
   std::vector<caf::typed_response_promise<bool>> settle_waiters;
+  // For the engine checkpoint: the newest seq routed, and the seqs routed
+  // but not yet handled.
+  std::uint64_t highest_routed = 0;
+  std::multiset<std::uint64_t> unhandled;
+  std::uint64_t checkpointed = 0;
   static inline const char* name = "herald.ingest_router";
 };
 
@@ -60,6 +66,20 @@ std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
   return passivated;
 }
 
+// Everything routed at or below the result has been handled.
+std::uint64_t handled_through(const router_state& st) {
+  return st.unhandled.empty() ? st.highest_routed : *st.unhandled.begin() - 1;
+}
+
+void write_checkpoint(router_pointer self) {
+  auto& st = self->state;
+  const std::uint64_t through = handled_through(st);
+  if (st.config.checkpoint && through > st.checkpointed) {
+    st.config.checkpoint(through);
+    st.checkpointed = through;
+  }
+}
+
 std::chrono::milliseconds tick_interval(const ingest_router_config& c) {
   return std::chrono::milliseconds(std::max<std::int64_t>(c.passivate_after_ms / 2, 1));
 }
@@ -77,6 +97,14 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
   if (self->state.config.periodic_sweep) {
     self->delayed_send(self, tick_interval(self->state.config), tick_atom_v);
   }
+  if (self->state.config.checkpoint) {
+    self->delayed_send(self, std::chrono::milliseconds(self->state.config.checkpoint_every_ms), checkpoint_atom_v);
+    // A clean stop records how far the engine got.
+    self->set_exit_handler([self](caf::exit_msg& msg) {
+      write_checkpoint(self);
+      self->quit(msg.reason);
+    });
+  }
   return {
       [self](route_atom, const storage::event_batch& batch,
              const std::vector<std::uint64_t>& seqs) {
@@ -84,6 +112,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           if (seqs[i] == 0) {
             continue;
           }
+          self->state.highest_routed = std::max(self->state.highest_routed, seqs[i]);
           const domain::cloud_event& ev = (*batch)[i];
           const domain::entity_effect effect = domain::entity_effect_of(ev);
           if (!effect.key) {
@@ -98,7 +127,10 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
             u.data_json = ev.data;
           }
           ++self->state.outstanding;
-          auto handled = [self] {
+          const std::uint64_t seq = seqs[i];
+          self->state.unhandled.insert(seq);
+          auto handled = [self, seq] {
+            self->state.unhandled.erase(self->state.unhandled.find(seq));
             if (--self->state.outstanding == 0) {
               for (auto& rp : self->state.settle_waiters) rp.deliver(true);
               self->state.settle_waiters.clear();
@@ -132,6 +164,11 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         auto rp = self->make_response_promise<bool>();
         self->state.settle_waiters.push_back(rp);
         return rp;
+      },
+      [self](checkpoint_atom) {
+        write_checkpoint(self);
+        self->delayed_send(self, std::chrono::milliseconds(self->state.config.checkpoint_every_ms),
+                           checkpoint_atom_v);
       },
       [self](tick_atom) {
         sweep(self, self->state.config.clock_ms());

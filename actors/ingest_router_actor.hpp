@@ -10,6 +10,7 @@
 //   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms
 //   (live_atom) -> count                 actors currently alive
 //   (tick_atom)                          periodic sweep on the injected clock
+//   (checkpoint_atom)                    records the engine checkpoint
 //   (fire_atom, entity, instance, action) -> bool
 //                                        hands a due timer to the entity's actor
 //   (settle_atom) -> bool                answers once every routed event has
@@ -47,7 +48,8 @@ using ingest_router_actor =
                      caf::replies_to<live_atom>::with<std::uint64_t>,
                      caf::reacts_to<tick_atom>,
                      caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
-                     caf::replies_to<settle_atom>::with<bool>>;
+                     caf::replies_to<settle_atom>::with<bool>,
+                     caf::reacts_to<checkpoint_atom>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router
@@ -56,6 +58,10 @@ struct ingest_router_config {
   bool periodic_sweep = true;              // tick every passivate_after_ms / 2
   // Shared with every entity actor; null runs no workflows.
   std::shared_ptr<const engine_context> engine;
+  // Records that every routed event at or below a seq has been handled
+  // (called at most every `checkpoint_every_ms`, and when the router stops).
+  std::function<void(std::uint64_t)> checkpoint;
+  std::int64_t checkpoint_every_ms = 1000;
 };
 
 ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);

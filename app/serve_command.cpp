@@ -31,6 +31,39 @@ deferred(Fn) -> deferred<Fn>;
 constexpr auto drain_timeout = std::chrono::seconds(10);
 constexpr auto advance_timeout = std::chrono::minutes(10);
 
+// Routes every ingested event after the engine checkpoint again; handling is
+// idempotent, so events that were handled after the last checkpoint change
+// nothing. Returns how many were routed.
+result<std::uint64_t> reroute_unhandled(const storage::rocksdb_event_store& store,
+                                        const actors::ingest_router_actor& router) {
+  auto from = store.engine_checkpoint();
+  if (!from) return from.error();
+  storage::scan_filter filter;
+  filter.from_seq = *from + 1;
+  filter.kind = domain::event_kind::cloud_event;
+  std::uint64_t routed = 0;
+  std::vector<domain::cloud_event> events;
+  std::vector<std::uint64_t> seqs;
+  auto flush = [&] {
+    if (events.empty()) return;
+    caf::anon_send(router, actors::route_atom_v,
+                   storage::event_batch(std::make_shared<const std::vector<domain::cloud_event>>(std::move(events))),
+                   std::move(seqs));
+    events.clear();
+    seqs.clear();
+  };
+  auto st = store.scan(filter, [&](const storage::stored_event& e) {
+    events.push_back(e.event);
+    seqs.push_back(e.seq);
+    ++routed;
+    if (events.size() == 1000) flush();
+    return true;
+  });
+  if (!st) return st;
+  flush();
+  return routed;
+}
+
 // What the API may ask of the engine, wired to the registry and scheduler.
 adapters::engine_hooks engine_hooks(actors::definition_registry& definitions, actors::engine_clock& clock,
                                     caf::actor_system& system, actors::scheduler_actor scheduler,
@@ -151,12 +184,21 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   router_config.passivate_after_ms = config.passivate_after_ms;
   router_config.clock_ms = [&clock] { return clock.now_ms(); };
   router_config.engine = engine;
+  router_config.checkpoint = [&store](std::uint64_t seq) { (void)store->set_engine_checkpoint(seq); };
   auto router = actors::spawn_ingest_router(actors, router_config);
   deferred stop_router{[&] { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }};
 
   // Entities only spawn on the first routed event, after this is set.
   engine->scheduler = actors::spawn_scheduler(actors, store.get(), &clock, router);
   deferred stop_scheduler{[&] { caf::anon_send_exit(engine->scheduler, caf::exit_reason::user_shutdown); }};
+
+  // Events made durable but not handled before a crash run their workflows now.
+  if (auto resumed = reroute_unhandled(*store, router); !resumed) {
+    std::cerr << "herald serve: " << resumed.error().message() << "\n";
+    return 1;
+  } else if (*resumed > 0) {
+    log(log_level::info, "resumed", {{"events", std::to_string(*resumed)}});
+  }
 
   std::atomic<bool> ready{false};
   adapters::api_options api_options;

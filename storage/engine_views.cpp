@@ -227,4 +227,24 @@ status rocksdb_event_store::linked_from(const std::string& target, const std::st
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "reading reverse links");
 }
 
+result<std::uint64_t> rocksdb_event_store::engine_checkpoint() const {
+  std::string value;
+  auto st = db_->Get(rocksdb::ReadOptions(), cf("default"), meta_engine_checkpoint_key, &value);
+  if (st.IsNotFound()) {
+    return std::uint64_t{0};
+  }
+  if (!st.ok()) {
+    return from_rocksdb(st, "reading the engine checkpoint");
+  }
+  if (value.size() != 8) {
+    return status{errc::corruption, "the engine checkpoint is malformed"};
+  }
+  return get_fixed64be(value);
+}
+
+status rocksdb_event_store::set_engine_checkpoint(std::uint64_t seq) {
+  auto st = db_->Put(rocksdb::WriteOptions(), cf("default"), meta_engine_checkpoint_key, fixed64be(seq));
+  return st.ok() ? status::ok() : from_rocksdb(st, "writing the engine checkpoint");
+}
+
 }  // namespace herald::storage

@@ -2,6 +2,8 @@
 // Every RocksDB key layout Herald uses, one column family per concern.
 //
 //   CF "default"        (meta)  "format" -> "herald-store" version:u8 (=1)
+//                               "engine_checkpoint" -> seq:fixed64be (every ingested
+//                               event at or below it has been handled by its entity)
 //   CF "log"            seq:fixed64be -> record (record_codec.hpp)
 //   CF "dedup"          source:lenstr id -> seq:fixed64be
 //   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
@@ -74,6 +76,7 @@ inline constexpr const char* engine_view_columns[] = {
     cf_log_index,     cf_entity_log_index, cf_communication_index, cf_tasks, cf_open_tasks,
     cf_linked_from};
 inline constexpr const char* meta_format_key = "format";
+inline constexpr const char* meta_engine_checkpoint_key = "engine_checkpoint";
 inline constexpr std::uint8_t store_format_version = 1;
 
 std::string format_marker();

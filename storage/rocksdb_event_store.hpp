@@ -132,6 +132,11 @@ class rocksdb_event_store final : public event_store {
   // may link elsewhere now (the caller checks).
   status linked_from(const std::string& target, const std::string& link,
                      const std::function<bool(const std::string& source)>& visit) const;
+  // The engine checkpoint (key_layout.hpp): 0 when never written. Writing
+  // it is not synced: a lost checkpoint only means re-handling events,
+  // which is idempotent.
+  result<std::uint64_t> engine_checkpoint() const;
+  status set_engine_checkpoint(std::uint64_t seq);
   // Returns the body of one version of a definition.
   result<std::optional<std::string>> definition_version(const std::string& kind, const std::string& id,
                                                         std::uint64_t version) const;

@@ -463,3 +463,32 @@ TEST_CASE("a reverse link reaches every delegate of a course date, each with its
   CHECK(detail.at("content").at("attachments").at(0).at("name") == json::value("certificate-" + id + ".txt"));
   CHECK(e.get("/v1/entities/Delegate/d-1").body.at("communications").as_array().size() == 1);
 }
+
+TEST_CASE("events acknowledged just before a kill still run their workflows, once", "[system][engine][crash]") {
+  herald::test::temp_dir dir;
+  constexpr int delegates = 300;
+  std::string events = world();
+  for (int i = 0; i < delegates; ++i) {
+    events += event_line("delegate-" + std::to_string(i), "Delegate/d-" + std::to_string(i),
+                         R"({"label":"D","fields":{"Status":"Booked"},"links":{"User":"User/u-1","CourseDate":"CourseDate/cd-1"}})") +
+              "\n";
+  }
+  {
+    engine_client e(dir.sub("data"));
+    define_booking(e);
+    // Posted without settling, then killed at once: the entities cannot all
+    // have handled their events yet.
+    REQUIRE(e.call("POST", "/v1/events", events, "application/x-ndjson").status == 202);
+    e.process().kill_with(SIGKILL);
+    e.process().wait();
+  }
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.settle().status == 200);
+  CHECK(e.items("/v1/queue?limit=1000").size() == delegates);
+  REQUIRE(e.advance("PT3M").status == 200);
+  auto log = e.items("/v1/log?limit=1000");
+  CHECK(log.size() == delegates);
+  std::set<std::string> mapped;
+  for (const auto& a : log) mapped.insert(std::string(a.at("mapped_to").as_string()));
+  CHECK(mapped.size() == delegates);  // one each, none twice
+}
