@@ -493,6 +493,23 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     return status::ok();
   };
   const std::string topic = inst.workflow + "/" + std::to_string(action.index);
+  // Copies go with every message of the action (recipients Herald knows).
+  auto copies = [&](const std::vector<domain::recipient_spec>& specs) {
+    std::vector<domain::recipient_info> out;
+    for (const auto& t : resolve_targets(specs, record)) {
+      const domain::entity_record* r = t.recipient == key_ ? &record : lookup()(t.recipient);
+      if (!r) continue;
+      domain::recipient_info info;
+      info.key = t.recipient;
+      info.name = r->label;
+      info.email = contact_invalid(*r, "email") ? "" : contact(*r, "email");
+      info.mobile = contact(*r, "mobile");
+      out.push_back(std::move(info));
+    }
+    return out;
+  };
+  const auto cc = copies(def.cc);
+  const auto bcc = copies(def.bcc);
   bool any_attempt = false;
   for (const auto& tgt : known) {
     const std::string& recipient_key = tgt.recipient;
@@ -547,6 +564,10 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     a.mapped_to_label = root->label;
     a.customer = customer;
     a.recipient = info;
+    if (a.channel == "email") {
+      a.cc = cc;
+      a.bcc = bcc;
+    }
     a.sender = def.sender;
     a.subject = rendered ? rendered->subject : def.title;
     a.type = def.type;

@@ -30,6 +30,27 @@ status not_object(const char* what) {
 
 }  // namespace
 
+json::object to_json(const recipient_info& r);
+
+namespace {
+json::array copies(const std::vector<recipient_info>& list) {
+  json::array out;
+  for (const auto& r : list) out.push_back(to_json(r));
+  return out;
+}
+
+std::vector<recipient_info> copies_from(const json::object& o, const char* key) {
+  std::vector<recipient_info> out;
+  if (const json::value* v = o.if_contains(key); v && v->is_array()) {
+    for (const auto& r : v->get_array()) {
+      auto rec = recipient_from_json(r);
+      if (rec) out.push_back(std::move(*rec));
+    }
+  }
+  return out;
+}
+}  // namespace
+
 json::object to_json(const recipient_info& r) {
   return json::object{{"key", r.key},     {"name", r.name},     {"email", r.email},
                       {"mobile", r.mobile}, {"address", r.address}};
@@ -54,6 +75,8 @@ json::object to_json(const attempt_view& a) {
                       {"mapped_to_label", a.mapped_to_label},
                       {"customer", a.customer},
                       {"recipient", to_json(a.recipient)},
+                      {"cc", copies(a.cc)},
+                      {"bcc", copies(a.bcc)},
                       {"sender", a.sender},
                       {"subject", a.subject},
                       {"type", a.type},
@@ -134,6 +157,8 @@ result<attempt_view> attempt_from_json(const json::value& v) {
     auto rec = recipient_from_json(*r);
     if (rec) a.recipient = std::move(*rec);
   }
+  a.cc = copies_from(o, "cc");
+  a.bcc = copies_from(o, "bcc");
   a.sender = str(o, "sender");
   a.subject = str(o, "subject");
   a.type = str(o, "type");

@@ -43,6 +43,8 @@ struct attempt_view {
   std::string mapped_to_label;
   std::string customer;
   recipient_info recipient;
+  std::vector<recipient_info> cc;   // copied recipients (the action's cc), same message
+  std::vector<recipient_info> bcc;  // blind copies
   std::string sender;
   std::string subject;
   std::string type;

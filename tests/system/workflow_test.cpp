@@ -101,6 +101,25 @@ TEST_CASE("a booking confirmation goes out two minutes after the booking", "[sys
   CHECK(instances[0].at("trace").at(1).at("seen") == "Available");
 }
 
+TEST_CASE("cc and bcc copy each email of the action", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
+  std::string workflow = booking_workflow;
+  const std::string to = R"("to": ["User"])";
+  workflow.replace(workflow.find(to), to.size(), R"("to": ["User"], "cc": ["User.Manager"], "bcc": ["@self"])");
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", workflow).status == 200);
+  REQUIRE(e.ingest(world() + event_line("max", "User/u-2", R"({"label":"Max","contact":{"email":"max@example.com"}})", "user.saved") +
+                   "\n" + event_line("u1b", "User/u-1",
+                                     R"({"label":"Jane Doe","fields":{"FirstName":"Jane"},"links":{"Manager":"User/u-2"},"contact":{"email":"jane@example.com"}})",
+                                     "user.saved") + "\n" + delegate("d1", "Booked")).status == 202);
+  REQUIRE(e.advance("PT2M").status == 200);
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("cc").at(0).at("email") == "max@example.com");
+  CHECK(log[0].at("bcc").at(0).at("key") == "Delegate/d-42");
+}
+
 TEST_CASE("a booking cancelled inside the delay gets no confirmation", "[system][engine]") {
   herald::test::temp_dir dir;
   engine_client e(dir.sub("data"));
