@@ -14,7 +14,7 @@ namespace herald::actors {
 namespace {
 
 constexpr auto fire_timeout = std::chrono::seconds(60);
-constexpr std::size_t max_in_flight = 512;
+constexpr std::size_t max_in_flight = 4096;
 constexpr std::int64_t retry_after_ms = 1000;
 
 // A pending timer, ordered by due time.

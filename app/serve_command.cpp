@@ -5,6 +5,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_system_setup.hpp"
+
 #include <date/tz.h>
 
 #include "actors/engine_context.hpp"
@@ -166,7 +168,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   }
 
   caf::actor_system_config actor_config;
-  actor_config.set("scheduler.max-threads", 2);
+  herald::actors::configure_actor_system(actor_config);
   caf::actor_system actors{actor_config};
 
   auto engine = std::make_shared<actors::engine_context>();

@@ -18,6 +18,8 @@
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+
+#include "actors/actor_system_setup.hpp"
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
@@ -113,7 +115,7 @@ double bench_http(const std::string& dir, std::size_t events, std::size_t connec
   o.path = dir;
   auto store = std::move(*herald::storage::rocksdb_event_store::open(o));
   caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", 2);
+  herald::actors::configure_actor_system(cfg);
   caf::actor_system system{cfg};
   herald::actors::ingest_router_config rc;
   rc.store = store.get();

@@ -22,6 +22,8 @@
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
+
+#include "actors/actor_system_setup.hpp"
 #include <date/tz.h>
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -68,7 +70,7 @@ struct pipeline {
     store = std::move(*store_t::open(so));
     (void)definitions.put("template", "t", 1, template_json);
     (void)definitions.put("workflow", "w", 1, workflow_json(delay));
-    cfg.set("scheduler.max-threads", 2);
+    herald::actors::configure_actor_system(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     engine = std::make_shared<actors::engine_context>();
     engine->store = store.get();

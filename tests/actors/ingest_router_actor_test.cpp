@@ -4,6 +4,8 @@
 
 #include <caf/all.hpp>
 
+#include "actors/actor_system_setup.hpp"
+
 #include <boost/json.hpp>
 
 #include "actors/ingest_router_actor.hpp"
@@ -22,7 +24,7 @@ struct actor_fixture {
     herald::storage::store_options so;
     so.path = dir.sub("data");
     store = std::move(*herald::storage::rocksdb_event_store::open(so));
-    cfg.set("scheduler.max-threads", 2);
+    herald::actors::configure_actor_system(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     ingest_router_config rc;
     rc.store = store.get();
