@@ -19,6 +19,13 @@ constexpr auto fire_timeout = std::chrono::seconds(60);
 // handled and let a settle answer early.
 constexpr auto apply_timeout = std::chrono::minutes(10);
 
+// Entity actors stopped per step. CAF 0.17's clock has a bounded queue that
+// every exiting actor pushes to; stopping 100,000 at once filled it while the
+// clock thread itself was destroying an actor, and the node deadlocked
+// (found by bench/pipeline_bench). Chunks keep exits spread out.
+constexpr std::size_t passivate_chunk = 256;
+constexpr auto passivate_pause = std::chrono::milliseconds(2);
+
 struct live_entity {
   entity_actor handle;
   std::int64_t last_active_ms = 0;
@@ -34,6 +41,7 @@ struct router_state {
   std::uint64_t highest_routed = 0;
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
+  std::vector<entity_actor> passivating;  // idle actors still to stop
   static inline const char* name = "herald.ingest_router";
 };
 
@@ -51,17 +59,35 @@ entity_actor& entity_for(router_pointer self, const std::string& key) {
   return it->second.handle;
 }
 
+// Stops the next chunk of idle actors; continues until none are left.
+void passivate_some(router_pointer self) {
+  auto& st = self->state;
+  const bool was_empty = st.passivating.empty();
+  for (std::size_t n = 0; n < passivate_chunk && !st.passivating.empty(); ++n) {
+    self->send(st.passivating.back(), passivate_atom_v);
+    st.passivating.pop_back();
+  }
+  if (!was_empty && !st.passivating.empty()) {
+    self->delayed_send(self, passivate_pause, passivate_atom_v);
+  }
+}
+
 std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
   auto& st = self->state;
   std::uint64_t passivated = 0;
+  const bool idle_before = st.passivating.empty();
   for (auto it = st.entities.begin(); it != st.entities.end();) {
     if (now_ms - it->second.last_active_ms >= st.config.passivate_after_ms) {
-      self->send(it->second.handle, passivate_atom_v);
+      // Leaves the live set now: a new event restores a fresh actor.
+      st.passivating.push_back(std::move(it->second.handle));
       it = st.entities.erase(it);
       ++passivated;
     } else {
       ++it;
     }
+  }
+  if (idle_before) {
+    passivate_some(self);
   }
   return passivated;
 }
@@ -165,6 +191,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         self->state.settle_waiters.push_back(rp);
         return rp;
       },
+      [self](passivate_atom) { passivate_some(self); },
       [self](checkpoint_atom) {
         write_checkpoint(self);
         self->delayed_send(self, std::chrono::milliseconds(self->state.config.checkpoint_every_ms),

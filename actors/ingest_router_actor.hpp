@@ -7,7 +7,10 @@
 //   (route_atom, batch, seqs)            seqs[i] is event i's sequence number,
 //                                        0 for a duplicate (not routed)
 //   (view_atom, key) -> entity_view      asks the entity's actor (spawning it)
-//   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms
+//   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms (they
+//                                        leave the live set at once and are
+//                                        stopped in chunks, see below)
+//   (passivate_atom)                     internal: stops the next chunk
 //   (live_atom) -> count                 actors currently alive
 //   (tick_atom)                          periodic sweep on the injected clock
 //   (checkpoint_atom)                    records the engine checkpoint
@@ -49,7 +52,8 @@ using ingest_router_actor =
                      caf::reacts_to<tick_atom>,
                      caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
                      caf::replies_to<settle_atom>::with<bool>,
-                     caf::reacts_to<checkpoint_atom>>;
+                     caf::reacts_to<checkpoint_atom>,
+                     caf::reacts_to<passivate_atom>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router
