@@ -42,6 +42,8 @@ struct router_state {
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
+  bool exiting = false;                    // stopping: quit once all are stopped
+  caf::error exit_reason;
   static inline const char* name = "herald.ingest_router";
 };
 
@@ -59,16 +61,18 @@ entity_actor& entity_for(router_pointer self, const std::string& key) {
   return it->second.handle;
 }
 
-// Stops the next chunk of idle actors; continues until none are left.
+// Stops the next chunk of idle actors and continues until none are left;
+// a stopping router quits after the last chunk.
 void passivate_some(router_pointer self) {
   auto& st = self->state;
-  const bool was_empty = st.passivating.empty();
   for (std::size_t n = 0; n < passivate_chunk && !st.passivating.empty(); ++n) {
     self->send(st.passivating.back(), passivate_atom_v);
     st.passivating.pop_back();
   }
-  if (!was_empty && !st.passivating.empty()) {
+  if (!st.passivating.empty()) {
     self->delayed_send(self, passivate_pause, passivate_atom_v);
+  } else if (st.exiting) {
+    self->quit(st.exit_reason);
   }
 }
 
@@ -86,7 +90,7 @@ std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
       ++it;
     }
   }
-  if (idle_before) {
+  if (idle_before && !st.passivating.empty()) {
     passivate_some(self);
   }
   return passivated;
@@ -125,12 +129,26 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
   }
   if (self->state.config.checkpoint) {
     self->delayed_send(self, std::chrono::milliseconds(self->state.config.checkpoint_every_ms), checkpoint_atom_v);
-    // A clean stop records how far the engine got.
-    self->set_exit_handler([self](caf::exit_msg& msg) {
-      write_checkpoint(self);
-      self->quit(msg.reason);
-    });
   }
+  // A clean stop records how far the engine got, then stops the entity
+  // actors in chunks (see passivate_chunk) before the router quits.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    write_checkpoint(self);
+    if (st.exiting) {
+      return;
+    }
+    st.exiting = true;
+    st.exit_reason = msg.reason;
+    const bool chain_running = !st.passivating.empty();
+    for (auto& [key, live] : st.entities) {
+      st.passivating.push_back(std::move(live.handle));
+    }
+    st.entities.clear();
+    if (!chain_running) {
+      passivate_some(self);
+    }
+  });
   return {
       [self](route_atom, const storage::event_batch& batch,
              const std::vector<std::uint64_t>& seqs) {
