@@ -138,18 +138,18 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   return {
       [self](apply_atom, const entity_update& u) -> caf::result<bool> {
         auto& s = self->state;
+        // Parsed once: the snapshot and the engine both need it.
+        const std::optional<domain::entity_record> carried =
+            u.carries_record ? parse_record(u.data_json) : std::nullopt;
         if (u.seq > s.view.last_seq) {
           s.view.exists = true;
           s.view.last_seq = u.seq;
           s.view.deleted = u.deletes;
           ++s.view.applied;
-          if (u.carries_record) {
-            auto next = parse_record(u.data_json);
-            if (next) {
-              s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *next);
-              s.record = std::move(next);
-              s.view.record_json = u.data_json;
-            }
+          if (carried) {
+            s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *carried);
+            s.record = carried;
+            s.view.record_json = u.data_json;
           }
         }
         if (!s.engine || !s.engine->is_new(u.seq)) {
@@ -162,7 +162,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           }
           s.engine_record_known = true;
         }
-        std::optional<domain::entity_record> at = u.carries_record ? parse_record(u.data_json) : s.engine_record;
+        std::optional<domain::entity_record> at = u.carries_record ? carried : s.engine_record;
         const std::vector<std::string> changed =
             at ? domain::changed_fields(s.engine_record ? &*s.engine_record : nullptr, *at) : std::vector<std::string>{};
         engine_step step = s.engine->on_event(u, at ? &*at : nullptr, changed, u.deletes);

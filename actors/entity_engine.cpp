@@ -628,15 +628,14 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       for (const auto& [k, v] : rendered->merge_values) merge[k] = v;
       content["merge_values"] = std::move(merge);
     }
-    const std::string content_text = json::serialize(content);
-    step.events.push_back(attempt_event(a, comm, &content_text, previous_at));
+    step.events.push_back(attempt_event(a, comm, &content, previous_at));
     if (task) {
       step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
                                                        json::serialize(json::object{{"task", domain::to_json(*task)}}),
                                                        now_text(ctx_)));
     }
     if (a.status == "queued") {
-      step.dispatches.push_back(dispatch_request{a, content_text});
+      step.dispatches.push_back(dispatch_request{a, json::serialize(content)});
       any_attempt = true;
     } else if (a.status == "task_open") {
       any_attempt = true;
@@ -649,10 +648,10 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
 }
 
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
-                                                 const domain::communication_view& comm, const std::string* content,
+                                                 const domain::communication_view& comm, const json::object* content,
                                                  std::int64_t previous_at) {
   json::object data{{"attempt", domain::to_json(attempt)}, {"communication", domain::to_json(comm)}};
-  if (content) data["content"] = json::parse(*content);
+  if (content) data["content"] = *content;
   if (previous_at) data["communication_previous_at"] = previous_at;
   return domain::engine::make_event(domain::engine::attempt_updated, next_engine_event_id(), key_,
                                     json::serialize(data), now_text(ctx_));

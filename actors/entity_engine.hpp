@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "actors/engine_context.hpp"
 #include "actors/entity_messages.hpp"
 #include "actors/provider_actor.hpp"
@@ -66,8 +68,6 @@ class entity_engine {
   // A provider answered for an attempt this entity owns.
   engine_step on_outcome(const dispatch_request& request, const dispatch_outcome& outcome);
 
-  const std::map<std::string, domain::instance_view>& instances() const { return instances_; }
-
  private:
   engine_step make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
                             const domain::entity_record& record, const std::vector<std::string>& changed,
@@ -86,7 +86,7 @@ class entity_engine {
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
-                                    const std::string* content, std::int64_t previous_at);
+                                    const boost::json::object* content, std::int64_t previous_at);
   // Who a send reaches: each recipient with the entity its communication is
   // mapped to (this entity, or for reverse links each linking entity).
   struct target {

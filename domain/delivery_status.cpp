@@ -33,8 +33,4 @@ bool status_in_group(std::string_view status, std::string_view group) {
   return false;
 }
 
-bool is_final_status(std::string_view status) {
-  return status == "delivered" || status == "not_sent" || status == "completed" || contains(failed, status);
-}
-
 }  // namespace herald::domain

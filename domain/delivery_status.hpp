@@ -19,7 +19,4 @@ bool is_known_status(std::string_view status);
 bool is_status_group(std::string_view name);
 bool status_in_group(std::string_view status, std::string_view group);
 
-// Returns true for statuses no later provider event changes.
-bool is_final_status(std::string_view status);
-
 }  // namespace herald::domain

@@ -52,20 +52,25 @@ const char* column_of(rocksdb_event_store::view_kind kind) {
 
 }  // namespace
 
-result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
-  auto handle = handles_.find(column_of(kind));
+result<std::optional<std::string>> rocksdb_event_store::get_value(const char* column, const std::string& key,
+                                                                 const char* what) const {
+  auto handle = handles_.find(column);
   if (handle == handles_.end()) {
     return std::optional<std::string>{};
   }
   std::string value;
-  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, id, &value);
+  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, key, &value);
   if (st.IsNotFound()) {
     return std::optional<std::string>{};
   }
   if (!st.ok()) {
-    return from_rocksdb(st, "reading a view");
+    return from_rocksdb(st, what);
   }
   return std::optional<std::string>{std::move(value)};
+}
+
+result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
+  return get_value(column_of(kind), id, "reading a view");
 }
 
 status rocksdb_event_store::scan_index(
@@ -154,19 +159,7 @@ status rocksdb_event_store::scan_timers(
 
 result<std::optional<std::string>> rocksdb_event_store::definition(const std::string& kind,
                                                                   const std::string& id) const {
-  auto handle = handles_.find(cf_definitions);
-  if (handle == handles_.end()) {
-    return std::optional<std::string>{};
-  }
-  std::string value;
-  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, kind + "/" + id, &value);
-  if (st.IsNotFound()) {
-    return std::optional<std::string>{};
-  }
-  if (!st.ok()) {
-    return from_rocksdb(st, "reading a definition");
-  }
-  return std::optional<std::string>{std::move(value)};
+  return get_value(cf_definitions, kind + "/" + id, "reading a definition");
 }
 
 status rocksdb_event_store::scan_definitions(
@@ -195,19 +188,7 @@ status rocksdb_event_store::scan_definitions(
 result<std::optional<std::string>> rocksdb_event_store::definition_version(const std::string& kind,
                                                                           const std::string& id,
                                                                           std::uint64_t version) const {
-  auto handle = handles_.find(cf_definitions);
-  if (handle == handles_.end()) {
-    return std::optional<std::string>{};
-  }
-  std::string value;
-  auto st = db_->Get(rocksdb::ReadOptions(), handle->second, kind + "/" + id + "@" + fixed64be(version), &value);
-  if (st.IsNotFound()) {
-    return std::optional<std::string>{};
-  }
-  if (!st.ok()) {
-    return from_rocksdb(st, "reading a definition version");
-  }
-  return std::optional<std::string>{std::move(value)};
+  return get_value(cf_definitions, kind + "/" + id + "@" + fixed64be(version), "reading a definition version");
 }
 
 status rocksdb_event_store::linked_from(const std::string& target, const std::string& link,
@@ -228,18 +209,17 @@ status rocksdb_event_store::linked_from(const std::string& target, const std::st
 }
 
 result<std::uint64_t> rocksdb_event_store::engine_checkpoint() const {
-  std::string value;
-  auto st = db_->Get(rocksdb::ReadOptions(), cf("default"), meta_engine_checkpoint_key, &value);
-  if (st.IsNotFound()) {
+  auto value = get_value("default", meta_engine_checkpoint_key, "reading the engine checkpoint");
+  if (!value) {
+    return value.error();
+  }
+  if (!*value) {
     return std::uint64_t{0};
   }
-  if (!st.ok()) {
-    return from_rocksdb(st, "reading the engine checkpoint");
-  }
-  if (value.size() != 8) {
+  if ((*value)->size() != 8) {
     return status{errc::corruption, "the engine checkpoint is malformed"};
   }
-  return get_fixed64be(value);
+  return get_fixed64be(**value);
 }
 
 status rocksdb_event_store::set_engine_checkpoint(std::uint64_t seq) {

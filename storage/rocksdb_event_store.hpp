@@ -162,6 +162,10 @@ class rocksdb_event_store final : public event_store {
                rocksdb::WriteBatch& batch, bool engine_views = true) const;
   void project_engine_event(const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
+  // Returns the value of `key` in `column`, nullopt when absent (or when a
+  // store opened read-only predates the column).
+  result<std::optional<std::string>> get_value(const char* column, const std::string& key,
+                                               const char* what) const;
   status recreate_column(const char* name);
 
   const store_options options_;

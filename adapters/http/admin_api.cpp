@@ -53,9 +53,7 @@ void api::admin_time(const http_request& req, http_responder respond) const {
   }
   hooks.advance_time(to, [respond](result<std::int64_t> reached) {
     if (!reached) return respond(error_response(503, reached.error()));
-    http_response r;
-    r.body = json::serialize(json::object{{"now", domain::format_rfc3339_ms(*reached)}});
-    respond(std::move(r));
+    respond(json_response(200, json::object{{"now", domain::format_rfc3339_ms(*reached)}}));
   });
 }
 

@@ -16,13 +16,6 @@ namespace json = boost::json;
 namespace herald::adapters {
 namespace {
 
-http_response json_response(int code, const json::value& v) {
-  http_response r;
-  r.status = code;
-  r.body = json::serialize(v);
-  return r;
-}
-
 json::value seq_or_null(std::uint64_t seq) { return seq == 0 ? json::value(nullptr) : json::value(seq); }
 
 json::value parse_or_string(const std::string& text) {

@@ -24,13 +24,6 @@ namespace json = boost::json;
 namespace herald::adapters {
 namespace {
 
-http_response json_ok(const json::value& v, int code = 200) {
-  http_response r;
-  r.status = code;
-  r.body = json::serialize(v);
-  return r;
-}
-
 // Returns {"id","version","body"} from a stored {"kind","id","version","body"}.
 json::object public_view(const std::string& stored) {
   json::object o = json::parse(stored).as_object();
@@ -54,7 +47,7 @@ void api::definitions(const http_request& req, const std::string& kind, const st
       return true;
     });
     if (!st) return respond(error_response(500, st));
-    return respond(json_ok(json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
+    return respond(json_response(200, json::object{{"items", std::move(items)}, {"next_cursor", nullptr}}));
   }
   if (!domain::is_valid_definition_id(id)) {
     return respond(error_response(400, status{errc::invalid_argument,
@@ -70,10 +63,10 @@ void api::definitions(const http_request& req, const std::string& kind, const st
       auto body = store->definition_version(kind, id, *version);
       if (!body) return respond(error_response(500, body.error()));
       if (!*body) return respond(error_response(404, status{errc::not_found, "no version " + std::to_string(*version) + " of " + kind + " " + id}));
-      return respond(json_ok(json::object{{"id", id}, {"version", *version}, {"body", json::parse(**body)}}));
+      return respond(json_response(200, json::object{{"id", id}, {"version", *version}, {"body", json::parse(**body)}}));
     }
     if (!*current) return respond(error_response(404, status{errc::not_found, "no " + kind + " " + id}));
-    return respond(json_ok(public_view(**current)));
+    return respond(json_response(200, public_view(**current)));
   }
 
   const std::int64_t version_now =
@@ -135,10 +128,10 @@ void api::definitions(const http_request& req, const std::string& kind, const st
                               return respond(error_response(500, st));
                             }
                           }
-                          return respond(json_ok(json::object{{"id", id}, {"version", version}, {"body", data.at("body")}}));
+                          return respond(json_response(200, json::object{{"id", id}, {"version", version}, {"body", data.at("body")}}));
                         }
                         if (hooks.definition_deleted) hooks.definition_deleted(kind, id);
-                        respond(json_ok(json::object{{"id", id}, {"version", version}, {"deleted", true}}));
+                        respond(json_response(200, json::object{{"id", id}, {"version", version}, {"deleted", true}}));
                       });
 }
 

@@ -19,6 +19,13 @@ std::string error_body(const status& st) {
   return boost::json::serialize(root);
 }
 
+http_response json_response(int http_status, const boost::json::value& body) {
+  http_response r;
+  r.status = http_status;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
 http_response error_response(int http_status, const status& st) {
   http_response r;
   r.status = http_status;

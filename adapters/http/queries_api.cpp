@@ -22,12 +22,6 @@ namespace {
 
 constexpr std::size_t max_examined = 20000;
 
-http_response json_ok(const json::value& v) {
-  http_response r;
-  r.body = json::serialize(v);
-  return r;
-}
-
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
@@ -144,7 +138,7 @@ result<json::object> list(const store_t& store, store_t::index_kind index, const
 
 http_response answer(const result<json::object>& r) {
   if (!r) return error_response(http_status_for(r.error().code()), r.error());
-  return json_ok(*r);
+  return json_response(200, *r);
 }
 
 }  // namespace
@@ -182,14 +176,14 @@ http_response api::attempt(const std::string& id) const {
   if (!content) return error_response(500, content.error());
   out["content"] = *content ? json::parse(**content) : json::value(nullptr);
   out["provider_events"] = json::array{};  // raw provider events arrive with the channels issue
-  return json_ok(out);
+  return json_response(200, out);
 }
 
 http_response api::instance(const std::string& id) const {
   auto view = options_.store->view(store_t::view_kind::instance, id);
   if (!view) return error_response(500, view.error());
   if (!*view) return error_response(404, status{errc::not_found, "no instance " + id});
-  return json_ok(json::parse(**view));
+  return json_response(200, json::parse(**view));
 }
 
 http_response api::queue(const http_request& req) const {
@@ -238,7 +232,7 @@ http_response api::queue(const http_request& req) const {
   });
   if (!st) return error_response(http_status_for(st.code()), st);
   if (!failure.is_ok()) return error_response(500, failure);
-  return json_ok(json::object{{"items", std::move(items)},
+  return json_response(200, json::object{{"items", std::move(items)},
                               {"next_cursor", more ? json::value(last_cursor) : json::value(nullptr)}});
 }
 
