@@ -5,6 +5,9 @@
 #include <unordered_map>
 
 #include <caf/all.hpp>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "actors/entity_actor.hpp"
 #include "domain/entity_record.hpp"
@@ -16,8 +19,14 @@ constexpr auto view_timeout = std::chrono::seconds(10);
 constexpr auto fire_timeout = std::chrono::seconds(60);
 // An entity answers an event once what it started is durable. Under a
 // backlog that can take long; timing out would count unfinished work as
-// handled and let a settle answer early.
-constexpr auto apply_timeout = std::chrono::minutes(10);
+// handled and let a settle answer early. No timeout at all, also because
+// CAF 0.17 keeps a request's timeout in its clock until it expires even
+// when the answer came long before: with 10 minutes, every routed event
+// held ~2 KB for 10 minutes (bench/pipeline_bench measured 2.9 KB resident
+// per passivated entity with it, 0.9 KB without). An entity
+// only stops once its pending work has answered (quit_if_idle), and CAF
+// bounces the requests still in a stopped actor's mailbox.
+constexpr auto apply_timeout = caf::infinite;
 
 // Entity actors stopped per step. CAF 0.17's clock has a bounded queue that
 // every exiting actor pushes to; stopping 100,000 at once filled it while the
@@ -25,6 +34,12 @@ constexpr auto apply_timeout = std::chrono::minutes(10);
 // (found by bench/pipeline_bench). Chunks keep exits spread out.
 constexpr std::size_t passivate_chunk = 256;
 constexpr auto passivate_pause = std::chrono::milliseconds(2);
+// After a wave of at least this many passivations, freed memory goes back
+// to the OS once the last actor had time to stop: glibc keeps freed heap
+// otherwise, and a node that passivated a million entities would stay at its
+// peak size for good.
+constexpr std::size_t trim_after_wave = 1024;
+constexpr auto trim_pause = std::chrono::milliseconds(500);
 
 struct live_entity {
   entity_actor handle;
@@ -42,6 +57,8 @@ struct router_state {
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
+  std::size_t wave = 0;                    // actors stopped since the last trim
+  bool trim_due = false;
   bool exiting = false;                    // stopping: quit once all are stopped
   caf::error exit_reason;
   static inline const char* name = "herald.ingest_router";
@@ -61,18 +78,34 @@ entity_actor& entity_for(router_pointer self, const std::string& key) {
   return it->second.handle;
 }
 
+void release_free_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
+
 // Stops the next chunk of idle actors and continues until none are left;
 // a stopping router quits after the last chunk.
 void passivate_some(router_pointer self) {
   auto& st = self->state;
+  if (st.passivating.empty() && st.trim_due) {
+    st.trim_due = false;
+    release_free_memory();
+    return;
+  }
   for (std::size_t n = 0; n < passivate_chunk && !st.passivating.empty(); ++n) {
     self->send(st.passivating.back(), passivate_atom_v);
     st.passivating.pop_back();
+    ++st.wave;
   }
   if (!st.passivating.empty()) {
     self->delayed_send(self, passivate_pause, passivate_atom_v);
   } else if (st.exiting) {
     self->quit(st.exit_reason);
+  } else if (st.wave >= trim_after_wave) {
+    st.wave = 0;
+    st.trim_due = true;
+    self->delayed_send(self, trim_pause, passivate_atom_v);
   }
 }
 

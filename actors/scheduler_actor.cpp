@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory_resource>
 #include <set>
 #include <tuple>
 
@@ -17,14 +18,19 @@ constexpr auto fire_timeout = std::chrono::seconds(60);
 constexpr std::size_t max_in_flight = 4096;
 constexpr std::int64_t retry_after_ms = 1000;
 
-// A pending timer, ordered by due time.
-using timer_key = std::tuple<std::int64_t, std::string, std::int32_t>;  // due, instance, action
+// A pending timer, ordered by due time. Pending timers live in a pool of
+// their own: a passivated entity's timer would otherwise be a small block
+// left among the freed memory of its actor, pinning a whole page of it
+// (measured: ~3.5 KB resident per passivated entity; pooled: see README).
+using timer_key = std::tuple<std::int64_t, std::pmr::string, std::int32_t>;  // due, instance, action
+using timer_map = std::pmr::map<timer_key, std::pmr::string>;                 // -> entity
 
 struct scheduler_state {
   const storage::rocksdb_event_store* store = nullptr;
   engine_clock* clock = nullptr;
   ingest_router_actor router;
-  std::map<timer_key, std::string> pending;  // -> entity; mirrors the store's timers view
+  std::pmr::unsynchronized_pool_resource pool;
+  timer_map pending{&pool};                  // mirrors the store's timers view
   std::set<timer_key> in_flight;             // handed to an entity, not yet answered
   std::int64_t wake_at = INT64_MAX;          // the wake already scheduled (real clock)
   static inline const char* name = "herald.scheduler";
@@ -40,6 +46,14 @@ void schedule_wake(scheduler_pointer self, std::int64_t due) {
   st.wake_at = due;
   const auto delay = std::max<std::int64_t>(0, due - st.clock->now_ms());
   self->delayed_send(self, std::chrono::milliseconds(delay), wake_atom_v);
+}
+
+void add_pending(scheduler_pointer self, std::int64_t due, const std::string& instance, std::int32_t action,
+                 const std::string& entity) {
+  auto& st = self->state;
+  st.pending.emplace(std::piecewise_construct,
+                     std::forward_as_tuple(due, std::string_view(instance), action),
+                     std::forward_as_tuple(std::string_view(entity)));
 }
 
 // Returns the earliest pending timer due by `up_to` that is neither being
@@ -62,7 +76,8 @@ void fire(scheduler_pointer self, const timer_key& key, std::function<void(bool)
     return;
   }
   st.in_flight.insert(key);
-  self->request(st.router, fire_timeout, fire_atom_v, it->second, std::get<1>(key), std::get<2>(key))
+  self->request(st.router, fire_timeout, fire_atom_v, std::string(it->second), std::string(std::get<1>(key)),
+                std::get<2>(key))
       .then(
           [self, key, done](bool ok) {
             self->state.in_flight.erase(key);
@@ -122,18 +137,18 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
   self->state.router = std::move(router);
   // Everything pending from before a restart; overdue ones fire at once.
   (void)store->scan_timers(INT64_MAX, [self](const storage::rocksdb_event_store::timer_entry& t) {
-    self->state.pending.emplace(timer_key{t.due_ms, t.instance_id, t.action}, t.entity);
+    add_pending(self, t.due_ms, t.instance_id, t.action, t.entity);
     return true;
   });
   self->send(self, wake_atom_v);
   return {
       [self](timer_atom, std::int64_t due, const std::string& instance, std::int32_t action,
              const std::string& entity) {
-        self->state.pending.emplace(timer_key{due, instance, action}, entity);
+        add_pending(self, due, instance, action, entity);
         schedule_wake(self, due);
       },
       [self](untimer_atom, std::int64_t due, const std::string& instance, std::int32_t action) {
-        const timer_key key{due, instance, action};
+        const timer_key key{due, std::pmr::string(instance), action};
         if (!self->state.in_flight.count(key)) self->state.pending.erase(key);
       },
       [self](advance_atom, std::int64_t to) -> caf::result<std::int64_t> {

@@ -8,8 +8,10 @@
 //    offered load (default 5,000 events/s);
 //  - memory: resident bytes per passivated entity with a pending timer.
 // Usage: pipeline_bench [--events N] [--rate N] [--idle N] [--dir D]
+//                       [--only throughput|latency|memory]
 
 #include <sys/resource.h>
+#include <malloc.h>
 
 #include <algorithm>
 #include <atomic>
@@ -143,6 +145,7 @@ long rss_kib() {
 
 int main(int argc, char** argv) {
   std::size_t events = 50000, rate = 5000, idle = 100000;
+  std::string only;  // one phase, or all of them
   std::string base = (std::filesystem::temp_directory_path() / "herald-pipeline-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -150,6 +153,7 @@ int main(int argc, char** argv) {
     else if (flag == "--rate") rate = std::stoul(argv[i + 1]);
     else if (flag == "--idle") idle = std::stoul(argv[i + 1]);
     else if (flag == "--dir") base = argv[i + 1];
+    else if (flag == "--only") only = argv[i + 1];
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -161,7 +165,8 @@ int main(int argc, char** argv) {
   out["bench"] = "pipeline";
   out["sync"] = "every_commit";
 
-  {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
+  auto runs = [&only](const char* phase) { return only.empty() || only == phase; };
+  if (runs("throughput")) {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
     pipeline p(base + "/throughput", "");
     const auto start = clock_type::now();
     std::vector<std::thread> feeders;
@@ -197,7 +202,7 @@ int main(int argc, char** argv) {
     out["percent_of_raw_bytes_per_s"] = static_cast<std::int64_t>(std::lround(events / secs / raw * 100));
   }
 
-  {  // Latency at a fixed offered load: event recorded -> attempt delivered.
+  if (runs("latency")) {  // Latency at a fixed offered load: event recorded -> attempt delivered.
     pipeline p(base + "/latency", "");
     const std::size_t n = std::min<std::size_t>(events, rate * 4);
     const auto start = clock_type::now();
@@ -226,21 +231,28 @@ int main(int argc, char** argv) {
     out["latency_p99_ms"] = latencies[latencies.size() * 99 / 100];
   }
 
-  {  // Memory: entities with a pending timer, all passivated.
+  if (runs("memory")) {  // Memory: entities with a pending timer, all passivated.
     pipeline p(base + "/memory", "P30D", 1);
     const long before = rss_kib();
+    const std::size_t actors_before = p.system->registry().running();
+    // Entities go idle as they are created and a server's periodic sweep
+    // passivates them: sweep every 10,000, as one would every few seconds.
+    caf::scoped_actor self{*p.system};
+    std::uint64_t passivated = 0;
+    auto settle_and_sweep = [&] {
+      self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+      self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
+          .receive([&](std::uint64_t n) { passivated += n; }, [](caf::error&) {});
+    };
     for (std::size_t b = 0; b < idle; b += 1000) {
       std::vector<domain::cloud_event> batch;
       for (std::size_t i = b; i < std::min(idle, b + 1000); ++i) batch.push_back(delegate_event("m", i));
       std::promise<void> durable;
       p.ingest(std::move(batch), [&durable] { durable.set_value(); });
       durable.get_future().wait();
+      if ((b / 1000) % 10 == 9) settle_and_sweep();
     }
-    caf::scoped_actor self{*p.system};
-    self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
-    std::uint64_t passivated = 0;
-    self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
-        .receive([&](std::uint64_t n) { passivated = n; }, [](caf::error&) {});
+    settle_and_sweep();
     auto count_pending = [&] {
       std::size_t n = 0;
       (void)p.store->scan_timers(INT64_MAX, [&](const store_t::timer_entry&) {
@@ -256,12 +268,22 @@ int main(int argc, char** argv) {
       pending = again;
       std::this_thread::sleep_for(std::chrono::seconds(1));
     }
+    // Passivation stops actors in chunks (see ingest_router_actor.cpp): wait
+    // until they are gone before measuring.
+    while (p.system->registry().running() > actors_before + 8 && seconds_since(settled_at) < 120) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     out["seconds_until_all_timers_durable_after_settle"] = static_cast<std::int64_t>(seconds_since(settled_at));
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the router's trim follows the last stop
     const long after = rss_kib();
+    // Live heap, as opposed to resident: the difference is memory glibc
+    // keeps after the actors that used it stopped (fragmentation).
+    const auto heap = mallinfo2();
     out["idle_entities"] = idle;
     out["idle_entities_passivated"] = passivated;
     out["pending_timers"] = pending;
     out["resident_bytes_per_passivated_entity"] = static_cast<std::int64_t>((after - before) * 1024 / static_cast<long>(idle));
+    out["heap_in_use_bytes_per_passivated_entity"] = static_cast<std::int64_t>(heap.uordblks / idle);
   }
   std::filesystem::remove_all(base);
   std::cout << json::serialize(out) << std::endl;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -24,9 +25,14 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-rocksdb::ColumnFamilyOptions column_options(const std::string& name) {
+rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::shared_ptr<rocksdb::Cache>& cache,
+                                           std::size_t memtable_bytes) {
   rocksdb::ColumnFamilyOptions o;
+  // Small memtables: the shared budget (db_write_buffer_size) flushes the
+  // largest one when the sum is reached, so no family waits for 64 MiB.
+  o.write_buffer_size = memtable_bytes;
   rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
   if (name != cf_log) {
     // Point lookups (dedup, heads) mostly miss or hit recent data: a bloom
     // filter keeps a miss off the disk.
@@ -81,6 +87,8 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  db_options.db_write_buffer_size = options.memtable_budget_bytes;
+  const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
 
   std::vector<std::string> names;
   if (fs::exists(path / "CURRENT", ec)) {
@@ -102,7 +110,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& n : names) {
-    descriptors.emplace_back(n, column_options(n));
+    descriptors.emplace_back(n, column_options(n, cache, std::max<std::size_t>(options.memtable_budget_bytes / 4, 4u << 20)));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handle_list;
   rocksdb::DB* db = nullptr;

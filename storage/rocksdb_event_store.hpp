@@ -47,6 +47,12 @@ struct store_options {
   // Upper bound of events in one group commit; bounds WriteBatch memory.
   std::size_t max_group_events = 50000;
   bool read_only = false;  // for export and inspection while a server runs
+  // RocksDB's memory, bounded whatever the number of entities: memtables of
+  // every column family together, and one block cache they share. Without
+  // these, each of the ~18 column families may hold 2 x 64 MiB of memtable
+  // and its own 8 MiB cache.
+  std::size_t memtable_budget_bytes = 96u << 20;
+  std::size_t block_cache_bytes = 32u << 20;
   // Returns "now" in ms since the epoch; recorded_at of appended events.
   std::function<std::int64_t()> clock_ms;
 };
