@@ -25,4 +25,15 @@ inline std::optional<boost::json::array> conformance_suite(const std::string& fi
       .as_array();
 }
 
+// Returns the text of a fixture file (path under ../shared/fixtures), or
+// nullopt after reporting the test skipped when the fixtures are absent.
+inline std::optional<std::string> fixture_text(const std::string& relative) {
+  const auto dir = fixtures_dir();
+  if (dir.empty()) {
+    report_skipped("../shared/fixtures not found");
+    return std::nullopt;
+  }
+  return read_file(dir / relative);
+}
+
 }  // namespace herald::test

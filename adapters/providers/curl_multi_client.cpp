@@ -1,0 +1,169 @@
+#include "adapters/providers/curl_multi_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <curl/curl.h>
+
+namespace herald::adapters::providers {
+
+std::string outbound_response::header(const std::string& lower_name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == lower_name) return v;
+  }
+  return {};
+}
+
+struct curl_multi_client::call {
+  outbound_request request;
+  std::function<void(outbound_response)> done;
+  outbound_response response;
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::chrono::steady_clock::time_point started;
+};
+
+namespace {
+
+std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+std::size_t write_header(char* data, std::size_t size, std::size_t count, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  std::string line(data, size * count);
+  const auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string value = line.substr(colon + 1);
+    const auto first = value.find_first_not_of(" \t");
+    const auto last = value.find_last_not_of(" \t\r\n");
+    headers->emplace_back(std::move(name), first == std::string::npos ? "" : value.substr(first, last - first + 1));
+  } else if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();  // a new response (after 100 Continue or a redirect)
+  }
+  return size * count;
+}
+
+}  // namespace
+
+curl_multi_client::curl_multi_client(long max_connections_per_host) {
+  static const bool initialised = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  (void)initialised;
+  multi_ = curl_multi_init();
+  curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, max_connections_per_host);
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, max_connections_per_host * 4);
+  thread_ = std::thread([this] { run(); });
+}
+
+curl_multi_client::~curl_multi_client() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  curl_multi_wakeup(multi_);
+  thread_.join();
+  curl_multi_cleanup(multi_);
+}
+
+void curl_multi_client::submit(outbound_request request, std::function<void(outbound_response)> done) {
+  auto* c = new call{std::move(request), std::move(done), {}, nullptr, nullptr, {}};
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!stopping_) {
+      incoming_.push_back(c);
+      c = nullptr;
+    }
+  }
+  if (c) {
+    c->response.transport_error = "the HTTP client is stopping";
+    c->done(std::move(c->response));
+    delete c;
+    return;
+  }
+  curl_multi_wakeup(multi_);
+}
+
+void curl_multi_client::run() {
+  std::map<CURL*, call*> active;
+  auto finish = [&](call* c) {
+    c->response.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - c->started).count();
+    curl_multi_remove_handle(multi_, c->easy);
+    curl_easy_cleanup(c->easy);
+    curl_slist_free_all(c->headers);
+    c->done(std::move(c->response));
+    delete c;
+  };
+  for (;;) {
+    std::deque<call*> fresh;
+    bool stopping;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      fresh.swap(incoming_);
+      stopping = stopping_;
+    }
+    for (call* c : fresh) {
+      if (stopping) {
+        c->response.transport_error = "the HTTP client is stopping";
+        c->done(std::move(c->response));
+        delete c;
+        continue;
+      }
+      CURL* e = curl_easy_init();
+      c->easy = e;
+      c->started = std::chrono::steady_clock::now();
+      curl_easy_setopt(e, CURLOPT_URL, c->request.url.c_str());
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->request.method.c_str());
+      if (c->request.method == "POST" || c->request.method == "PUT") {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->request.body.data());
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(c->request.body.size()));
+      }
+      for (const auto& [k, v] : c->request.headers) c->headers = curl_slist_append(c->headers, (k + ": " + v).c_str());
+      c->headers = curl_slist_append(c->headers, "Expect:");  // no 100-continue round trip
+      curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+      if (!c->request.basic_auth.empty()) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+        curl_easy_setopt(e, CURLOPT_USERPWD, c->request.basic_auth.c_str());
+      }
+      curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(c->request.timeout.count()));
+      curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(5000, static_cast<long>(c->request.timeout.count())));
+      curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+      curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+      curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->response.body);
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, write_header);
+      curl_easy_setopt(e, CURLOPT_HEADERDATA, &c->response.headers);
+      curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+      curl_multi_add_handle(multi_, e);
+      active[e] = c;
+    }
+    if (stopping) {
+      for (auto& [easy, c] : active) {
+        c->response.transport_error = "the HTTP client is stopping";
+        finish(c);
+      }
+      return;
+    }
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      call* c = active[msg->easy_handle];
+      active.erase(msg->easy_handle);
+      if (msg->data.result == CURLE_OK) {
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &c->response.status);
+      } else {
+        c->response.transport_error = curl_easy_strerror(msg->data.result);
+      }
+      finish(c);
+    }
+    curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);
+  }
+}
+
+}  // namespace herald::adapters::providers

@@ -1,0 +1,168 @@
+#include "adapters/providers/sendgrid_dialect.hpp"
+
+#include <set>
+
+#include <boost/json.hpp>
+
+#include "domain/base64.hpp"
+
+namespace json = boost::json;
+
+namespace herald::adapters::providers {
+namespace {
+
+json::object address(const std::string& email, const std::string& name) {
+  json::object a{{"email", email}};
+  if (!name.empty()) a["name"] = name;
+  return a;
+}
+
+std::string string_member(const json::object& o, const char* name) {
+  const json::value* v = o.if_contains(name);
+  if (!v) return {};
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64() || v->is_uint64()) return json::serialize(*v);
+  return {};
+}
+
+// SendGrid's event kinds in Herald's words (SPEC §5).
+void classify(provider_event& e, const json::object& o) {
+  const std::string& kind = e.event;
+  if (kind == "processed") {
+    e.effect = event_effect::status;
+    e.status = "sent";
+  } else if (kind == "delivered") {
+    e.effect = event_effect::status;
+    e.status = "delivered";
+  } else if (kind == "bounce") {
+    e.effect = event_effect::status;
+    e.status = string_member(o, "type") == "blocked" ? "blocked" : "bounced";
+  } else if (kind == "dropped") {
+    e.effect = event_effect::status;
+    e.status = "dropped";
+  } else if (kind == "deferred") {
+    e.effect = event_effect::note;  // SendGrid keeps trying: the attempt stays where it is
+    e.status = "deferred";
+  } else if (kind == "open" || kind == "click") {
+    e.effect = event_effect::engagement;
+    e.status = kind == "open" ? "opened" : "clicked";
+  } else if (kind == "unsubscribe" || kind == "spamreport" || kind == "group_unsubscribe") {
+    e.effect = event_effect::opt_out;
+  } else if (kind == "group_resubscribe") {
+    e.effect = event_effect::opt_in;
+  } else {
+    e.effect = event_effect::ignored;
+  }
+  e.reason = string_member(o, "reason");
+  if (e.reason.empty()) e.reason = string_member(o, "response");
+  if (kind == "click" && e.reason.empty()) e.reason = string_member(o, "url");
+}
+
+}  // namespace
+
+result<std::string> sendgrid_mail_body(const domain::attempt_view& attempt, const std::string& content_json,
+                                       const sendgrid_sender& from) {
+  if (attempt.recipient.email.empty()) {
+    return status{errc::invalid_argument, "the recipient has no email address", "recipient.email"};
+  }
+  json::error_code ec;
+  const json::value content = json::parse(content_json, ec);
+  if (ec || !content.is_object()) {
+    return status{errc::invalid_argument, "the attempt's content is not a JSON object", "content"};
+  }
+  const json::object& c = content.get_object();
+  // One address appears once per personalization (SendGrid rejects repeats).
+  std::set<std::string> seen{attempt.recipient.email};
+  auto copies = [&seen](const std::vector<domain::recipient_info>& list) {
+    json::array out;
+    for (const auto& r : list) {
+      if (!r.email.empty() && seen.insert(r.email).second) out.push_back(address(r.email, r.name));
+    }
+    return out;
+  };
+  json::object personalization{{"to", json::array{address(attempt.recipient.email, attempt.recipient.name)}}};
+  if (auto cc = copies(attempt.cc); !cc.empty()) personalization["cc"] = std::move(cc);
+  if (auto bcc = copies(attempt.bcc); !bcc.empty()) personalization["bcc"] = std::move(bcc);
+  personalization["custom_args"] = json::object{{attempt_arg, attempt.id}};
+
+  json::object body{{"personalizations", json::array{std::move(personalization)}}};
+  // A sender chosen on the action (seed 002) wins over the configured one.
+  const bool sender_is_address = attempt.sender.find('@') != std::string::npos;
+  body["from"] = sender_is_address ? address(attempt.sender, "") : address(from.email, from.name);
+  const std::string subject = string_member(c, "subject").empty() ? attempt.subject : string_member(c, "subject");
+  body["subject"] = subject.empty() ? std::string("(no subject)") : subject;
+  json::array parts;  // text/plain must come first
+  if (auto text = string_member(c, "text"); !text.empty()) {
+    parts.push_back(json::object{{"type", "text/plain"}, {"value", text}});
+  }
+  if (auto html = string_member(c, "html"); !html.empty()) {
+    parts.push_back(json::object{{"type", "text/html"}, {"value", html}});
+  }
+  if (parts.empty()) {
+    parts.push_back(json::object{{"type", "text/plain"}, {"value", body["subject"]}});
+  }
+  body["content"] = std::move(parts);
+  if (const json::value* atts = c.if_contains("attachments"); atts && atts->is_array() && !atts->get_array().empty()) {
+    json::array out;
+    for (const auto& a : atts->get_array()) {
+      if (!a.is_object()) continue;
+      const auto& o = a.get_object();
+      json::object att{{"content", domain::base64_encode(string_member(o, "body"))},
+                       {"filename", string_member(o, "name")},
+                       {"disposition", "attachment"}};
+      if (auto type = string_member(o, "content_type"); !type.empty()) att["type"] = type;
+      out.push_back(std::move(att));
+    }
+    if (!out.empty()) body["attachments"] = std::move(out);
+  }
+  if (!attempt.category.empty()) {
+    body["categories"] = json::array{json::string(attempt.category.substr(0, 255))};
+  }
+  return json::serialize(body);
+}
+
+result<std::vector<provider_event>> parse_sendgrid_events(const std::string& body) {
+  json::error_code ec;
+  const json::value v = json::parse(body, ec);
+  if (ec) return status{errc::invalid_argument, "the body is not JSON: " + ec.message(), "body"};
+  if (!v.is_array()) return status{errc::invalid_argument, "the body must be a JSON array of events", "body"};
+  std::vector<provider_event> out;
+  std::size_t index = 0;
+  for (const auto& item : v.get_array()) {
+    const std::string field = "[" + std::to_string(index++) + "]";
+    if (!item.is_object()) return status{errc::invalid_argument, "an event must be a JSON object", field};
+    const auto& o = item.get_object();
+    provider_event e;
+    e.provider = "sendgrid";
+    e.event = string_member(o, "event");
+    if (e.event.empty()) return status{errc::invalid_argument, "the event has no 'event' kind", field + ".event"};
+    e.event_id = string_member(o, "sg_event_id");
+    e.attempt_id = string_member(o, attempt_arg);
+    e.provider_message_id = string_member(o, "sg_message_id");
+    e.recipient = string_member(o, "email");
+    if (const json::value* ts = o.if_contains("timestamp"); ts && ts->is_number()) {
+      e.at_ms = ts->to_number<std::int64_t>() * 1000;
+    }
+    if (const json::value* cat = o.if_contains("asm_group_id"); cat && cat->is_number()) {
+      e.category = "group:" + json::serialize(*cat);
+    }
+    classify(e, o);
+    e.raw_json = json::serialize(item);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+const char* effect_name(event_effect e) {
+  switch (e) {
+    case event_effect::status: return "status";
+    case event_effect::note: return "note";
+    case event_effect::engagement: return "engagement";
+    case event_effect::opt_out: return "opt_out";
+    case event_effect::opt_in: return "opt_in";
+    case event_effect::ignored: return "ignored";
+  }
+  return "ignored";
+}
+
+}  // namespace herald::adapters::providers

@@ -1,0 +1,247 @@
+// The provider dialects and webhook signatures, against the providers' own
+// payloads and test vectors in ../shared/fixtures and inputs of our own.
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include <boost/json.hpp>
+
+#include "adapters/providers/form_encoding.hpp"
+#include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/twilio_dialect.hpp"
+#include "adapters/providers/webhook_signature.hpp"
+#include "tests/support/fixtures.hpp"
+
+namespace json = boost::json;
+using namespace herald::adapters::providers;
+
+namespace {
+
+herald::domain::attempt_view email_attempt() {
+  herald::domain::attempt_view a;
+  a.id = "c-abc.1";
+  a.channel = "email";
+  a.recipient.email = "dana@example.com";
+  a.recipient.name = "Dana Smith";
+  a.recipient.mobile = "+447700900123";
+  a.cc.push_back({"User/m", "Manager", "manager@example.com", "", {}});
+  a.cc.push_back({"User/d", "Dana again", "dana@example.com", "", {}});
+  a.category = "Booking";
+  a.subject = "Booking confirmed";
+  return a;
+}
+
+const char* content = R"({"subject":"Booking confirmed","html":"<p>Hi</p>","text":"Hi",
+  "attachments":[{"name":"c.txt","content_type":"text/plain","body":"certificate"}]})";
+
+}  // namespace
+
+TEST_CASE("SendGrid signature: the providers' vectors verify and their negative cases fail") {
+  auto text = herald::test::fixture_text("sendgrid/event_webhook_signature_vector.json");
+  if (!text) return;
+  auto body = herald::test::fixture_text("sendgrid/event_webhook_signed_body.bin");
+  const auto v = json::parse(*text).as_object();
+  const std::string key(v.at("public_key_base64").as_string());
+  const auto& headers = v.at("headers").as_object();
+  const std::string sig(headers.at("X-Twilio-Email-Event-Webhook-Signature").as_string());
+  const std::string ts(headers.at("X-Twilio-Email-Event-Webhook-Timestamp").as_string());
+  REQUIRE(body->size() > 2);
+  CHECK(body->substr(body->size() - 2) == "\r\n");
+  CHECK(verify_sendgrid_signature(key, ts, *body, sig));
+  // The raw body only: without its CRLF it fails.
+  CHECK_FALSE(verify_sendgrid_signature(key, ts, body->substr(0, body->size() - 2), sig));
+  const auto& neg = v.at("negative_cases").as_object();
+  CHECK_FALSE(verify_sendgrid_signature(std::string(neg.at("bad_public_key").as_string()), ts, *body, sig));
+  CHECK_FALSE(verify_sendgrid_signature(key, ts, std::string(neg.at("bad_payload").as_string()), sig));
+  CHECK_FALSE(verify_sendgrid_signature(key, ts, *body, std::string(neg.at("bad_signature").as_string())));
+  CHECK_FALSE(verify_sendgrid_signature(key, std::string(neg.at("bad_timestamp").as_string()), *body, sig));
+  const auto& second = v.at("second_vector").as_object();
+  const std::string key2(second.at("public_key_base64").as_string());
+  const std::string ts2(second.at("timestamp").as_string()), body2(second.at("raw_body").as_string());
+  CHECK(verify_sendgrid_signature(key2, ts2, body2, std::string(second.at("signature").as_string())));
+  CHECK_FALSE(verify_sendgrid_signature(key2, ts2, body2, std::string(second.at("negative_bad_signature").as_string())));
+  // Garbage never verifies and never crashes.
+  CHECK_FALSE(verify_sendgrid_signature("not base64!", ts, *body, sig));
+  CHECK_FALSE(verify_sendgrid_signature(key, ts, *body, ""));
+  CHECK_FALSE(verify_sendgrid_signature("", "", "", ""));
+}
+
+TEST_CASE("Twilio signature: every vector of the provider's validator passes") {
+  auto text = herald::test::fixture_text("twilio/request_signature_vectors.json");
+  if (!text) return;
+  const auto v = json::parse(*text).as_object();
+  const std::string token(v.at("auth_token").as_string());
+  form_params base;
+  for (const auto& cases : v.at("cases").as_array()) {
+    const auto& c = cases.as_object();
+    if (c.at("name") == "form_params") {
+      for (const auto& [k, val] : c.at("params").as_object()) base.emplace_back(k, std::string(val.as_string()));
+    }
+  }
+  REQUIRE(base.size() == 5);
+  int checked = 0;
+  for (const auto& cases : v.at("cases").as_array()) {
+    const auto& c = cases.as_object();
+    const std::string name(c.at("name").as_string());
+    const std::string url(c.at("url").as_string());
+    form_params params = base;
+    if (c.contains("params_multi")) {
+      params.clear();
+      for (const auto& p : c.at("params_multi").as_array()) {
+        params.emplace_back(std::string(p.as_array()[0].as_string()), std::string(p.as_array()[1].as_string()));
+      }
+    } else if (c.contains("body")) {
+      params.clear();  // JSON bodies: the URL (with bodySHA256) alone is signed
+    }
+    const std::string expected(c.contains("expected_signature") ? c.at("expected_signature").as_string()
+                                                                : c.at("signature").as_string());
+    INFO(name);
+    CHECK(verify_twilio_signature(token, url, params, expected));
+    CHECK_FALSE(verify_twilio_signature("54321", url, params, expected));
+    ++checked;
+  }
+  CHECK(checked == 7);
+  const auto& derived = v.at("derived_not_official").as_object();
+  auto form_text = herald::test::fixture_text("twilio/status_callback_sent_docs.form");
+  auto form = form_decode(*form_text);
+  REQUIRE(form);
+  CHECK(verify_twilio_signature(token, std::string(derived.at("url").as_string()), *form,
+                                std::string(derived.at("expected_signature").as_string())));
+  form->back().second = "tampered";
+  CHECK_FALSE(verify_twilio_signature(token, std::string(derived.at("url").as_string()), *form,
+                                      std::string(derived.at("expected_signature").as_string())));
+}
+
+TEST_CASE("SendGrid events: every kind in the providers' payloads maps to a status, note, engagement or opt-out") {
+  auto text = herald::test::fixture_text("sendgrid/event_webhook_per_event_docs_realistic_ids.json");
+  if (!text) return;
+  auto events = parse_sendgrid_events(*text);
+  REQUIRE(events);
+  std::map<std::string, std::string> seen;  // event (+type) -> effect:status
+  for (const auto& e : *events) {
+    CHECK(!e.raw_json.empty());
+    CHECK(e.at_ms > 0);
+    seen[e.event + (e.event == "bounce" ? "/" + e.status : "")] = std::string(effect_name(e.effect)) + ":" + e.status;
+  }
+  CHECK(seen["processed"] == "status:sent");
+  CHECK(seen["delivered"] == "status:delivered");
+  CHECK(seen["dropped"] == "status:dropped");
+  CHECK(seen["bounce/bounced"] == "status:bounced");
+  CHECK(seen["bounce/blocked"] == "status:blocked");
+  CHECK(seen["deferred"] == "note:deferred");
+  CHECK(seen["open"] == "engagement:opened");
+  CHECK(seen["click"] == "engagement:clicked");
+  CHECK(seen["spamreport"] == "opt_out:");
+  CHECK(seen["unsubscribe"] == "opt_out:");
+  CHECK(seen["group_unsubscribe"] == "opt_out:");
+  CHECK(seen["group_resubscribe"] == "opt_in:");
+  // All eleven kinds of the documentation's sample parse too.
+  auto all = parse_sendgrid_events(*herald::test::fixture_text("sendgrid/event_webhook_all_events_docs.json"));
+  REQUIRE(all);
+  CHECK(all->size() == 11);
+  for (const auto& e : *all) CHECK(e.effect != event_effect::ignored);
+}
+
+TEST_CASE("SendGrid events: custom args flattened into the event carry the attempt id; bad bodies name the entry") {
+  auto events = parse_sendgrid_events(
+      R"([{"event":"delivered","email":"d@example.com","timestamp":1700000000,"sg_event_id":"e1",
+           "sg_message_id":"m1","herald_attempt":"c-abc.1"}])");
+  REQUIRE(events);
+  REQUIRE(events->size() == 1);
+  CHECK((*events)[0].attempt_id == "c-abc.1");
+  CHECK((*events)[0].event_id == "e1");
+  CHECK((*events)[0].at_ms == 1700000000000);
+  CHECK_FALSE(parse_sendgrid_events("{}"));
+  CHECK_FALSE(parse_sendgrid_events("[1]"));
+  auto missing = parse_sendgrid_events(R"([{"email":"x"}])");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().field() == "[0].event");
+  CHECK_FALSE(parse_sendgrid_events("not json"));
+}
+
+TEST_CASE("SendGrid Mail Send: the body has what the API requires, the attempt id in custom_args, no repeated address") {
+  auto body = sendgrid_mail_body(email_attempt(), content, {"noreply@herald.example", "Herald"});
+  REQUIRE(body);
+  const auto v = json::parse(*body).as_object();
+  const auto& p = v.at("personalizations").as_array().at(0).as_object();
+  CHECK(p.at("to").as_array().at(0).at("email") == "dana@example.com");
+  CHECK(p.at("cc").as_array().size() == 1);  // dana@ is already in "to"
+  CHECK(p.at("custom_args").at("herald_attempt") == "c-abc.1");
+  CHECK(v.at("from").at("email") == "noreply@herald.example");
+  CHECK(v.at("subject") == "Booking confirmed");
+  const auto& parts = v.at("content").as_array();
+  REQUIRE(parts.size() == 2);
+  CHECK(parts[0].at("type") == "text/plain");  // the API wants text/plain first
+  CHECK(parts[1].at("type") == "text/html");
+  CHECK(v.at("attachments").as_array().at(0).at("content") == "Y2VydGlmaWNhdGU=");
+  CHECK(v.at("categories").as_array().at(0) == "Booking");
+
+  auto spec_text = herald::test::fixture_text("sendgrid/mail_send_v3_openapi_path_spec.json");
+  if (!spec_text) return;
+  // Every member the OpenAPI spec requires is there.
+  const std::string spec = *spec_text;
+  for (const char* required : {"personalizations", "from", "subject", "content"}) {
+    CHECK(spec.find(std::string("\"") + required + "\"") != std::string::npos);
+    CHECK(v.contains(required));
+  }
+  auto no_address = email_attempt();
+  no_address.recipient.email.clear();
+  auto refused = sendgrid_mail_body(no_address, content, {"a@b.c", ""});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().field() == "recipient.email");
+}
+
+TEST_CASE("Twilio: E.164 is checked before sending, the form names the callback with the attempt") {
+  CHECK(is_e164("+447700900123"));
+  CHECK(is_e164("+15017122661"));
+  CHECK_FALSE(is_e164("07700900123"));
+  CHECK_FALSE(is_e164("+0123"));
+  CHECK_FALSE(is_e164("+44 7700 900123"));
+  CHECK_FALSE(is_e164("+1234567890123456"));
+  auto form = twilio_message_form(email_attempt(), content, {"+15017122661", "https://h.example/v1/webhooks/twilio"});
+  REQUIRE(form);
+  const std::string encoded = form_encode(*form);
+  CHECK(encoded.find("To=%2B447700900123") != std::string::npos);
+  CHECK(encoded.find("Body=Hi") != std::string::npos);
+  CHECK(encoded.find("From=%2B15017122661") != std::string::npos);
+  CHECK(encoded.find("StatusCallback=https%3A%2F%2Fh.example%2Fv1%2Fwebhooks%2Ftwilio%3Fherald_attempt%3Dc-abc.1") !=
+        std::string::npos);
+  auto bad = email_attempt();
+  bad.recipient.mobile = "07700 900123";
+  auto refused = twilio_message_form(bad, content, {"+15017122661", ""});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().field() == "recipient.mobile");
+}
+
+TEST_CASE("Twilio: the providers' request, answer and status callback read as expected") {
+  auto request = herald::test::fixture_text("twilio/create_message_request.form");
+  if (!request) return;
+  auto form = form_decode(*request);
+  REQUIRE(form);
+  CHECK((*form)[0] == std::pair<std::string, std::string>{"Body", "McAvoy or Stewart? These timelines can get so confusing."});
+  // Encoding what we decoded gives a form Twilio reads the same way.
+  CHECK(form_decode(form_encode(*form)) == form);
+  auto answer = parse_twilio_answer(*herald::test::fixture_text("twilio/create_message_response_201.json"));
+  REQUIRE(answer);
+  CHECK(answer->sid.rfind("SM", 0) == 0);
+  CHECK(answer->status == "queued");
+  auto callback = form_decode(*herald::test::fixture_text("twilio/status_callback_sent_docs.form"));
+  REQUIRE(callback);
+  auto e = parse_twilio_callback(*callback, "herald_attempt=c-abc.1");
+  REQUIRE(e);
+  CHECK(e->attempt_id == "c-abc.1");
+  CHECK(e->provider_message_id == "SM1342fe1b2c904d1ab04f0fc7a58abca9");
+  CHECK(e->effect == event_effect::status);
+  CHECK(e->status == "sent");
+  CHECK(e->event_id == "SM1342fe1b2c904d1ab04f0fc7a58abca9:sent");
+  form_params undelivered{{"MessageSid", "SM1"}, {"MessageStatus", "undelivered"}, {"ErrorCode", "30003"}};
+  auto u = parse_twilio_callback(undelivered, "");
+  REQUIRE(u);
+  CHECK(u->status == "undelivered");
+  CHECK(u->reason == "Twilio error 30003");
+  auto missing = parse_twilio_callback({{"MessageStatus", "sent"}}, "");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().field() == "MessageSid");
+  CHECK_FALSE(form_decode("a=%zz"));
+}
