@@ -23,6 +23,9 @@ using wake_atom = caf::atom_constant<caf::atom("hwake")>;
 using settle_atom = caf::atom_constant<caf::atom("hsettle")>;
 using untimer_atom = caf::atom_constant<caf::atom("huntimer")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("hcheckpt")>;
+using status_atom = caf::atom_constant<caf::atom("hstatus")>;
+using call_done_atom = caf::atom_constant<caf::atom("hcalldone")>;
+using retry_atom = caf::atom_constant<caf::atom("hretry")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -40,5 +43,8 @@ constexpr wake_atom wake_atom_v{};
 constexpr settle_atom settle_atom_v{};
 constexpr untimer_atom untimer_atom_v{};
 constexpr checkpoint_atom checkpoint_atom_v{};
+constexpr status_atom status_atom_v{};
+constexpr call_done_atom call_done_atom_v{};
+constexpr retry_atom retry_atom_v{};
 
 }  // namespace herald::actors

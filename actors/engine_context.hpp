@@ -29,8 +29,24 @@ struct engine_context {
   std::optional<domain::business_calendar> calendar;
   std::map<std::string, std::vector<std::string>> roles;  // role -> entity keys
   scheduler_actor scheduler;
-  provider_actor provider;  // every channel's provider (the sandbox until issue 4)
+  // Each channel's provider (config "channels"); a channel without one uses
+  // the default provider, the sandbox unless configured otherwise.
+  struct provider_entry {
+    std::string name;
+    provider_actor handle;
+  };
+  std::map<std::string, provider_entry> channel_providers;
+  provider_actor provider;
   std::string provider_name = "sandbox";
+
+  const provider_actor& provider_for(const std::string& channel) const {
+    auto it = channel_providers.find(channel);
+    return it == channel_providers.end() ? provider : it->second.handle;
+  }
+  const std::string& provider_name_for(const std::string& channel) const {
+    auto it = channel_providers.find(channel);
+    return it == channel_providers.end() ? provider_name : it->second.name;
+  }
 };
 
 }  // namespace herald::actors

@@ -87,7 +87,7 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
     };
     for (auto& req : dispatches) {
       ++self->state.provider_calls;
-      self->request(ctx.provider, provider_timeout, dispatch_atom_v, req)
+      self->request(ctx.provider_for(req.attempt.channel), provider_timeout, dispatch_atom_v, req)
           .then(
               [self, req, finish](const dispatch_outcome& outcome) {
                 --self->state.provider_calls;
@@ -182,6 +182,15 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         auto rp = self->make_response_promise<bool>();
         run_step(self, s.engine->on_fire(instance, action, s.record ? &*s.record : nullptr, s.view.deleted),
                  [rp](bool ok) mutable { rp.deliver(ok); });
+        return rp;
+      },
+      [self](status_atom, const std::string& attempt_id, const dispatch_outcome& outcome) -> caf::result<bool> {
+        auto& s = self->state;
+        if (!s.engine) {
+          return true;
+        }
+        auto rp = self->make_response_promise<bool>();
+        run_step(self, s.engine->on_status(attempt_id, outcome), [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
       [self](persisted_atom, std::uint64_t token, bool ok) {

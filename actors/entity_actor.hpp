@@ -26,6 +26,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/entity_messages.hpp"
+#include "actors/provider_actor.hpp"
 
 namespace herald::storage {
 class event_store;
@@ -38,6 +39,7 @@ struct engine_context;
 using entity_actor = caf::typed_actor<caf::replies_to<apply_atom, entity_update>::with<bool>,
                                       caf::replies_to<view_atom>::with<entity_view>,
                                       caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
+                                      caf::replies_to<status_atom, std::string, dispatch_outcome>::with<bool>,
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;
 

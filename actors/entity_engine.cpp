@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/delivery_status.hpp"
 #include "domain/engine_event.hpp"
 #include "domain/entity_path.hpp"
 #include "domain/iso_duration.hpp"
@@ -544,7 +545,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
         break;
       }
       if (!who || !who->contact.contains(member) || who->contact.at(member).is_null()) continue;
-      if (contact_invalid(*who, member)) {
+      // Marked invalid by the source, or not a number SMS can reach.
+      if (contact_invalid(*who, member) || (c == "sms" && !domain::is_e164(contact(*who, "mobile")))) {
         not_sent_reason = "invalid_contact";
         continue;
       }
@@ -559,7 +561,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     a.attempt = comm.attempts + 1;
     a.id = comm_id + "." + std::to_string(a.attempt);
     a.channel = channel.empty() ? "manual" : channel;
-    a.provider = channel.empty() || channel == "manual" ? "manual" : ctx_->provider_name;
+    a.provider = channel.empty() || channel == "manual" ? "manual" : ctx_->provider_name_for(channel);
     a.mapped_to = mapped_to;
     a.mapped_to_label = root->label;
     a.customer = customer;
@@ -635,7 +637,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
                                                        now_text(ctx_)));
     }
     if (a.status == "queued") {
-      step.dispatches.push_back(dispatch_request{a, json::serialize(content)});
+      step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
       any_attempt = true;
     } else if (a.status == "task_open") {
       any_attempt = true;
@@ -658,17 +660,37 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
 }
 
 engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {
+  return record_outcome(request.attempt, outcome);
+}
+
+engine_step entity_engine::on_status(const std::string& attempt_id, const dispatch_outcome& outcome) {
+  auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, attempt_id);
+  if (!text || !*text) {
+    return {};
+  }
+  json::error_code ec;
+  const json::value v = json::parse(**text, ec);
+  auto attempt = ec ? result<domain::attempt_view>(status{errc::invalid_argument, "bad attempt"})
+                    : domain::attempt_from_json(v);
+  if (!attempt) {
+    return {};
+  }
+  return record_outcome(std::move(*attempt), outcome);
+}
+
+engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch_outcome& outcome) {
   engine_step step;
-  if (outcome.statuses.empty()) {
+  if (outcome.statuses.empty() && (outcome.provider_message_id.empty() ||
+                                   outcome.provider_message_id == a.provider_message_id)) {
     return step;
   }
-  domain::attempt_view a = request.attempt;
-  a.provider_message_id = outcome.provider_message_id;
+  if (!outcome.provider_message_id.empty()) a.provider_message_id = outcome.provider_message_id;
   for (const auto& s : outcome.statuses) {
     a.timeline.push_back(s);
+    a.updated_at = std::max(a.updated_at, s.at);
+    if (!domain::status_supersedes(a.status, s.status)) continue;  // a late or timeline-only report
     a.status = s.status;
     a.status_reason = s.reason;
-    a.updated_at = s.at;
     if (s.status == "sent" && a.sent_at == 0) a.sent_at = s.at;
   }
   auto it = comms_.find(a.communication_id);

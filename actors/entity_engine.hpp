@@ -67,6 +67,9 @@ class entity_engine {
 
   // A provider answered for an attempt this entity owns.
   engine_step on_outcome(const dispatch_request& request, const dispatch_outcome& outcome);
+  // A provider reported on an attempt later (its call completed, a webhook):
+  // the attempt is read from the store. Unknown attempts change nothing.
+  engine_step on_status(const std::string& attempt_id, const dispatch_outcome& outcome);
 
  private:
   engine_step make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
@@ -85,6 +88,7 @@ class entity_engine {
                           const versioned_workflow& w, const domain::entity_record& record);
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
+  engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const boost::json::object* content, std::int64_t previous_at);
   // Who a send reaches: each recipient with the entity its communication is

@@ -129,6 +129,14 @@ std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
   return passivated;
 }
 
+// One routed message was handled: a settle waiting for the last answers.
+void one_handled(router_pointer self) {
+  if (--self->state.outstanding == 0) {
+    for (auto& rp : self->state.settle_waiters) rp.deliver(true);
+    self->state.settle_waiters.clear();
+  }
+}
+
 // Everything routed at or below the result has been handled.
 std::uint64_t handled_through(const router_state& st) {
   return st.unhandled.empty() ? st.highest_routed : *st.unhandled.begin() - 1;
@@ -208,10 +216,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           self->state.unhandled.insert(seq);
           auto handled = [self, seq] {
             self->state.unhandled.erase(self->state.unhandled.find(seq));
-            if (--self->state.outstanding == 0) {
-              for (auto& rp : self->state.settle_waiters) rp.deliver(true);
-              self->state.settle_waiters.clear();
-            }
+            one_handled(self);
           };
           self->request(entity_for(self, effect.key->str()), apply_timeout, apply_atom_v, std::move(u))
               .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
@@ -233,6 +238,13 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
             .then([rp](bool ok) mutable { rp.deliver(ok); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
+      },
+      [self](status_atom, const std::string& owner, const std::string& attempt_id, const dispatch_outcome& outcome) {
+        // Counted like an event, so a settle waits for it too.
+        ++self->state.outstanding;
+        auto handled = [self] { one_handled(self); };
+        self->request(entity_for(self, owner), apply_timeout, status_atom_v, attempt_id, outcome)
+            .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
       },
       [self](settle_atom) -> caf::result<bool> {
         if (self->state.outstanding == 0) {

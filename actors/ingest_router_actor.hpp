@@ -18,6 +18,9 @@
 //   (checkpoint_atom)                    records the engine checkpoint
 //   (fire_atom, entity, instance, action) -> bool
 //                                        hands a due timer to the entity's actor
+//   (status_atom, owner, attempt, outcome)
+//                                        a provider's later report on an
+//                                        attempt, for the entity that owns it
 //   (settle_atom) -> bool                answers once every routed event has
 //                                        been handled by its entity (what it
 //                                        started is durable)
@@ -32,6 +35,7 @@
 
 #include "actors/atoms.hpp"
 #include "actors/entity_messages.hpp"
+#include "actors/provider_actor.hpp"
 #include "storage/event_store.hpp"
 
 // Batches travel by shared pointer between threads of one node and are
@@ -53,6 +57,7 @@ using ingest_router_actor =
                      caf::replies_to<live_atom>::with<std::uint64_t>,
                      caf::reacts_to<tick_atom>,
                      caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
+                     caf::reacts_to<status_atom, std::string, std::string, dispatch_outcome>,
                      caf::replies_to<settle_atom>::with<bool>,
                      caf::reacts_to<checkpoint_atom>,
                      caf::reacts_to<passivate_atom>>;

@@ -1,8 +1,10 @@
 #pragma once
 // The interface every provider actor answers (one actor per configured
 // provider): dispatch one attempt, answer with what the provider said. The
-// entity actor that owns the attempt records the outcome; later delivery
-// statuses (webhooks) reach it the same way.
+// entity actor that owns the attempt records the outcome. Providers that
+// call out over the network answer at once with an empty outcome and
+// report later, as webhooks do, through the router (status_atom) to the
+// owning entity.
 //
 //   (dispatch_atom, dispatch_request) -> dispatch_outcome
 
@@ -20,11 +22,15 @@ namespace herald::actors {
 struct dispatch_request {
   domain::attempt_view attempt;
   std::string content_json;  // {"subject","html","text","attachments"}
+  std::string owner;         // the entity whose actor owns the attempt
 };
 
 struct dispatch_outcome {
   std::string provider_message_id;
-  std::vector<domain::status_change> statuses;  // in order; empty: still queued
+  // In order; empty: still queued. Delivery statuses move the attempt
+  // forward only (domain::status_supersedes); other entries (retrying,
+  // deferred, opened, ...) go on its timeline.
+  std::vector<domain::status_change> statuses;
 };
 
 using provider_actor =

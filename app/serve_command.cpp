@@ -15,6 +15,7 @@
 #include "adapters/http/api.hpp"
 #include "adapters/http/http_server.hpp"
 #include "app/directory_loader.hpp"
+#include "app/provider_setup.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::app {
@@ -190,8 +191,21 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   auto router = actors::spawn_ingest_router(actors, router_config);
   deferred stop_router{[&] { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }};
 
-  // Entities only spawn on the first routed event, after this is set.
+  // Entities only spawn on the first routed event, after these are set.
   engine->scheduler = actors::spawn_scheduler(actors, store.get(), &clock, router);
+  auto report = [router](const std::string& owner, const std::string& attempt_id,
+                         const actors::dispatch_outcome& outcome) {
+    caf::anon_send(router, actors::status_atom_v, owner, attempt_id, outcome);
+  };
+  auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report);
+  if (!providers) {
+    std::cerr << "herald serve: refusing to start: " << providers.error().to_string() << "\n";
+    return 2;
+  }
+  engine->channel_providers = providers->by_channel;
+  deferred stop_providers{[&] {
+    for (auto& [channel, p] : providers->by_channel) caf::anon_send_exit(p.handle, caf::exit_reason::user_shutdown);
+  }};
   deferred stop_scheduler{[&] { caf::anon_send_exit(engine->scheduler, caf::exit_reason::user_shutdown); }};
 
   // Events made durable but not handled before a crash run their workflows now.
@@ -212,6 +226,23 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);
   };
   api_options.engine = engine_hooks(definitions, clock, actors, engine->scheduler, options.time_skipping);
+  api_options.engine.report_status = [report](const std::string& owner, const std::string& attempt_id,
+                                              const std::string& message_id,
+                                              const std::vector<domain::status_change>& statuses) {
+    report(owner, attempt_id, actors::dispatch_outcome{message_id, statuses});
+  };
+  {
+    const auto& sendgrid = provider_settings(config, "sendgrid");
+    const auto& twilio = provider_settings(config, "twilio");
+    auto text = [](const boost::json::object& o, const char* name) {
+      const auto* v = o.if_contains(name);
+      return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    api_options.webhooks.sendgrid_public_key = text(sendgrid, "webhook_public_key");
+    api_options.webhooks.twilio_auth_token = text(twilio, "auth_token");
+    const std::string callback = text(twilio, "status_callback_url");
+    api_options.webhooks.twilio_public_url = callback.substr(0, callback.find('?'));
+  }
   auto api = std::make_shared<adapters::api>(std::move(api_options));
 
   adapters::http_server_options http_options;

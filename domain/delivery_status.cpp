@@ -33,4 +33,27 @@ bool status_in_group(std::string_view status, std::string_view group) {
   return false;
 }
 
+namespace {
+// -1: not a delivery status (timeline only).
+int delivery_rank(std::string_view s) {
+  if (s == "queued" || s == "task_open") return 0;
+  if (s == "sent") return 1;
+  if (s == "delivered") return 2;
+  if (contains(failed, s) || s == "not_sent" || s == "completed") return 3;
+  return -1;
+}
+}  // namespace
+
+bool status_supersedes(std::string_view current, std::string_view next) {
+  const int n = delivery_rank(next);
+  return n >= 0 && n >= delivery_rank(current) && current != next;
+}
+
+bool is_e164(std::string_view number) {
+  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' || number[1] > '9') {
+    return false;
+  }
+  return std::all_of(number.begin() + 1, number.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace herald::domain

@@ -19,4 +19,15 @@ bool is_known_status(std::string_view status);
 bool is_status_group(std::string_view name);
 bool status_in_group(std::string_view status, std::string_view group);
 
+// Provider reports arrive out of order (a webhook's "processed" after its
+// "delivered"): a report moves an attempt's status only forward. Returns
+// true when `next` supersedes `current`. Entries that are not delivery
+// statuses (deferred, retrying, opened, clicked, read) never do: they go on
+// the timeline only.
+bool status_supersedes(std::string_view current, std::string_view next);
+
+// Returns true for a plausible E.164 number: '+', a non-zero digit, at most
+// 15 digits in all. SMS goes only to these.
+bool is_e164(std::string_view number);
+
 }  // namespace herald::domain

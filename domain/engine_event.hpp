@@ -30,6 +30,9 @@ inline constexpr const char* instance_updated = "herald.instance.updated";
 inline constexpr const char* attempt_updated = "herald.attempt.updated";
 inline constexpr const char* task_updated = "herald.task.updated";
 inline constexpr const char* links_updated = "herald.links.updated";
+// A provider's delivery event as received (webhook or callback), kept raw;
+// its id derives from the provider's event id, so a redelivery is a duplicate.
+inline constexpr const char* provider_event_received = "herald.provider_event.received";
 
 // Returns an engine event; `subject` may be empty (definitions).
 cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,

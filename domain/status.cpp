@@ -14,6 +14,7 @@ const char* errc_name(errc code) {
     case errc::unsupported: return "unsupported";
     case errc::unavailable: return "unavailable";
     case errc::too_large: return "too_large";
+    case errc::unauthenticated: return "unauthenticated";
   }
   return "unknown";
 }

@@ -24,6 +24,7 @@ enum class errc : int {
   unsupported = 7,       // a content type or feature we do not accept
   unavailable = 8,       // shutting down or overloaded; try again
   too_large = 9,
+  unauthenticated = 10,  // no or wrong credentials or signature
 };
 
 // Returns the snake_case name used in error bodies ("invalid_argument").

@@ -20,6 +20,7 @@
 
 #include "adapters/http/api_key_auth.hpp"
 #include "adapters/http/http_message.hpp"
+#include "domain/communication.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::adapters {
@@ -38,6 +39,22 @@ struct engine_hooks {
   // Only under --time-skipping: moves the virtual clock to `to_ms`, firing
   // everything due on the way, then calls back with the new time.
   std::function<void(std::int64_t to_ms, std::function<void(result<std::int64_t>)>)> advance_time;
+  // Hands a provider's report on an attempt (already durable as a provider
+  // event) to the entity that owns the attempt.
+  std::function<void(const std::string& owner, const std::string& attempt_id, const std::string& provider_message_id,
+                     const std::vector<domain::status_change>& statuses)>
+      report_status;
+};
+
+// How webhooks prove where they come from (SPEC §5). A provider whose key
+// is empty is accepted with an API key instead (when keys are configured).
+struct webhook_options {
+  std::string sendgrid_public_key;  // base64 DER; verifies X-Twilio-Email-Event-Webhook-Signature
+  std::int64_t sendgrid_max_age_s = 600;  // older timestamps are replays
+  std::string twilio_auth_token;          // verifies X-Twilio-Signature
+  // The public URL Twilio posts to (its signature covers it); the request's
+  // query string is appended. Empty: http://<Host header><path>.
+  std::string twilio_public_url;
 };
 
 struct api_options {
@@ -49,6 +66,7 @@ struct api_options {
   // Returns whether the node is ready to take traffic.
   std::function<bool()> ready;
   engine_hooks engine;
+  webhook_options webhooks;
 };
 
 class api {
@@ -74,6 +92,8 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // webhooks_api.cpp
+  void webhook(const http_request& request, const std::string& provider, http_responder respond) const;
 
   api_options options_;
   api_key_auth auth_;

@@ -45,6 +45,7 @@ int http_status_for(errc code) {
     case errc::unsupported: return 415;
     case errc::busy: return 409;
     case errc::unavailable: return 503;
+    case errc::unauthenticated: return 401;
     default: return 500;
   }
 }

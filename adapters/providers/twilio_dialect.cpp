@@ -1,8 +1,8 @@
 #include "adapters/providers/twilio_dialect.hpp"
 
-#include <cctype>
-
 #include <boost/json.hpp>
+
+#include "domain/delivery_status.hpp"
 
 namespace json = boost::json;
 
@@ -18,16 +18,6 @@ std::string param(const form_params& form, const char* name) {
 
 }  // namespace
 
-bool is_e164(const std::string& number) {
-  if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' || number[1] > '9') {
-    return false;
-  }
-  for (std::size_t i = 1; i < number.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(number[i]))) return false;
-  }
-  return true;
-}
-
 std::string twilio_callback_url(const std::string& base, const std::string& attempt_id) {
   return base + (base.find('?') == std::string::npos ? "?" : "&") + "herald_attempt=" + url_encode(attempt_id);
 }
@@ -36,7 +26,7 @@ result<form_params> twilio_message_form(const domain::attempt_view& attempt, con
                                         const twilio_settings& settings) {
   const std::string& to = attempt.recipient.mobile;
   if (to.empty()) return status{errc::invalid_argument, "the recipient has no mobile number", "recipient.mobile"};
-  if (!is_e164(to)) {
+  if (!domain::is_e164(to)) {
     return status{errc::invalid_argument, "the mobile number '" + to + "' is not in E.164 form (+441632960000)",
                   "recipient.mobile"};
   }

@@ -17,9 +17,6 @@
 
 namespace herald::adapters::providers {
 
-// Returns true for an E.164 number: '+', a non-zero digit, at most 15 digits.
-bool is_e164(const std::string& number);
-
 struct twilio_settings {
   std::string from;                 // E.164 sender number or messaging service sid (MG...)
   std::string status_callback_url;  // empty: no callbacks

@@ -11,6 +11,7 @@
 #include "adapters/providers/sendgrid_dialect.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
 #include "adapters/providers/webhook_signature.hpp"
+#include "domain/delivery_status.hpp"
 #include "tests/support/fixtures.hpp"
 
 namespace json = boost::json;
@@ -193,12 +194,12 @@ TEST_CASE("SendGrid Mail Send: the body has what the API requires, the attempt i
 }
 
 TEST_CASE("Twilio: E.164 is checked before sending, the form names the callback with the attempt") {
-  CHECK(is_e164("+447700900123"));
-  CHECK(is_e164("+15017122661"));
-  CHECK_FALSE(is_e164("07700900123"));
-  CHECK_FALSE(is_e164("+0123"));
-  CHECK_FALSE(is_e164("+44 7700 900123"));
-  CHECK_FALSE(is_e164("+1234567890123456"));
+  CHECK(herald::domain::is_e164("+447700900123"));
+  CHECK(herald::domain::is_e164("+15017122661"));
+  CHECK_FALSE(herald::domain::is_e164("07700900123"));
+  CHECK_FALSE(herald::domain::is_e164("+0123"));
+  CHECK_FALSE(herald::domain::is_e164("+44 7700 900123"));
+  CHECK_FALSE(herald::domain::is_e164("+1234567890123456"));
   auto form = twilio_message_form(email_attempt(), content, {"+15017122661", "https://h.example/v1/webhooks/twilio"});
   REQUIRE(form);
   const std::string encoded = form_encode(*form);
@@ -244,4 +245,16 @@ TEST_CASE("Twilio: the providers' request, answer and status callback read as ex
   REQUIRE_FALSE(missing);
   CHECK(missing.error().field() == "MessageSid");
   CHECK_FALSE(form_decode("a=%zz"));
+}
+
+TEST_CASE("Statuses move only forward: a late report does not undo delivery, timeline entries move nothing") {
+  using herald::domain::status_supersedes;
+  CHECK(status_supersedes("queued", "sent"));
+  CHECK(status_supersedes("sent", "delivered"));
+  CHECK(status_supersedes("delivered", "bounced"));
+  CHECK_FALSE(status_supersedes("delivered", "sent"));
+  CHECK_FALSE(status_supersedes("bounced", "delivered"));
+  CHECK_FALSE(status_supersedes("sent", "deferred"));
+  CHECK_FALSE(status_supersedes("sent", "opened"));
+  CHECK_FALSE(status_supersedes("delivered", "delivered"));
 }

@@ -57,6 +57,7 @@ class engine_client {
     return r.body.at("items").as_array();
   }
   child_process& process() { return server_.process; }
+  const std::string& url() const { return server_.url; }
 
  private:
   herald_server server_;

@@ -1,0 +1,169 @@
+#include "actors/http_provider_actor.hpp"
+
+#include <deque>
+#include <random>
+
+#include <caf/all.hpp>
+
+namespace herald::actors {
+namespace {
+
+using adapters::providers::outbound_response;
+
+using call_done_actor = caf::typed_actor<caf::reacts_to<call_done_atom, dispatch_request, int, outbound_response>>;
+
+struct queued_call {
+  dispatch_request request;
+  int tries = 0;  // calls already made
+};
+
+struct provider_state {
+  http_provider_config config;
+  std::deque<queued_call> waiting;
+  std::size_t in_flight = 0;
+  int failures_in_a_row = 0;
+  bool open = false;          // the breaker holds every call
+  bool probing = false;       // one call is testing a provider that failed
+  bool wake_scheduled = false;
+  std::mt19937_64 random{std::random_device{}()};
+  static inline const char* name = "herald.http_provider";
+};
+
+using provider_pointer = caf::stateful_actor<provider_state>*;
+
+std::int64_t parse_retry_after_ms(const std::string& value) {
+  if (value.empty()) return 0;
+  char* end = nullptr;
+  const long seconds = std::strtol(value.c_str(), &end, 10);
+  return end && *end == '\0' && seconds > 0 ? std::min<std::int64_t>(seconds, 3600) * 1000 : 0;
+}
+
+void report(provider_pointer self, const queued_call& c, std::string status, std::string reason,
+            std::string message_id = {}) {
+  dispatch_outcome out;
+  out.provider_message_id = std::move(message_id);
+  out.statuses.push_back({std::move(status), std::move(reason), self->state.config.clock_ms()});
+  self->state.config.report(c.request.owner, c.request.attempt.id, out);
+}
+
+void pump(provider_pointer self);
+
+void start_call(provider_pointer self, queued_call c) {
+  auto& st = self->state;
+  auto request = st.config.build(c.request);
+  if (!request) {
+    report(self, c, "not_sent", "invalid_contact: " + request.error().message());
+    return;
+  }
+  ++st.in_flight;
+  auto handle = caf::actor_cast<caf::actor>(self);
+  st.config.client->submit(std::move(*request), [handle, req = c.request, tries = c.tries](outbound_response r) {
+    caf::anon_send(handle, call_done_atom_v, req, tries + 1, std::move(r));
+  });
+}
+
+void pump(provider_pointer self) {
+  auto& st = self->state;
+  if (st.open) {
+    // One probe at a time while the breaker is open (after its pause).
+    if (!st.probing && !st.wake_scheduled && !st.waiting.empty()) {
+      st.wake_scheduled = true;
+      self->delayed_send(self, std::chrono::milliseconds(st.config.breaker_open_ms), retry_atom_v);
+    }
+    return;
+  }
+  while (st.in_flight < st.config.max_in_flight && !st.waiting.empty()) {
+    queued_call c = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    start_call(self, std::move(c));
+  }
+}
+
+std::int64_t backoff_ms(provider_pointer self, int tries, std::int64_t retry_after_ms) {
+  auto& cfg = self->state.config;
+  const int exponent = std::min(tries - 1, 20);
+  const std::int64_t cap = std::min(cfg.backoff_max_ms, cfg.backoff_base_ms << exponent);
+  // Full jitter: calls that failed together do not come back together.
+  std::uniform_int_distribution<std::int64_t> jitter(cap / 2, std::max<std::int64_t>(cap, 1));
+  return std::max(retry_after_ms, jitter(self->state.random));
+}
+
+void on_call_done(provider_pointer self, const dispatch_request& req, int tries, const outbound_response& response) {
+  auto& st = self->state;
+  --st.in_flight;
+  const call_verdict v = judge(st.config, response);
+  queued_call c{req, tries};
+  const bool was_probe = st.probing;
+  st.probing = false;
+  if (v.what == call_verdict::kind::retry) {
+    ++st.failures_in_a_row;
+    if (st.failures_in_a_row >= st.config.breaker_failures || was_probe) st.open = true;
+    report(self, c, "retrying", v.reason + " (try " + std::to_string(tries) + ")");
+    self->delayed_send(self, std::chrono::milliseconds(backoff_ms(self, tries, v.retry_after_ms)), retry_atom_v, req,
+                       tries);
+  } else {
+    st.failures_in_a_row = 0;
+    st.open = false;
+    if (v.what == call_verdict::kind::accepted) {
+      report(self, c, "sent", "", v.provider_message_id);
+    } else {
+      report(self, c, "rejected", v.reason);
+    }
+  }
+  pump(self);
+}
+
+}  // namespace
+
+call_verdict judge(const http_provider_config& config, const outbound_response& r) {
+  call_verdict v;
+  if (!r.transport_error.empty()) {
+    v.reason = config.name + " unreachable: " + r.transport_error;
+    return v;
+  }
+  if (r.status >= 200 && r.status < 300) return config.read_success(r);
+  const std::string why = config.read_error ? config.read_error(r) : r.body.substr(0, 300);
+  v.reason = config.name + " answered " + std::to_string(r.status) + (why.empty() ? "" : ": " + why);
+  if (r.status == 429 || r.status >= 500) {
+    v.retry_after_ms = parse_retry_after_ms(r.header("retry-after"));
+    return v;
+  }
+  v.what = call_verdict::kind::rejected;
+  return v;
+}
+
+provider_actor spawn_http_provider(caf::actor_system& system, http_provider_config config) {
+  auto actor = system.spawn([config = std::move(config)](caf::stateful_actor<provider_state>* self) -> caf::behavior {
+    self->state.config = config;
+    return {
+        [self](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+          self->state.waiting.push_back(queued_call{req, 0});
+          pump(self);
+          return {};  // accepted; the outcome is reported later
+        },
+        [self](call_done_atom, const dispatch_request& req, int tries, const outbound_response& response) {
+          on_call_done(self, req, tries, response);
+        },
+        [self](retry_atom, const dispatch_request& req, int tries) {
+          // Back of the line is wrong for a retry: it was due first.
+          self->state.waiting.push_front(queued_call{req, tries});
+          pump(self);
+        },
+        [self](retry_atom) {
+          // The breaker's pause is over: let one probe through.
+          auto& st = self->state;
+          st.wake_scheduled = false;
+          if (!st.open || st.waiting.empty() || st.probing) return;
+          st.probing = true;
+          queued_call c = std::move(st.waiting.front());
+          st.waiting.pop_front();
+          start_call(self, std::move(c));
+          if (st.in_flight == 0) st.probing = false;  // nothing was called (unsendable)
+          pump(self);
+        },
+    };
+  });
+  return caf::actor_cast<provider_actor>(actor);
+}
+
+}  // namespace herald::actors

@@ -1,0 +1,165 @@
+// POST /v1/webhooks/sendgrid and /v1/webhooks/twilio (SPEC §5): verify the
+// provider's signature over the raw body, keep every event raw in the log
+// (a provider redelivering an event is a duplicate and changes nothing),
+// and hand each event Herald can place to the entity owning its attempt.
+// Events for attempts Herald does not know are kept as orphans.
+
+#include <boost/json.hpp>
+
+#include "adapters/http/api.hpp"
+#include "adapters/http/json_error.hpp"
+#include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/twilio_dialect.hpp"
+#include "adapters/providers/webhook_signature.hpp"
+#include "domain/engine_event.hpp"
+#include "domain/rfc3339.hpp"
+
+namespace json = boost::json;
+
+namespace herald::adapters {
+namespace {
+
+using providers::provider_event;
+
+// The entity whose actor owns an attempt: attempt -> instance -> entity.
+std::string attempt_owner(const storage::rocksdb_event_store& store, const std::string& attempt_id) {
+  using store_t = storage::rocksdb_event_store;
+  if (attempt_id.empty()) return {};
+  auto read = [&store](store_t::view_kind kind, const std::string& id) -> json::object {
+    auto text = store.view(kind, id);
+    if (!text || !*text) return {};
+    json::error_code ec;
+    json::value v = json::parse(**text, ec);
+    return !ec && v.is_object() ? v.get_object() : json::object{};
+  };
+  const json::object attempt = read(store_t::view_kind::attempt, attempt_id);
+  const auto* instance_id = attempt.if_contains("instance_id");
+  if (!instance_id || !instance_id->is_string()) return {};
+  const json::object instance = read(store_t::view_kind::instance, std::string(instance_id->get_string()));
+  const auto* entity = instance.if_contains("entity");
+  return entity && entity->is_string() ? std::string(entity->get_string()) : std::string();
+}
+
+status verify_sendgrid(const webhook_options& o, const http_request& req, std::int64_t now_ms) {
+  const auto signature = req.header("x-twilio-email-event-webhook-signature");
+  const auto timestamp = req.header("x-twilio-email-event-webhook-timestamp");
+  if (!signature || !timestamp) {
+    return status{errc::unauthenticated, "the SendGrid signature headers are missing",
+                  "X-Twilio-Email-Event-Webhook-Signature"};
+  }
+  if (!providers::verify_sendgrid_signature(o.sendgrid_public_key, *timestamp, req.body, *signature)) {
+    return status{errc::unauthenticated, "the SendGrid signature does not match the body",
+                  "X-Twilio-Email-Event-Webhook-Signature"};
+  }
+  char* end = nullptr;
+  const long long ts = std::strtoll(timestamp->c_str(), &end, 10);
+  if (!end || *end != '\0' || std::llabs(now_ms / 1000 - ts) > o.sendgrid_max_age_s) {
+    return status{errc::unauthenticated, "the SendGrid timestamp is too old or too far ahead (a replay?)",
+                  "X-Twilio-Email-Event-Webhook-Timestamp"};
+  }
+  return status::ok();
+}
+
+std::string query_of(const http_request& req) {
+  const auto q = req.target.find('?');
+  return q == std::string::npos ? std::string() : req.target.substr(q + 1);
+}
+
+status verify_twilio(const webhook_options& o, const http_request& req, const providers::form_params& form) {
+  const auto signature = req.header("x-twilio-signature");
+  if (!signature) return status{errc::unauthenticated, "the X-Twilio-Signature header is missing", "X-Twilio-Signature"};
+  std::string url = o.twilio_public_url.empty() ? "http://" + req.header("host").value_or("") + req.path
+                                                : o.twilio_public_url;
+  if (const std::string q = query_of(req); !q.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + q;
+  if (!providers::verify_twilio_signature(o.twilio_auth_token, url, form, *signature)) {
+    return status{errc::unauthenticated, "the Twilio signature does not match the URL and parameters",
+                  "X-Twilio-Signature"};
+  }
+  return status::ok();
+}
+
+}  // namespace
+
+void api::webhook(const http_request& req, const std::string& provider, http_responder respond) const {
+  if (req.method != "POST") {
+    return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
+  }
+  const webhook_options& o = options_.webhooks;
+  const std::int64_t now = options_.engine.now_ms ? options_.engine.now_ms() : 0;
+  const bool signed_provider =
+      provider == "sendgrid" ? !o.sendgrid_public_key.empty() : !o.twilio_auth_token.empty();
+  if (!signed_provider && auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {
+    return respond(error_response(401, status{errc::unauthenticated,
+                                              "configure the provider's webhook key, or send an API key",
+                                              "Authorization"}));
+  }
+  std::vector<provider_event> events;
+  if (provider == "sendgrid") {
+    if (signed_provider) {
+      if (auto st = verify_sendgrid(o, req, now); !st) return respond(error_response(401, st));
+    }
+    auto parsed = providers::parse_sendgrid_events(req.body);
+    if (!parsed) return respond(error_response(400, parsed.error()));
+    events = std::move(*parsed);
+  } else {
+    auto form = providers::form_decode(req.body);
+    if (!form) return respond(error_response(400, status{errc::invalid_argument, "the body is not a form", "body"}));
+    if (signed_provider) {
+      if (auto st = verify_twilio(o, req, *form); !st) return respond(error_response(401, st));
+    }
+    auto parsed = providers::parse_twilio_callback(*form, query_of(req));
+    if (!parsed) return respond(error_response(400, parsed.error()));
+    events.push_back(std::move(*parsed));
+  }
+
+  // Each event, raw, as a provider event of the attempt's owner (or an orphan).
+  auto batch = std::make_shared<std::vector<domain::cloud_event>>();
+  auto owners = std::make_shared<std::vector<std::string>>();
+  std::size_t orphans = 0;
+  for (auto& e : events) {
+    const std::string owner = attempt_owner(*options_.store, e.attempt_id);
+    orphans += owner.empty();
+    if (e.at_ms == 0) e.at_ms = now;
+    const std::string event_id = !e.event_id.empty() ? e.event_id : domain::stable_hash_hex(e.raw_json, 32);
+    json::object data{{"provider", e.provider},
+                      {"event", e.event},
+                      {"effect", providers::effect_name(e.effect)},
+                      {"status", e.status},
+                      {"reason", e.reason},
+                      {"attempt_id", e.attempt_id},
+                      {"provider_message_id", e.provider_message_id},
+                      {"recipient", e.recipient},
+                      {"at", domain::format_rfc3339_ms(e.at_ms)},
+                      {"orphan", owner.empty()},
+                      {"raw", json::parse(e.raw_json)}};
+    auto ev = domain::engine::make_event(domain::engine::provider_event_received, e.provider + "-" + event_id, owner,
+                                         json::serialize(data), domain::format_rfc3339_ms(now));
+    ev.source = "herald/webhooks/" + e.provider;
+    batch->push_back(std::move(ev));
+    owners->push_back(owner);
+  }
+  auto shared_events = std::make_shared<std::vector<provider_event>>(std::move(events));
+  auto hook = options_.engine.report_status;
+  options_.store->append_async(
+      domain::event_kind::engine_event, batch,
+      [respond, owners, shared_events, hook, orphans](result<storage::append_outcome> out) {
+        if (!out) {
+          auto r = error_response(503, out.error());
+          r.headers.emplace_back("Retry-After", "1");
+          return respond(std::move(r));
+        }
+        for (std::size_t i = 0; i < shared_events->size(); ++i) {
+          const provider_event& e = (*shared_events)[i];
+          const bool moves_attempt = e.effect == providers::event_effect::status ||
+                                     e.effect == providers::event_effect::note ||
+                                     e.effect == providers::event_effect::engagement;
+          if (out->seqs[i] == 0 || (*owners)[i].empty() || !moves_attempt || !hook) continue;
+          hook((*owners)[i], e.attempt_id, e.provider_message_id, {{e.status, e.reason, e.at_ms}});
+        }
+        respond(json_response(200, json::object{{"accepted", out->accepted},
+                                                {"duplicates", out->duplicates},
+                                                {"orphans", orphans}}));
+      });
+}
+
+}  // namespace herald::adapters

@@ -1,0 +1,153 @@
+#include "app/provider_setup.hpp"
+
+#include <boost/json.hpp>
+
+#include "actors/http_provider_actor.hpp"
+#include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/twilio_dialect.hpp"
+
+namespace json = boost::json;
+
+namespace herald::app {
+namespace {
+
+using adapters::providers::outbound_request;
+using adapters::providers::outbound_response;
+
+std::string setting(const json::object& o, const char* name, const std::string& fallback = {}) {
+  const json::value* v = o.if_contains(name);
+  return v && v->is_string() ? std::string(v->get_string()) : fallback;
+}
+
+std::string trimmed_base(const std::string& url) {
+  return !url.empty() && url.back() == '/' ? url.substr(0, url.size() - 1) : url;
+}
+
+actors::http_provider_config sendgrid_provider(const json::object& s) {
+  actors::http_provider_config c;
+  c.name = "sendgrid";
+  const std::string url = trimmed_base(setting(s, "base_url", "https://api.sendgrid.com")) + "/v3/mail/send";
+  const std::string key = setting(s, "api_key");
+  adapters::providers::sendgrid_sender from;
+  if (const auto* f = s.if_contains("from"); f && f->is_object()) {
+    from.email = setting(f->get_object(), "email");
+    from.name = setting(f->get_object(), "name");
+  }
+  c.build = [url, key, from](const actors::dispatch_request& req) -> result<outbound_request> {
+    auto body = adapters::providers::sendgrid_mail_body(req.attempt, req.content_json, from);
+    if (!body) return body.error();
+    outbound_request r;
+    r.url = url;
+    r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
+    r.body = std::move(*body);
+    return r;
+  };
+  c.read_success = [](const outbound_response& r) {
+    actors::call_verdict v;
+    v.what = actors::call_verdict::kind::accepted;
+    v.provider_message_id = r.header("x-message-id");
+    return v;
+  };
+  c.read_error = [](const outbound_response& r) {
+    // {"errors":[{"message":"...","field":"..."}]}
+    json::error_code ec;
+    const json::value v = json::parse(r.body, ec);
+    if (!ec && v.is_object()) {
+      if (const auto* errors = v.get_object().if_contains("errors"); errors && errors->is_array()) {
+        std::string out;
+        for (const auto& e : errors->get_array()) {
+          if (!e.is_object()) continue;
+          const auto& o = e.get_object();
+          if (!out.empty()) out += "; ";
+          out += setting(o, "message");
+          if (auto field = setting(o, "field"); !field.empty()) out += " (" + field + ")";
+        }
+        if (!out.empty()) return out;
+      }
+    }
+    return r.body.substr(0, 300);
+  };
+  return c;
+}
+
+actors::http_provider_config twilio_provider(const json::object& s) {
+  actors::http_provider_config c;
+  c.name = "twilio";
+  const std::string sid = setting(s, "account_sid");
+  const std::string url =
+      trimmed_base(setting(s, "base_url", "https://api.twilio.com")) + "/2010-04-01/Accounts/" + sid + "/Messages.json";
+  const std::string auth = sid + ":" + setting(s, "auth_token");
+  adapters::providers::twilio_settings settings{setting(s, "from"), setting(s, "status_callback_url")};
+  c.build = [url, auth, settings](const actors::dispatch_request& req) -> result<outbound_request> {
+    auto form = adapters::providers::twilio_message_form(req.attempt, req.content_json, settings);
+    if (!form) return form.error();
+    outbound_request r;
+    r.url = url;
+    r.basic_auth = auth;
+    r.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    r.body = adapters::providers::form_encode(*form);
+    return r;
+  };
+  c.read_success = [](const outbound_response& r) {
+    actors::call_verdict v;
+    auto answer = adapters::providers::parse_twilio_answer(r.body);
+    if (!answer) {
+      v.what = actors::call_verdict::kind::rejected;
+      v.reason = "twilio: " + answer.error().message();
+      return v;
+    }
+    v.what = actors::call_verdict::kind::accepted;
+    v.provider_message_id = answer->sid;
+    return v;
+  };
+  c.read_error = [](const outbound_response& r) { return adapters::providers::twilio_error_reason(r.body); };
+  return c;
+}
+
+}  // namespace
+
+const json::object& provider_settings(const domain::herald_config& config, const std::string& name) {
+  static const json::object none;
+  const json::value* v = config.providers.if_contains(name);
+  return v && v->is_object() ? v->get_object() : none;
+}
+
+result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
+                                     std::function<std::int64_t()> clock_ms, report_fn report) {
+  provider_set out;
+  std::map<std::string, actors::provider_actor> spawned;  // one actor per provider, shared by its channels
+  for (const auto& [channel, name] : config.channels) {
+    if (name == "sandbox" || name.empty()) continue;
+    const std::string field = "channels." + channel;
+    if (!config.providers.contains(name)) {
+      return status{errc::invalid_argument, "channel '" + channel + "' names provider '" + name +
+                                                "', which has no settings under \"providers\"", field};
+    }
+    if (auto it = spawned.find(name); it != spawned.end()) {
+      out.by_channel[channel] = {name, it->second};
+      continue;
+    }
+    const json::object& s = provider_settings(config, name);
+    actors::http_provider_config c;
+    if (name == "sendgrid" && channel == "email") {
+      c = sendgrid_provider(s);
+    } else if (name == "twilio" && channel == "sms") {
+      c = twilio_provider(s);
+    } else {
+      return status{errc::invalid_argument,
+                    "provider '" + name + "' cannot serve channel '" + channel +
+                        "' in this version (email: sendgrid, sms: twilio, any: sandbox)",
+                    field};
+    }
+    if (!out.client) out.client = std::make_shared<adapters::providers::curl_multi_client>();
+    c.client = out.client;
+    c.report = report;
+    c.clock_ms = clock_ms;
+    auto handle = actors::spawn_http_provider(system, std::move(c));
+    spawned[name] = handle;
+    out.by_channel[channel] = {name, handle};
+  }
+  return out;
+}
+
+}  // namespace herald::app

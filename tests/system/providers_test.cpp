@@ -1,0 +1,277 @@
+// Real providers end to end: `herald serve` configured with SendGrid and
+// Twilio pointed at fake servers on loopback (tests/support/fake_provider),
+// real curl calls out, signed webhooks back in, statuses read from the log.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "adapters/providers/form_encoding.hpp"
+#include "adapters/providers/webhook_signature.hpp"
+#include "domain/base64.hpp"
+#include "tests/support/engine_client.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/fake_provider.hpp"
+
+namespace json = boost::json;
+using herald::test::engine_client;
+using herald::test::event_line;
+using herald::test::fake_provider;
+using herald::test::http_answer;
+
+namespace {
+
+// A P-256 key pair standing in for SendGrid's: the test signs webhooks with
+// it, Herald verifies them with the public half.
+class signing_key {
+ public:
+  signing_key() : key_(EVP_EC_gen("P-256"), EVP_PKEY_free) {}
+  std::string public_der_b64() const {
+    unsigned char* der = nullptr;
+    const int n = i2d_PUBKEY(key_.get(), &der);
+    std::string out = herald::domain::base64_encode(std::string_view(reinterpret_cast<char*>(der), n));
+    OPENSSL_free(der);
+    return out;
+  }
+  std::string sign_b64(const std::string& message) const {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get());
+    std::size_t length = 0;
+    EVP_DigestSign(ctx.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    std::string sig(length, '\0');
+    EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &length,
+                   reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    sig.resize(length);
+    return herald::domain::base64_encode(sig);
+  }
+
+ private:
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key_;
+};
+
+const char* const twilio_callback = "http://hooks.herald.test/v1/webhooks/twilio";
+
+std::string write_config(herald::test::temp_dir& dir, const std::string& sendgrid_url, const std::string& twilio_url,
+                         const std::string& public_key) {
+  const std::string path = dir.sub("herald.json");
+  std::ofstream(path) << R"({"channels": {"email": "sendgrid", "sms": "twilio"},
+    "providers": {
+      "sendgrid": {"base_url": ")" << sendgrid_url << R"(", "api_key": "SG.test-key",
+                   "webhook_public_key": ")" << public_key << R"(",
+                   "from": {"email": "noreply@herald.test", "name": "Herald"}},
+      "twilio": {"base_url": ")" << twilio_url << R"(", "account_sid": "AC123", "auth_token": "tw-token",
+                 "from": "+15017122661", "status_callback_url": ")" << twilio_callback << R"("}}})";
+  return path;
+}
+
+void define(engine_client& e) {
+  REQUIRE(e.put("/v1/templates/hello", R"({"channel":"email","subject":"Hello @@FirstName",
+      "html":"<p>Hello @@FirstName</p>","text":"Hello @@FirstName"})").status == 200);
+  REQUIRE(e.put("/v1/workflows/welcome", R"({"title":"Welcome","module":"Person","trigger":{"on":"person.saved"},
+      "actions":[{"kind":"send","template":"hello","to":["@self"],"channels":["email"],"category":"News"}]})").status == 200);
+  REQUIRE(e.put("/v1/workflows/text", R"({"title":"Text","module":"Phone","trigger":{"on":"phone.saved"},
+      "actions":[{"kind":"send","template":"hello","to":["@self"],"channels":["sms"],"category":"News"}]})").status == 200);
+}
+
+// The newest attempt of the log (there is one per test entity here).
+json::object attempt_of(engine_client& e, const std::string& entity) {
+  for (const auto& item : e.items("/v1/log?limit=100")) {
+    if (item.at("mapped_to") == entity.c_str()) {
+      return e.get("/v1/log/" + std::string(item.at("id").as_string())).body.as_object();
+    }
+  }
+  return {};
+}
+
+// Waits (bounded) for the attempt of `entity` to reach `status`.
+json::object wait_for_status(engine_client& e, const std::string& entity, const std::string& status) {
+  json::object a;
+  for (int i = 0; i < 400; ++i) {
+    a = attempt_of(e, entity);
+    if (a.contains("status") && a.at("status") == status.c_str()) return a;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return a;
+}
+
+json::value post_signed(engine_client& e, const signing_key& key, const std::string& body, long* status_out,
+                        const std::string& timestamp = std::to_string(std::time(nullptr))) {
+  herald::adapters::http_client c;
+  auto r = c.request("POST", e.url() + "/v1/webhooks/sendgrid",
+                     {{"Content-Type", "application/json"},
+                      {"X-Twilio-Email-Event-Webhook-Timestamp", timestamp},
+                      {"X-Twilio-Email-Event-Webhook-Signature", key.sign_b64(timestamp + body)}},
+                     body);
+  *status_out = r ? r->status : 0;
+  json::error_code ec;
+  return r ? json::parse(r->body, ec) : json::value();
+}
+
+}  // namespace
+
+TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then delivered by a signed webhook",
+          "[system][providers]") {
+  herald::test::temp_dir dir;
+  signing_key key;
+  fake_provider sendgrid([](const herald::adapters::http_request&, std::size_t i) {
+    if (i == 0) return http_answer(503, R"({"errors":[{"message":"try later"}]})");
+    if (i == 1) return http_answer(429, R"({"errors":[{"message":"too many requests"}]})", {{"Retry-After", "1"}});
+    return http_answer(202, "", {{"X-Message-Id", "sg-msg-1"}});
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", write_config(dir, sendgrid.url(), twilio.url(),
+                                                                                key.public_der_b64())});
+  define(e);
+  REQUIRE(e.ingest(event_line("p1", "Person/p-1",
+                              R"({"label":"Dana","fields":{"FirstName":"Dana"},"contact":{"email":"dana@example.com"}})",
+                              "person.saved") + "\n").status == 202);
+  const auto requests = sendgrid.wait_for(3);
+  REQUIRE(requests.size() == 3);
+  const auto& call = requests[2];
+  CHECK(call.path == "/v3/mail/send");
+  CHECK(call.header("authorization") == std::optional<std::string>("Bearer SG.test-key"));
+  const auto body = json::parse(call.body).as_object();
+  CHECK(body.at("personalizations").at(0).at("to").at(0).at("email") == "dana@example.com");
+  CHECK(body.at("from").at("email") == "noreply@herald.test");
+  CHECK(body.at("subject") == "Hello Dana");
+  const std::string attempt_id(body.at("personalizations").at(0).at("custom_args").at("herald_attempt").as_string());
+
+  auto a = wait_for_status(e, "Person/p-1", "sent");
+  REQUIRE(a.at("status") == "sent");
+  CHECK(a.at("id") == attempt_id.c_str());
+  CHECK(a.at("provider") == "sendgrid");
+  CHECK(a.at("provider_message_id") == "sg-msg-1");
+  int retries = 0;
+  for (const auto& t : a.at("timeline").as_array()) retries += t.at("status") == "retrying";
+  CHECK(retries == 2);  // each retry is on the record
+
+  const std::string delivered = R"([{"email":"dana@example.com","event":"delivered","sg_event_id":"ev-1",
+    "sg_message_id":"sg-msg-1.filter","timestamp":)" + std::to_string(std::time(nullptr)) +
+                                R"(,"herald_attempt":")" + attempt_id + "\"}]\r\n";
+  long status = 0;
+  auto answer = post_signed(e, key, delivered, &status);
+  REQUIRE(status == 200);
+  CHECK(answer.at("accepted") == 1);
+  a = wait_for_status(e, "Person/p-1", "delivered");
+  CHECK(a.at("status") == "delivered");
+
+  // The same delivery again changes nothing.
+  answer = post_signed(e, key, delivered, &status);
+  CHECK(status == 200);
+  CHECK(answer.at("duplicates") == 1);
+  // A late "processed" does not undo the delivery; it is on the timeline.
+  const std::string late = R"([{"email":"dana@example.com","event":"processed","sg_event_id":"ev-0",
+    "timestamp":1,"herald_attempt":")" + attempt_id + "\"}]";
+  answer = post_signed(e, key, late, &status);
+  CHECK(status == 200);
+  CHECK(e.settle().status == 200);
+  a = attempt_of(e, "Person/p-1");
+  CHECK(a.at("status") == "delivered");
+
+  // Tampered, unsigned, stale: 401, nothing kept.
+  herald::adapters::http_client c;
+  const std::string ts = std::to_string(std::time(nullptr));
+  auto r = c.request("POST", e.url() + "/v1/webhooks/sendgrid",
+                     {{"X-Twilio-Email-Event-Webhook-Timestamp", ts},
+                      {"X-Twilio-Email-Event-Webhook-Signature", key.sign_b64(ts + delivered)}},
+                     R"([{"event":"bounce","sg_event_id":"ev-9","herald_attempt":")" + attempt_id + "\"}]");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  CHECK(json::parse(r->body).at("error").at("field") == "X-Twilio-Email-Event-Webhook-Signature");
+  r = c.request("POST", e.url() + "/v1/webhooks/sendgrid", {}, delivered);
+  CHECK(r->status == 401);
+  post_signed(e, key, delivered, &status, std::to_string(std::time(nullptr) - 3600));
+  CHECK(status == 401);
+  CHECK(attempt_of(e, "Person/p-1").at("status") == "delivered");
+
+  // An event for an attempt Herald never made is kept as an orphan.
+  answer = post_signed(e, key, R"([{"event":"delivered","sg_event_id":"ev-x","herald_attempt":"c-nope.1"}])", &status);
+  CHECK(status == 200);
+  CHECK(answer.at("orphans") == 1);
+  // A body that is not an event array names what is wrong.
+  answer = post_signed(e, key, R"({"event":"delivered"})", &status);
+  CHECK(status == 400);
+}
+
+TEST_CASE("a 4xx from SendGrid rejects the attempt with the provider's reason; nothing is retried",
+          "[system][providers]") {
+  herald::test::temp_dir dir;
+  fake_provider sendgrid([](const herald::adapters::http_request&, std::size_t) {
+    return http_answer(400, R"({"errors":[{"message":"The from address does not match a verified Sender Identity","field":"from"}]})");
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", write_config(dir, sendgrid.url(), twilio.url(), "")});
+  define(e);
+  REQUIRE(e.ingest(event_line("p2", "Person/p-2",
+                              R"({"label":"Lee","fields":{"FirstName":"Lee"},"contact":{"email":"lee@example.com"}})",
+                              "person.saved") + "\n").status == 202);
+  auto a = wait_for_status(e, "Person/p-2", "rejected");
+  REQUIRE(a.at("status") == "rejected");
+  const std::string reason(a.at("status_reason").as_string());
+  CHECK(reason.find("400") != std::string::npos);
+  CHECK(reason.find("verified Sender Identity (from)") != std::string::npos);
+  CHECK(sendgrid.count() == 1);
+  CHECK(e.items("/v1/communications?status=failed").size() == 1);
+}
+
+TEST_CASE("SMS through Twilio: E.164 checked first, form and basic auth, a signed status callback",
+          "[system][providers]") {
+  herald::test::temp_dir dir;
+  fake_provider sendgrid([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) {
+    return http_answer(201, R"({"sid":"SM-test-1","status":"queued"})");
+  });
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", write_config(dir, sendgrid.url(), twilio.url(), "")});
+  define(e);
+  REQUIRE(e.ingest(event_line("ph1", "Phone/ph-1",
+                              R"({"label":"Kim","fields":{"FirstName":"Kim"},"contact":{"mobile":"+447700900123"}})",
+                              "phone.saved") + "\n" +
+                   event_line("ph2", "Phone/ph-2",
+                              R"({"label":"Bo","fields":{"FirstName":"Bo"},"contact":{"mobile":"07700 900123"}})",
+                              "phone.saved") + "\n").status == 202);
+  // A number that is not E.164 is never sent: not_sent, invalid_contact.
+  auto bad = wait_for_status(e, "Phone/ph-2", "not_sent");
+  CHECK(bad.at("status_reason") == "invalid_contact");
+
+  const auto requests = twilio.wait_for(1);
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0].path == "/2010-04-01/Accounts/AC123/Messages.json");
+  CHECK(requests[0].header("authorization") ==
+        std::optional<std::string>("Basic " + herald::domain::base64_encode("AC123:tw-token")));
+  auto form = herald::adapters::providers::form_decode(requests[0].body);
+  REQUIRE(form);
+  std::map<std::string, std::string> fields(form->begin(), form->end());
+  CHECK(fields["To"] == "+447700900123");
+  CHECK(fields["Body"] == "Hello Kim");
+  CHECK(fields["From"] == "+15017122661");
+  REQUIRE(fields["StatusCallback"].rfind(std::string(twilio_callback) + "?herald_attempt=", 0) == 0);
+  CHECK(twilio.count() == 1);  // the bad number made no call
+
+  auto a = wait_for_status(e, "Phone/ph-1", "sent");
+  CHECK(a.at("provider_message_id") == "SM-test-1");
+  // Twilio posts to the callback URL it was given, signed with the auth token.
+  const std::string callback = fields["StatusCallback"];
+  const herald::adapters::providers::form_params params = {
+      {"MessageSid", "SM-test-1"}, {"MessageStatus", "undelivered"}, {"ErrorCode", "30003"}, {"To", "+447700900123"}};
+  const std::string query = callback.substr(callback.find('?'));
+  herald::adapters::http_client c;
+  auto post = [&](const std::string& signature) {
+    return c.request("POST", e.url() + "/v1/webhooks/twilio" + query,
+                     {{"Content-Type", "application/x-www-form-urlencoded"}, {"X-Twilio-Signature", signature}},
+                     herald::adapters::providers::form_encode(params));
+  };
+  auto r = post("bm90IGEgc2lnbmF0dXJl");
+  REQUIRE(r);
+  CHECK(r->status == 401);
+  r = post(herald::adapters::providers::twilio_signature("tw-token", callback, params));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  a = wait_for_status(e, "Phone/ph-1", "undelivered");
+  CHECK(a.at("status") == "undelivered");
+  CHECK(a.at("status_reason") == "Twilio error 30003");
+}
