@@ -55,6 +55,7 @@ void start_call(provider_pointer self, queued_call c) {
     report(self, c, "not_sent", "invalid_contact: " + request.error().message());
     return;
   }
+  request->timeout = std::chrono::milliseconds(st.config.timeout_ms);
   ++st.in_flight;
   auto handle = caf::actor_cast<caf::actor>(self);
   st.config.client->submit(std::move(*request), [handle, req = c.request, tries = c.tries](outbound_response r) {

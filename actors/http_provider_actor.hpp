@@ -48,6 +48,7 @@ struct http_provider_config {
   std::function<void(const std::string& owner, const std::string& attempt_id, const dispatch_outcome&)> report;
   std::function<std::int64_t()> clock_ms;
   std::size_t max_in_flight = 64;
+  std::int64_t timeout_ms = 10000;  // per call
   std::int64_t backoff_base_ms = 500;
   std::int64_t backoff_max_ms = 60000;
   int breaker_failures = 5;

@@ -19,6 +19,21 @@ std::string setting(const json::object& o, const char* name, const std::string& 
   return v && v->is_string() ? std::string(v->get_string()) : fallback;
 }
 
+// The call settings a provider may override (SPEC §10 plus these).
+void apply_call_settings(const json::object& s, actors::http_provider_config& c) {
+  auto number = [&s](const char* name, auto& target) {
+    if (const json::value* v = s.if_contains(name); v && v->is_int64()) {
+      target = static_cast<std::remove_reference_t<decltype(target)>>(v->get_int64());
+    }
+  };
+  number("max_in_flight", c.max_in_flight);
+  number("retry_base_ms", c.backoff_base_ms);
+  number("retry_max_ms", c.backoff_max_ms);
+  number("breaker_failures", c.breaker_failures);
+  number("breaker_open_ms", c.breaker_open_ms);
+  number("timeout_ms", c.timeout_ms);
+}
+
 std::string trimmed_base(const std::string& url) {
   return !url.empty() && url.back() == '/' ? url.substr(0, url.size() - 1) : url;
 }
@@ -140,6 +155,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
                     field};
     }
     if (!out.client) out.client = std::make_shared<adapters::providers::curl_multi_client>();
+    apply_call_settings(s, c);
     c.client = out.client;
     c.report = report;
     c.clock_ms = clock_ms;

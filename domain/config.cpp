@@ -141,6 +141,12 @@ status parse_organisation(const json::value& v, organisation_config& org) {
   return status::ok();
 }
 
+// How a provider actor calls out (actors/http_provider_actor.hpp).
+bool is_call_setting(std::string_view key) {
+  return key == "max_in_flight" || key == "timeout_ms" || key == "retry_base_ms" || key == "retry_max_ms" ||
+         key == "breaker_failures" || key == "breaker_open_ms";
+}
+
 // Each provider's allowed keys; all are strings unless listed in the checks below.
 status parse_providers(const json::value& v, json::object& out) {
   const std::string path = "providers";
@@ -155,12 +161,14 @@ status parse_providers(const json::value& v, json::object& out) {
     if (auto st = get_object(kv.value(), p, prov); !st) return st;
     status st;
     if (kv.key() == "sendgrid") {
-      st = only_keys(*prov, p, {"base_url", "api_key", "webhook_public_key", "from"});
+      st = only_keys(*prov, p, {"base_url", "api_key", "webhook_public_key", "from", "max_in_flight", "timeout_ms",
+                                "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "smtp") {
       st = only_keys(*prov, p, {"url", "from", "username", "password"});
     } else if (kv.key() == "twilio") {
       st = only_keys(*prov, p,
-                     {"base_url", "account_sid", "auth_token", "from", "status_callback_url"});
+                     {"base_url", "account_sid", "auth_token", "from", "status_callback_url", "max_in_flight",
+                      "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "post") {
       st = only_keys(*prov, p, {"base_url", "api_key"});
     } else if (kv.key() == "peppol") {
@@ -171,7 +179,11 @@ status parse_providers(const json::value& v, json::object& out) {
     if (!st) return st;
     for (const auto& member : *prov) {
       const std::string mp = join(p, member.key());
-      if (member.key() == "failure_ratio") {
+      if (is_call_setting(member.key())) {
+        if (!member.value().is_int64() || member.value().get_int64() <= 0) {
+          return bad(mp, "must be a positive whole number");
+        }
+      } else if (member.key() == "failure_ratio") {
         if (!member.value().is_number()) return bad(mp, "must be a number from 0 to 1");
         double r = member.value().to_number<double>();
         if (r < 0.0 || r > 1.0) return bad(mp, "must be a number from 0 to 1");

@@ -1,19 +1,13 @@
 #pragma once
-// application/x-www-form-urlencoded, as Twilio speaks it.
+// application/x-www-form-urlencoded, as Twilio speaks it (domain/percent_encoding).
 
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
+#include "domain/percent_encoding.hpp"
 
 namespace herald::adapters::providers {
 
-using form_params = std::vector<std::pair<std::string, std::string>>;
-
-std::string url_encode(std::string_view text);
-std::string form_encode(const form_params& params);
-// Returns nullopt on a malformed escape.
-std::optional<form_params> form_decode(std::string_view body);
+using domain::form_decode;
+using domain::form_encode;
+using domain::form_params;
+inline std::string url_encode(std::string_view text) { return domain::percent_encode(text); }
 
 }  // namespace herald::adapters::providers

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <thread>
 
@@ -57,13 +59,13 @@ class signing_key {
 const char* const twilio_callback = "http://hooks.herald.test/v1/webhooks/twilio";
 
 std::string write_config(herald::test::temp_dir& dir, const std::string& sendgrid_url, const std::string& twilio_url,
-                         const std::string& public_key) {
+                         const std::string& public_key, const std::string& sendgrid_extra = "") {
   const std::string path = dir.sub("herald.json");
   std::ofstream(path) << R"({"channels": {"email": "sendgrid", "sms": "twilio"},
     "providers": {
       "sendgrid": {"base_url": ")" << sendgrid_url << R"(", "api_key": "SG.test-key",
                    "webhook_public_key": ")" << public_key << R"(",
-                   "from": {"email": "noreply@herald.test", "name": "Herald"}},
+                   "from": {"email": "noreply@herald.test", "name": "Herald"})" << sendgrid_extra << R"(},
       "twilio": {"base_url": ")" << twilio_url << R"(", "account_sid": "AC123", "auth_token": "tw-token",
                  "from": "+15017122661", "status_callback_url": ")" << twilio_callback << R"("}}})";
   return path;
@@ -274,4 +276,47 @@ TEST_CASE("SMS through Twilio: E.164 checked first, form and basic auth, a signe
   a = wait_for_status(e, "Phone/ph-1", "undelivered");
   CHECK(a.at("status") == "undelivered");
   CHECK(a.at("status_reason") == "Twilio error 30003");
+}
+
+TEST_CASE("a SendGrid outage: attempts are retried (breaker and backoff) until it ends, then sent exactly once",
+          "[system][providers]") {
+  herald::test::temp_dir dir;
+  constexpr std::size_t people = 20, failures = 30;
+  std::mutex mutex;
+  std::map<std::string, int> accepted;  // attempt id -> 2xx answers
+  fake_provider sendgrid([&](const herald::adapters::http_request& req, std::size_t i) {
+    if (i < failures) return http_answer(i % 2 ? 503 : 502, "down");
+    const auto body = json::parse(req.body);
+    std::lock_guard<std::mutex> lock(mutex);
+    ++accepted[std::string(body.at("personalizations").at(0).at("custom_args").at("herald_attempt").as_string())];
+    return http_answer(202, "", {{"X-Message-Id", "m-" + std::to_string(i)}});
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  engine_client e(dir.sub("data"),
+                  {"--time-skipping", "--config",
+                   write_config(dir, sendgrid.url(), twilio.url(), "",
+                                R"(, "retry_base_ms": 20, "retry_max_ms": 100, "breaker_failures": 5,
+                                     "breaker_open_ms": 50, "max_in_flight": 8)")});
+  define(e);
+  std::string events;
+  for (std::size_t i = 0; i < people; ++i) {
+    events += event_line("p" + std::to_string(i), "Person/o-" + std::to_string(i),
+                         R"({"label":"P","fields":{"FirstName":"P"},"contact":{"email":"p)" + std::to_string(i) +
+                             R"(@example.com"}})",
+                         "person.saved") + "\n";
+  }
+  REQUIRE(e.ingest(events).status == 202);
+  const auto requests = sendgrid.wait_for(failures + people);
+  REQUIRE(requests.size() == failures + people);
+  for (std::size_t i = 0; i < people; ++i) {
+    auto a = wait_for_status(e, "Person/o-" + std::to_string(i), "sent");
+    CHECK(a.at("status") == "sent");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    CHECK(accepted.size() == people);  // every attempt got through...
+    for (const auto& [id, n] : accepted) CHECK(n == 1);  // ...exactly once
+  }
+  // While the breaker was open only probes went out: no call beyond those.
+  CHECK(sendgrid.count() == failures + people);
 }

@@ -1,39 +1,37 @@
-#include "adapters/providers/form_encoding.hpp"
+#include "domain/percent_encoding.hpp"
 
 #include <cctype>
 
-namespace herald::adapters::providers {
-namespace {
+namespace herald::domain {
 
-int hex_value(char c) {
+int hex_digit_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
-std::optional<std::string> decode_component(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out += ' ';
-    } else if (text[i] == '%') {
-      const int hi = i + 1 < text.size() ? hex_value(text[i + 1]) : -1;
-      const int lo = i + 2 < text.size() ? hex_value(text[i + 2]) : -1;
-      if (hi < 0 || lo < 0) return std::nullopt;
+bool percent_decode_into(std::string_view in, bool plus_is_space, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      const int hi = hex_digit_value(in[i + 1]), lo = hex_digit_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out += ' ';
     } else {
-      out += text[i];
+      out += c;
     }
   }
-  return out;
+  return true;
 }
 
-}  // namespace
-
-std::string url_encode(std::string_view text) {
+std::string percent_encode(std::string_view text) {
   static const char* hex = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : text) {
@@ -52,7 +50,7 @@ std::string form_encode(const form_params& params) {
   std::string out;
   for (const auto& [name, value] : params) {
     if (!out.empty()) out += '&';
-    out += url_encode(name) + "=" + url_encode(value);
+    out += percent_encode(name) + "=" + percent_encode(value);
   }
   return out;
 }
@@ -65,12 +63,14 @@ std::optional<form_params> form_decode(std::string_view body) {
     body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
-    auto name = decode_component(pair.substr(0, eq));
-    auto value = decode_component(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-    if (!name || !value) return std::nullopt;
-    out.emplace_back(std::move(*name), std::move(*value));
+    std::string name, value;
+    if (!percent_decode_into(pair.substr(0, eq), true, name) ||
+        !percent_decode_into(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true, value)) {
+      return std::nullopt;
+    }
+    out.emplace_back(std::move(name), std::move(value));
   }
   return out;
 }
 
-}  // namespace herald::adapters::providers
+}  // namespace herald::domain
