@@ -13,6 +13,8 @@
 #include <sys/resource.h>
 #include <malloc.h>
 
+#include <jemalloc/jemalloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -277,14 +279,17 @@ int main(int argc, char** argv) {
     out["seconds_until_all_timers_durable_after_settle"] = static_cast<std::int64_t>(seconds_since(settled_at));
     std::this_thread::sleep_for(std::chrono::seconds(1));  // the router's trim follows the last stop
     const long after = rss_kib();
-    // Live heap, as opposed to resident: the difference is memory glibc
-    // keeps after the actors that used it stopped (fragmentation).
-    const auto heap = mallinfo2();
+    // Live heap, as opposed to resident: the difference is memory the
+    // allocator keeps after the actors that used it stopped.
+    std::uint64_t epoch = 1;
+    std::size_t allocated = 0, size = sizeof allocated;
+    mallctl("epoch", nullptr, nullptr, &epoch, sizeof epoch);
+    mallctl("stats.allocated", &allocated, &size, nullptr, 0);
     out["idle_entities"] = idle;
     out["idle_entities_passivated"] = passivated;
     out["pending_timers"] = pending;
     out["resident_bytes_per_passivated_entity"] = static_cast<std::int64_t>((after - before) * 1024 / static_cast<long>(idle));
-    out["heap_in_use_bytes_per_passivated_entity"] = static_cast<std::int64_t>(heap.uordblks / idle);
+    out["heap_in_use_bytes_per_passivated_entity"] = static_cast<std::int64_t>(allocated / idle);
   }
   std::filesystem::remove_all(base);
   std::cout << json::serialize(out) << std::endl;

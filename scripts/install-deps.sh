@@ -7,7 +7,7 @@ packages=(
   g++ cmake ninja-build pkg-config ccache
   libcaf-dev librocksdb-dev libboost-json1.81-dev libboost1.81-dev
   libcurl4-openssl-dev libssl-dev catch2 libcli11-dev
-  libhowardhinnant-date-dev tzdata curl ca-certificates
+  libhowardhinnant-date-dev libjemalloc-dev tzdata curl ca-certificates
 )
 
 missing=()
