@@ -35,9 +35,10 @@ constexpr auto apply_timeout = caf::infinite;
 constexpr std::size_t passivate_chunk = 256;
 constexpr auto passivate_pause = std::chrono::milliseconds(2);
 // After a wave of at least this many passivations, freed memory goes back
-// to the OS once the last actor had time to stop: glibc keeps freed heap
-// otherwise, and a node that passivated a million entities would stay at its
-// peak size for good.
+// to the OS once the last actor had time to stop. (herald links jemalloc,
+// which does this itself; this is for builds on glibc's malloc, which keeps
+// freed heap otherwise, and a node that passivated a million entities would stay at its
+// peak size for good.)
 constexpr std::size_t trim_after_wave = 1024;
 constexpr auto trim_pause = std::chrono::milliseconds(500);
 
