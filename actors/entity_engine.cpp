@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/channel_choice.hpp"
 #include "domain/delivery_status.hpp"
 #include "domain/engine_event.hpp"
 #include "domain/entity_path.hpp"
@@ -12,6 +13,7 @@
 #include "domain/local_time.hpp"
 #include "domain/rfc3339.hpp"
 #include "storage/entity_reader.hpp"
+#include "storage/preferences_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace json = boost::json;
@@ -29,35 +31,28 @@ std::optional<domain::entity_record> parse_record(const std::string& text) {
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 
+// The manual task an attempt hands to an operator.
+domain::task_view task_for(const domain::attempt_view& a, std::string title, std::string reason, std::int64_t now) {
+  domain::task_view t;
+  t.id = "t-" + a.id;
+  t.title = std::move(title);
+  t.reason = std::move(reason);
+  t.mapped_to = a.mapped_to;
+  t.mapped_to_label = a.mapped_to_label;
+  t.recipient = a.recipient.key;
+  t.workflow = a.workflow;
+  t.instance_id = a.instance_id;
+  t.created_at = now;
+  return t;
+}
+
 bool contact_invalid(const domain::entity_record& r, const std::string& member) {
   return std::find(r.contact_invalid.begin(), r.contact_invalid.end(), member) != r.contact_invalid.end();
 }
 
-std::string contact(const domain::entity_record& r, const char* member) {
-  const json::value* v = r.contact.if_contains(member);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-// The contact member a channel needs.
-const char* contact_member(const std::string& channel) {
-  if (channel == "email") return "email";
-  if (channel == "sms") return "mobile";
-  if (channel == "post") return "address";
-  if (channel == "einvoice") return "peppol_id";
-  return nullptr;  // manual needs none
-}
-
 }  // namespace
 
-std::string next_engine_event_id() {
-  static const auto start = std::chrono::steady_clock::now().time_since_epoch().count() ^
-                            std::chrono::system_clock::now().time_since_epoch().count();
-  static std::atomic<std::uint64_t> counter{0};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "e-%llx-%llx", static_cast<unsigned long long>(start),
-                static_cast<unsigned long long>(++counter));
-  return buf;
-}
+std::string next_engine_event_id() { return domain::engine::next_event_id("e"); }
 
 void engine_step::append(engine_step&& other) {
   for (auto& e : other.events) events.push_back(std::move(e));
@@ -503,8 +498,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       domain::recipient_info info;
       info.key = t.recipient;
       info.name = r->label;
-      info.email = contact_invalid(*r, "email") ? "" : contact(*r, "email");
-      info.mobile = contact(*r, "mobile");
+      info.email = contact_invalid(*r, "email") ? "" : domain::contact_text(*r, "email");
+      info.mobile = domain::contact_text(*r, "mobile");
       out.push_back(std::move(info));
     }
     return out;
@@ -532,27 +527,16 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     info.key = recipient_key;
     if (who) {
       info.name = who->label;
-      info.email = contact(*who, "email");
-      info.mobile = contact(*who, "mobile");
+      info.email = domain::contact_text(*who, "email");
+      info.mobile = domain::contact_text(*who, "mobile");
       if (const json::value* a = who->contact.if_contains("address")) info.address = *a;
     }
-    // The first channel whose contact is present and not marked invalid.
-    std::string channel, not_sent_reason = "no_contact";
-    for (const auto& c : def.kind == domain::action_kind::task ? std::vector<std::string>{"manual"} : def.channels) {
-      const char* member = contact_member(c);
-      if (!member) {
-        channel = c;
-        break;
-      }
-      if (!who || !who->contact.contains(member) || who->contact.at(member).is_null()) continue;
-      // Marked invalid by the source, or not a number SMS can reach.
-      if (contact_invalid(*who, member) || (c == "sms" && !domain::is_e164(contact(*who, "mobile")))) {
-        not_sent_reason = "invalid_contact";
-        continue;
-      }
-      channel = c;
-      break;
-    }
+    // The first channel whose contact is present, valid and not opted out.
+    const auto choice = domain::choose_channel(
+        def.kind == domain::action_kind::task ? std::vector<std::string>{"manual"} : def.channels, 0, who,
+        storage::read_preferences(*ctx_->store, recipient_key), def.category);
+    const std::string& channel = choice.channel;
+    const std::string& not_sent_reason = choice.reason;
     const std::string comm_id = domain::communication_id(mapped_to, topic, recipient_key);
     domain::communication_view comm = comms_.count(comm_id) ? comms_[comm_id] : domain::communication_view{};
     const std::int64_t previous_at = comm.attempts > 0 ? comm.last_attempt_at : 0;
@@ -580,22 +564,19 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     a.instance_id = inst.id;
     a.created_at = a.updated_at = now;
     std::optional<domain::task_view> task;
-    if (channel.empty() || channel == "manual") {
+    if (channel.empty() && not_sent_reason == "opted_out") {
+      // The recipient said no: nobody is asked to get round that.
+      a.status = "not_sent";
+      a.status_reason = not_sent_reason;
+    } else if (channel.empty() || channel == "manual") {
       // Nothing automatic is possible: a manual task, as seed 002 describes.
       a.status = channel.empty() ? "not_sent" : "task_open";
       a.status_reason = channel.empty() ? not_sent_reason : "";
-      domain::task_view t;
-      t.id = "t-" + a.id;
-      t.title = def.kind == domain::action_kind::task ? def.title
-                : "Contact " + (info.name.empty() ? recipient_key : info.name) + " manually: " + a.subject;
-      t.reason = channel.empty() ? not_sent_reason : "task";
-      t.mapped_to = mapped_to;
-      t.mapped_to_label = root->label;
-      t.recipient = recipient_key;
-      t.workflow = inst.workflow;
-      t.instance_id = inst.id;
-      t.created_at = now;
-      task = t;
+      task = task_for(a,
+                      def.kind == domain::action_kind::task
+                          ? def.title
+                          : "Contact " + (info.name.empty() ? recipient_key : info.name) + " manually: " + a.subject,
+                      channel.empty() ? not_sent_reason : "task", now);
     } else {
       a.status = "queued";
     }
@@ -685,10 +666,12 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
     return step;
   }
   if (!outcome.provider_message_id.empty()) a.provider_message_id = outcome.provider_message_id;
+  bool moved_to_failure = false;
   for (const auto& s : outcome.statuses) {
     a.timeline.push_back(s);
     a.updated_at = std::max(a.updated_at, s.at);
     if (!domain::status_supersedes(a.status, s.status)) continue;  // a late or timeline-only report
+    moved_to_failure = moved_to_failure || domain::is_hard_failure(s.status);
     a.status = s.status;
     a.status_reason = s.reason;
     if (s.status == "sent" && a.sent_at == 0) a.sent_at = s.at;
@@ -703,6 +686,85 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
   }
   // The communication's time key is unchanged (same attempt): no index move.
   step.events.push_back(attempt_event(a, comm, nullptr, 0));
+  if (moved_to_failure && comm.latest_attempt_id == a.id) {
+    step.append(fall_back(a));
+  }
+  return step;
+}
+
+engine_step entity_engine::fall_back(const domain::attempt_view& failed) {
+  engine_step step;
+  auto comm_it = comms_.find(failed.communication_id);
+  auto inst_it = instances_.find(failed.instance_id);
+  if (comm_it == comms_.end() || inst_it == instances_.end()) return step;
+  domain::communication_view& comm = comm_it->second;
+  const auto defs = ctx_->definitions->current();
+  auto w = defs->workflows.find(failed.workflow);
+  const auto slash = comm.topic.rfind('/');
+  if (w == defs->workflows.end() || slash == std::string::npos) return step;
+  const std::size_t index = std::strtoul(comm.topic.c_str() + slash + 1, nullptr, 10);
+  if (index >= w->second.workflow.actions.size()) return step;
+  const auto& def = w->second.workflow.actions[index];
+  const auto failed_at = std::find(def.channels.begin(), def.channels.end(), failed.channel);
+  if (failed_at == def.channels.end()) return step;  // a manual or resent attempt: nothing follows
+  cache_.clear();
+  const domain::entity_record* who = lookup()(failed.recipient.key);
+  const auto choice = domain::choose_channel(def.channels, static_cast<std::size_t>(failed_at - def.channels.begin()) + 1,
+                                             who, storage::read_preferences(*ctx_->store, failed.recipient.key),
+                                             def.category);
+  const std::int64_t now = ctx_->clock->now_ms();
+  domain::attempt_view a = failed;
+  a.attempt = comm.attempts + 1;
+  a.id = comm.id + "." + std::to_string(a.attempt);
+  a.channel = choice.channel.empty() ? "manual" : choice.channel;
+  a.provider = a.channel == "manual" ? "manual" : ctx_->provider_name_for(a.channel);
+  a.provider_message_id.clear();
+  a.created_at = a.updated_at = now;
+  a.sent_at = 0;
+  a.timeline.clear();
+  if (who) {
+    a.recipient.email = domain::contact_text(*who, "email");
+    a.recipient.mobile = domain::contact_text(*who, "mobile");
+  }
+  if (a.channel != "email") {
+    a.cc.clear();
+    a.bcc.clear();
+  }
+  const std::string why = "after " + failed.status + " on " + failed.channel + " (" + failed.id + ")";
+  std::optional<domain::task_view> task;
+  if (choice.channel.empty() && choice.reason == "opted_out") {
+    a.status = "not_sent";
+    a.status_reason = "opted_out";
+  } else if (choice.channel.empty()) {
+    a.status = "task_open";
+    task = task_for(a,
+                    "Contact " + (a.recipient.name.empty() ? a.recipient.key : a.recipient.name) + " manually: " +
+                        a.subject + " (" + failed.channel + " " + failed.status + ")",
+                    "delivery_failed", now);
+  } else {
+    a.status = "queued";
+  }
+  a.timeline.push_back({a.status, "fallback " + why, now});
+  const std::int64_t previous_at = comm.last_attempt_at;
+  comm.latest_status = a.status;
+  comm.latest_attempt_id = a.id;
+  comm.channel = a.channel;
+  comm.attempts = a.attempt;
+  comm.last_attempt_at = now;
+  auto content_text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt_content, failed.id);
+  json::object content;
+  if (content_text && *content_text) {
+    json::error_code ec;
+    json::value v = json::parse(**content_text, ec);
+    if (!ec && v.is_object()) content = std::move(v.get_object());
+  }
+  step.events.push_back(attempt_event(a, comm, &content, previous_at));
+  if (task) {
+    step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+                                                     json::serialize(json::object{{"task", domain::to_json(*task)}}),
+                                                     now_text(ctx_)));
+  }
+  if (a.status == "queued") step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
   return step;
 }
 

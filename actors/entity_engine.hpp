@@ -89,6 +89,9 @@ class entity_engine {
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
   engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
+  // After a hard failure of a communication's latest attempt: a new attempt
+  // on the next channel of the action that qualifies, or a manual task.
+  engine_step fall_back(const domain::attempt_view& failed);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const boost::json::object* content, std::int64_t previous_at);
   // Who a send reaches: each recipient with the entity its communication is

@@ -49,6 +49,8 @@ bool status_supersedes(std::string_view current, std::string_view next) {
   return n >= 0 && n >= delivery_rank(current) && current != next;
 }
 
+bool is_hard_failure(std::string_view status) { return contains(failed, status); }
+
 bool is_e164(std::string_view number) {
   if (number.size() < 3 || number.size() > 16 || number[0] != '+' || number[1] < '1' || number[1] > '9') {
     return false;

@@ -26,6 +26,10 @@ bool status_in_group(std::string_view status, std::string_view group);
 // the timeline only.
 bool status_supersedes(std::string_view current, std::string_view next);
 
+// A failure after which the next channel of the action is tried (SPEC §5):
+// bounced, dropped, blocked, failed, undelivered, rejected.
+bool is_hard_failure(std::string_view status);
+
 // Returns true for a plausible E.164 number: '+', a non-zero digit, at most
 // 15 digits in all. SMS goes only to these.
 bool is_e164(std::string_view number);

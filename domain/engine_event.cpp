@@ -1,6 +1,20 @@
 #include "domain/engine_event.hpp"
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+
 namespace herald::domain::engine {
+
+std::string next_event_id(const char* prefix) {
+  static const auto start = std::chrono::steady_clock::now().time_since_epoch().count() ^
+                            std::chrono::system_clock::now().time_since_epoch().count();
+  static std::atomic<std::uint64_t> counter{0};
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%s-%llx-%llx", prefix, static_cast<unsigned long long>(start),
+                static_cast<unsigned long long>(++counter));
+  return buf;
+}
 
 cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
                        std::string data_json, const std::string& time) {

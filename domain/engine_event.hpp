@@ -33,8 +33,13 @@ inline constexpr const char* links_updated = "herald.links.updated";
 // A provider's delivery event as received (webhook or callback), kept raw;
 // its id derives from the provider's event id, so a redelivery is a duplicate.
 inline constexpr const char* provider_event_received = "herald.provider_event.received";
+// A recipient's preferences, whole (subject: the recipient entity).
+inline constexpr const char* preferences_updated = "herald.preferences.updated";
 
 // Returns an engine event; `subject` may be empty (definitions).
+// Returns an id unique across processes and restarts: "<prefix>-<start>-<n>".
+std::string next_event_id(const char* prefix);
+
 cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
                        std::string data_json, const std::string& time);
 

@@ -98,6 +98,10 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       key += *event.subject;
       batch.Put(cf(cf_linked_from), key, rocksdb::Slice());
     }
+  } else if (event.type == engine::preferences_updated) {
+    const json::value* prefs = d.if_contains("preferences");
+    if (!prefs || !prefs->is_object() || !event.subject || event.subject->empty()) return;
+    batch.Put(cf(cf_preferences), *event.subject, json::serialize(*prefs));
   } else if (event.type == engine::task_updated) {
     const json::value* task = d.if_contains("task");
     if (!task || !task->is_object()) return;

@@ -46,6 +46,7 @@ const char* column_of(rocksdb_event_store::view_kind kind) {
     case v::attempt_content: return cf_attempt_content;
     case v::communication: return cf_communications;
     case v::task: return cf_tasks;
+    case v::preferences: return cf_preferences;
   }
   return cf_attempts;
 }

@@ -100,7 +100,7 @@ class rocksdb_event_store final : public event_store {
 
   // --- Engine views (engine_views.cpp). Values are the JSON views the
   // engine events carried; ids and cursors are opaque strings.
-  enum class view_kind { instance, attempt, attempt_content, communication, task };
+  enum class view_kind { instance, attempt, attempt_content, communication, task, preferences };
   enum class index_kind {
     log,                    // attempts, newest first
     communications,         // communications by last attempt, newest first

@@ -94,6 +94,13 @@ void api::handle(http_request req, http_responder respond) const {
     }
   }
   if (path == "/v1/admin/time") return admin_time(req, std::move(respond));
+  if (starts("/v1/recipients/")) {
+    const std::string tail = "/preferences";
+    const std::string key = rest("/v1/recipients/");
+    if (key.size() > tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0) {
+      return preferences(req, key.substr(0, key.size() - tail.size()), std::move(respond));
+    }
+  }
   if (path == "/v1/log") return get_only([&] { return log(req); });
   if (starts("/v1/log/")) return get_only([&] { return attempt(rest("/v1/log/")); });
   if (path == "/v1/communications") return get_only([&] { return communications(req); });

@@ -21,6 +21,7 @@
 #include "adapters/http/api_key_auth.hpp"
 #include "adapters/http/http_message.hpp"
 #include "domain/communication.hpp"
+#include "domain/preferences.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::adapters {
@@ -69,6 +70,10 @@ struct api_options {
   webhook_options webhooks;
 };
 
+// The event that stores a recipient's preferences whole (preferences_api.cpp).
+domain::cloud_event preference_event(const std::string& id, const std::string& recipient, domain::preferences p,
+                                     const std::string& by, std::int64_t now_ms);
+
 class api {
  public:
   explicit api(api_options options);
@@ -92,6 +97,8 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // preferences_api.cpp
+  void preferences(const http_request& request, const std::string& recipient, http_responder respond) const;
   // webhooks_api.cpp
   void webhook(const http_request& request, const std::string& provider, http_responder respond) const;
 

@@ -4,6 +4,8 @@
 // and hand each event Herald can place to the entity owning its attempt.
 // Events for attempts Herald does not know are kept as orphans.
 
+#include <map>
+
 #include <boost/json.hpp>
 
 #include "adapters/http/api.hpp"
@@ -12,7 +14,9 @@
 #include "adapters/providers/twilio_dialect.hpp"
 #include "adapters/providers/webhook_signature.hpp"
 #include "domain/engine_event.hpp"
+#include "domain/json_fields.hpp"
 #include "domain/rfc3339.hpp"
+#include "storage/preferences_reader.hpp"
 
 namespace json = boost::json;
 
@@ -21,9 +25,18 @@ namespace {
 
 using providers::provider_event;
 
-// The entity whose actor owns an attempt: attempt -> instance -> entity.
-std::string attempt_owner(const storage::rocksdb_event_store& store, const std::string& attempt_id) {
+// What a webhook needs of an attempt: the entity whose actor owns it
+// (attempt -> instance -> entity), its recipient and category. Empty owner:
+// Herald does not know the attempt.
+struct attempt_facts {
+  std::string owner;
+  std::string recipient;
+  std::string category;
+};
+
+attempt_facts facts_of(const storage::rocksdb_event_store& store, const std::string& attempt_id) {
   using store_t = storage::rocksdb_event_store;
+  using domain::json_fields::str;
   if (attempt_id.empty()) return {};
   auto read = [&store](store_t::view_kind kind, const std::string& id) -> json::object {
     auto text = store.view(kind, id);
@@ -33,11 +46,12 @@ std::string attempt_owner(const storage::rocksdb_event_store& store, const std::
     return !ec && v.is_object() ? v.get_object() : json::object{};
   };
   const json::object attempt = read(store_t::view_kind::attempt, attempt_id);
-  const auto* instance_id = attempt.if_contains("instance_id");
-  if (!instance_id || !instance_id->is_string()) return {};
-  const json::object instance = read(store_t::view_kind::instance, std::string(instance_id->get_string()));
-  const auto* entity = instance.if_contains("entity");
-  return entity && entity->is_string() ? std::string(entity->get_string()) : std::string();
+  const json::object instance = read(store_t::view_kind::instance, str(attempt, "instance_id"));
+  attempt_facts f;
+  f.owner = str(instance, "entity");
+  f.category = str(attempt, "category");
+  if (const auto* r = attempt.if_contains("recipient"); r && r->is_object()) f.recipient = str(r->get_object(), "key");
+  return f;
 }
 
 status verify_sendgrid(const webhook_options& o, const http_request& req, std::int64_t now_ms) {
@@ -115,9 +129,12 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
   // Each event, raw, as a provider event of the attempt's owner (or an orphan).
   auto batch = std::make_shared<std::vector<domain::cloud_event>>();
   auto owners = std::make_shared<std::vector<std::string>>();
+  std::vector<domain::cloud_event> preference_changes;  // after the raw events, same batch
+  std::map<std::string, domain::preferences> working;  // recipient -> preferences being changed
   std::size_t orphans = 0;
   for (auto& e : events) {
-    const std::string owner = attempt_owner(*options_.store, e.attempt_id);
+    const attempt_facts facts = facts_of(*options_.store, e.attempt_id);
+    const std::string& owner = facts.owner;
     orphans += owner.empty();
     if (e.at_ms == 0) e.at_ms = now;
     const std::string event_id = !e.event_id.empty() ? e.event_id : domain::stable_hash_hex(e.raw_json, 32);
@@ -137,7 +154,22 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
     ev.source = "herald/webhooks/" + e.provider;
     batch->push_back(std::move(ev));
     owners->push_back(owner);
+    // Unsubscribe and spam report stop email to the recipient; a group
+    // unsubscribe stops the attempt's category (SPEC §5).
+    const bool opt_out = e.effect == providers::event_effect::opt_out;
+    if ((opt_out || e.effect == providers::event_effect::opt_in) && !facts.recipient.empty()) {
+      auto it = working.find(facts.recipient);
+      if (it == working.end()) it = working.emplace(facts.recipient, storage::read_preferences(*options_.store, facts.recipient)).first;
+      if (e.event.rfind("group_", 0) == 0) {
+        if (!facts.category.empty()) it->second.categories[facts.category] = opt_out;
+      } else {
+        it->second.channels["email"] = opt_out;
+      }
+      preference_changes.push_back(preference_event("prefs-" + e.provider + "-" + event_id, facts.recipient,
+                                                    it->second, e.provider + ": " + e.event, now));
+    }
   }
+  for (auto& change : preference_changes) batch->push_back(std::move(change));
   auto shared_events = std::make_shared<std::vector<provider_event>>(std::move(events));
   auto hook = options_.engine.report_status;
   options_.store->append_async(
@@ -148,6 +180,7 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
           r.headers.emplace_back("Retry-After", "1");
           return respond(std::move(r));
         }
+        // Raw events come first in the batch; preference changes follow.
         for (std::size_t i = 0; i < shared_events->size(); ++i) {
           const provider_event& e = (*shared_events)[i];
           const bool moves_attempt = e.effect == providers::event_effect::status ||
@@ -156,8 +189,10 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
           if (out->seqs[i] == 0 || (*owners)[i].empty() || !moves_attempt || !hook) continue;
           hook((*owners)[i], e.attempt_id, e.provider_message_id, {{e.status, e.reason, e.at_ms}});
         }
-        respond(json_response(200, json::object{{"accepted", out->accepted},
-                                                {"duplicates", out->duplicates},
+        std::size_t accepted = 0;
+        for (std::size_t i = 0; i < shared_events->size(); ++i) accepted += out->seqs[i] != 0;
+        respond(json_response(200, json::object{{"accepted", accepted},
+                                                {"duplicates", shared_events->size() - accepted},
                                                 {"orphans", orphans}}));
       });
 }
