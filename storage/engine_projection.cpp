@@ -98,6 +98,10 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       key += *event.subject;
       batch.Put(cf(cf_linked_from), key, rocksdb::Slice());
     }
+  } else if (event.type == engine::provider_event_received) {
+    const std::string attempt = str(d, "attempt_id");
+    if (attempt.empty() || domain::json_fields::boolean(d, "orphan")) return;
+    batch.Put(cf(cf_provider_events), entity_prefix(attempt) + event.id, event.data);
   } else if (event.type == engine::preferences_updated) {
     const json::value* prefs = d.if_contains("preferences");
     if (!prefs || !prefs->is_object() || !event.subject || event.subject->empty()) return;

@@ -209,6 +209,20 @@ status rocksdb_event_store::linked_from(const std::string& target, const std::st
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "reading reverse links");
 }
 
+status rocksdb_event_store::provider_events(const std::string& attempt_id,
+                                            const std::function<void(const std::string&)>& visit) const {
+  auto handle = handles_.find(cf_provider_events);
+  if (handle == handles_.end()) {
+    return status::ok();
+  }
+  const std::string prefix = entity_prefix(attempt_id);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    visit(it->value().ToString());
+  }
+  return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "reading provider events");
+}
+
 result<std::uint64_t> rocksdb_event_store::engine_checkpoint() const {
   auto value = get_value("default", meta_engine_checkpoint_key, "reading the engine checkpoint");
   if (!value) {

@@ -136,6 +136,8 @@ class rocksdb_event_store final : public event_store {
       const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;
   // Visits the entities that have linked to `target` through `link`; some
   // may link elsewhere now (the caller checks).
+  // Visits the provider events recorded for an attempt (their data JSON).
+  status provider_events(const std::string& attempt_id, const std::function<void(const std::string&)>& visit) const;
   status linked_from(const std::string& target, const std::string& link,
                      const std::function<bool(const std::string& source)>& visit) const;
   // The engine checkpoint (key_layout.hpp): 0 when never written. Writing

@@ -106,6 +106,11 @@ void api::handle(http_request req, http_responder respond) const {
   if (path == "/v1/communications") return get_only([&] { return communications(req); });
   if (path == "/v1/queue") return get_only([&] { return queue(req); });
   if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
+  if (starts("/v1/tasks/") && path.size() > std::strlen("/v1/tasks/complete") &&
+      path.compare(path.size() - std::strlen("/complete"), std::strlen("/complete"), "/complete") == 0) {
+    const std::string id = rest("/v1/tasks/");
+    return complete_task(req, id.substr(0, id.size() - std::strlen("/complete")), std::move(respond));
+  }
   if (starts("/v1/instances/")) return get_only([&] { return instance(rest("/v1/instances/")); });
   respond(error_response(404, status{errc::not_found, "no endpoint " + req.method + " " + req.path}));
 }

@@ -97,6 +97,8 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // tasks_api.cpp
+  void complete_task(const http_request& request, const std::string& id, http_responder respond) const;
   // preferences_api.cpp
   void preferences(const http_request& request, const std::string& recipient, http_responder respond) const;
   // webhooks_api.cpp

@@ -4,6 +4,8 @@
 // filters are checked on the rows, and one request examines at most
 // `max_examined` rows (a page may then be short, with a cursor to go on).
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "adapters/http/api.hpp"
@@ -175,7 +177,18 @@ http_response api::attempt(const std::string& id) const {
   auto content = options_.store->view(store_t::view_kind::attempt_content, id);
   if (!content) return error_response(500, content.error());
   out["content"] = *content ? json::parse(**content) : json::value(nullptr);
-  out["provider_events"] = json::array{};  // raw provider events arrive with the channels issue
+  // What the provider reported (webhooks), in the order it happened.
+  json::array events;
+  auto st = options_.store->provider_events(id, [&events](const std::string& data) {
+    json::error_code ec;
+    json::value v = json::parse(data, ec);
+    if (!ec && v.is_object()) events.push_back(std::move(v));
+  });
+  if (!st) return error_response(500, st);
+  std::stable_sort(events.begin(), events.end(), [](const json::value& a, const json::value& b) {
+    return str(a.as_object(), "at") < str(b.as_object(), "at");
+  });
+  out["provider_events"] = std::move(events);
   return json_response(200, out);
 }
 

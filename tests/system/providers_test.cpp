@@ -412,6 +412,23 @@ TEST_CASE("fallback: a bounced email goes by SMS, an undelivered SMS becomes a m
   CHECK(comms[0].at("latest_status") == "task_open");
   CHECK(sendgrid.count() == 1);
   CHECK(twilio.count() == 1);
+  // The email attempt shows what SendGrid reported about it.
+  const auto bounced = e.get("/v1/log/" + email_id).body;
+  REQUIRE(bounced.at("provider_events").as_array().size() == 1);
+  CHECK(bounced.at("provider_events").at(0).at("event") == "bounce");
+
+  // The operator calls, and says so: the task closes, the attempt is completed.
+  const std::string task_id(tasks[0].at("id").as_string());
+  CHECK(e.call("POST", "/v1/tasks/" + task_id + "/complete", "{}").body.at("error").at("field") == "outcome");
+  CHECK(e.call("POST", "/v1/tasks/nope/complete", R"({"outcome":"x"})").status == 404);
+  auto done = e.call("POST", "/v1/tasks/" + task_id + "/complete", R"({"outcome":"Called Ola, all good"})");
+  REQUIRE(done.status == 200);
+  CHECK(done.body.at("status") == "completed");
+  CHECK(e.call("POST", "/v1/tasks/" + task_id + "/complete", R"({"outcome":"again"})").status == 409);
+  auto completed = wait_for_status(e, "Member/m-1", "completed");
+  CHECK(completed.at("status_reason") == "Called Ola, all good");
+  CHECK(e.items("/v1/tasks").empty());
+  CHECK(e.items("/v1/communications?mapped_to=Member/m-1")[0].at("latest_status") == "completed");
 }
 
 TEST_CASE("preferences: an unsubscribe webhook or a PUT stops the next send; bad preferences name the member",
