@@ -117,6 +117,7 @@ void on_call_done(provider_pointer self, const dispatch_request& req, int tries,
 }  // namespace
 
 call_verdict judge(const http_provider_config& config, const outbound_response& r) {
+  if (config.classify) return config.classify(r);
   call_verdict v;
   if (!r.transport_error.empty()) {
     v.reason = config.name + " unreachable: " + r.transport_error;

@@ -1,5 +1,5 @@
 #pragma once
-// A provider reached over HTTP (SendGrid, Twilio, ...): one actor per
+// A provider reached over the network (SendGrid, Twilio, SMTP, ...): one actor per
 // configured provider, answering the provider_actor interface. It accepts an
 // attempt at once (an empty outcome: still queued) and reports what became
 // of it through `report`, as webhooks do.
@@ -43,6 +43,9 @@ struct http_provider_config {
   std::function<call_verdict(const adapters::providers::outbound_response&)> read_success;
   // The provider's reason from an error answer's body.
   std::function<std::string(const adapters::providers::outbound_response&)> read_error;
+  // Replaces the HTTP reading of answers altogether (SMTP: 2xx accepted,
+  // 5xx rejected, 4xx and no answer retried).
+  std::function<call_verdict(const adapters::providers::outbound_response&)> classify;
   std::shared_ptr<adapters::providers::curl_multi_client> client;
   // Sends a later outcome to the entity that owns the attempt.
   std::function<void(const std::string& owner, const std::string& attempt_id, const dispatch_outcome&)> report;

@@ -1,9 +1,13 @@
 #include "app/provider_setup.hpp"
 
+#include <chrono>
+#include <ctime>
+
 #include <boost/json.hpp>
 
 #include "actors/http_provider_actor.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/smtp_message.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
 
 namespace json = boost::json;
@@ -119,6 +123,45 @@ actors::http_provider_config twilio_provider(const json::object& s) {
   return c;
 }
 
+actors::http_provider_config smtp_provider(const json::object& s) {
+  actors::http_provider_config c;
+  c.name = "smtp";
+  const std::string url = setting(s, "url");
+  const std::string from = setting(s, "from");
+  const std::string user = setting(s, "username");
+  const std::string auth = user.empty() ? std::string() : user + ":" + setting(s, "password");
+  c.build = [url, from, auth](const actors::dispatch_request& req) -> result<outbound_request> {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    char date[64];
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    auto m = adapters::providers::build_smtp_message(req.attempt, req.content_json, from, date);
+    if (!m) return m.error();
+    outbound_request r;
+    r.url = url;
+    r.mail_from = m->mail_from;
+    r.mail_rcpt = m->recipients;
+    r.body = std::move(m->data);
+    r.basic_auth = auth;
+    return r;
+  };
+  // SMTP replies: 2xx taken, 5xx refused for good, anything else retried.
+  c.classify = [](const outbound_response& r) {
+    actors::call_verdict v;
+    if (r.transport_error.empty() && r.status >= 200 && r.status < 300) {
+      v.what = actors::call_verdict::kind::accepted;
+      return v;
+    }
+    v.reason = "smtp: " + (r.transport_error.empty() ? std::string("failed") : r.transport_error) +
+               (r.status ? " (reply " + std::to_string(r.status) + ")" : "");
+    v.what = r.status >= 500 && r.status < 600 ? actors::call_verdict::kind::rejected : actors::call_verdict::kind::retry;
+    return v;
+  };
+  return c;
+}
+
 }  // namespace
 
 const json::object& provider_settings(const domain::herald_config& config, const std::string& name) {
@@ -148,10 +191,12 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
       c = sendgrid_provider(s);
     } else if (name == "twilio" && channel == "sms") {
       c = twilio_provider(s);
+    } else if (name == "smtp" && channel == "email") {
+      c = smtp_provider(s);
     } else {
       return status{errc::invalid_argument,
                     "provider '" + name + "' cannot serve channel '" + channel +
-                        "' in this version (email: sendgrid, sms: twilio, any: sandbox)",
+                        "' in this version (email: sendgrid or smtp, sms: twilio, any: sandbox)",
                     field};
     }
     if (!out.client) out.client = std::make_shared<adapters::providers::curl_multi_client>();

@@ -164,7 +164,8 @@ status parse_providers(const json::value& v, json::object& out) {
       st = only_keys(*prov, p, {"base_url", "api_key", "webhook_public_key", "from", "max_in_flight", "timeout_ms",
                                 "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "smtp") {
-      st = only_keys(*prov, p, {"url", "from", "username", "password"});
+      st = only_keys(*prov, p, {"url", "from", "username", "password", "max_in_flight", "timeout_ms", "retry_base_ms",
+                                "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "twilio") {
       st = only_keys(*prov, p,
                      {"base_url", "account_sid", "auth_token", "from", "status_callback_url", "max_in_flight",

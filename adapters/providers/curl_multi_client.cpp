@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <map>
 
 #include <curl/curl.h>
@@ -21,6 +22,8 @@ struct curl_multi_client::call {
   outbound_response response;
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
+  curl_slist* recipients = nullptr;
+  std::size_t uploaded = 0;  // SMTP: bytes of the body already read by curl
   std::chrono::steady_clock::time_point started;
 };
 
@@ -48,6 +51,19 @@ std::size_t write_header(char* data, std::size_t size, std::size_t count, void* 
   return size * count;
 }
 
+std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* user);
+
+}  // namespace
+
+namespace {
+std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* user) {
+  auto* c = static_cast<curl_multi_client::call*>(user);
+  const std::string& body = c->request.body;
+  const std::size_t n = std::min(size * count, body.size() - c->uploaded);
+  std::memcpy(buffer, body.data() + c->uploaded, n);
+  c->uploaded += n;
+  return n;
+}
 }  // namespace
 
 curl_multi_client::curl_multi_client(long max_connections_per_host) {
@@ -70,7 +86,7 @@ curl_multi_client::~curl_multi_client() {
 }
 
 void curl_multi_client::submit(outbound_request request, std::function<void(outbound_response)> done) {
-  auto* c = new call{std::move(request), std::move(done), {}, nullptr, nullptr, {}};
+  auto* c = new call{std::move(request), std::move(done), {}, nullptr, nullptr, nullptr, 0, {}};
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!stopping_) {
@@ -95,6 +111,7 @@ void curl_multi_client::run() {
     curl_multi_remove_handle(multi_, c->easy);
     curl_easy_cleanup(c->easy);
     curl_slist_free_all(c->headers);
+    curl_slist_free_all(c->recipients);
     c->done(std::move(c->response));
     delete c;
   };
@@ -117,14 +134,27 @@ void curl_multi_client::run() {
       c->easy = e;
       c->started = std::chrono::steady_clock::now();
       curl_easy_setopt(e, CURLOPT_URL, c->request.url.c_str());
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->request.method.c_str());
-      if (c->request.method == "POST" || c->request.method == "PUT") {
+      if (!c->request.mail_rcpt.empty()) {
+        curl_easy_setopt(e, CURLOPT_MAIL_FROM, ("<" + c->request.mail_from + ">").c_str());
+        for (const auto& r : c->request.mail_rcpt) c->recipients = curl_slist_append(c->recipients, ("<" + r + ">").c_str());
+        curl_easy_setopt(e, CURLOPT_MAIL_RCPT, c->recipients);
+        curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
+        curl_easy_setopt(e, CURLOPT_READDATA, c);
+        curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(c->request.body.size()));
+        curl_easy_setopt(e, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+      } else {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->request.method.c_str());
+      }
+      if (c->request.mail_rcpt.empty() && (c->request.method == "POST" || c->request.method == "PUT")) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->request.body.data());
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(c->request.body.size()));
       }
-      for (const auto& [k, v] : c->request.headers) c->headers = curl_slist_append(c->headers, (k + ": " + v).c_str());
-      c->headers = curl_slist_append(c->headers, "Expect:");  // no 100-continue round trip
-      curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+      if (c->request.mail_rcpt.empty()) {
+        for (const auto& [k, v] : c->request.headers) c->headers = curl_slist_append(c->headers, (k + ": " + v).c_str());
+        c->headers = curl_slist_append(c->headers, "Expect:");  // no 100-continue round trip
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
+      }
       if (!c->request.basic_auth.empty()) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERPWD, c->request.basic_auth.c_str());
@@ -155,11 +185,8 @@ void curl_multi_client::run() {
       if (msg->msg != CURLMSG_DONE) continue;
       call* c = active[msg->easy_handle];
       active.erase(msg->easy_handle);
-      if (msg->data.result == CURLE_OK) {
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &c->response.status);
-      } else {
-        c->response.transport_error = curl_easy_strerror(msg->data.result);
-      }
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &c->response.status);
+      if (msg->data.result != CURLE_OK) c->response.transport_error = curl_easy_strerror(msg->data.result);
       finish(c);
     }
     curl_multi_poll(multi_, nullptr, 0, 1000, nullptr);

@@ -24,11 +24,15 @@ struct outbound_request {
   std::string body;
   std::string basic_auth;  // "user:password", or empty
   std::chrono::milliseconds timeout{10000};
+  // SMTP (url smtp://host:port or smtps://): the envelope; `body` is the
+  // message, uploaded as DATA. STARTTLS is used when the server offers it.
+  std::string mail_from;
+  std::vector<std::string> mail_rcpt;
 };
 
 struct outbound_response {
-  std::string transport_error;  // non-empty: no HTTP answer (refused, reset, timed out)
-  long status = 0;
+  std::string transport_error;  // non-empty: the call failed (refused, reset, timed out, refused by SMTP)
+  long status = 0;              // HTTP status, or the last SMTP reply code (also when it failed)
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   double seconds = 0;                                         // request to answer
@@ -46,8 +50,9 @@ class curl_multi_client {
 
   void submit(outbound_request request, std::function<void(outbound_response)> done);
 
+  struct call;  // one request in flight (curl_multi_client.cpp)
+
  private:
-  struct call;
   void run();
 
   void* multi_;  // CURLM*

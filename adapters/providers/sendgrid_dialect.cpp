@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/providers/email_content.hpp"
 #include "domain/base64.hpp"
 
 namespace json = boost::json;
@@ -62,15 +63,8 @@ void classify(provider_event& e, const json::object& o) {
 
 result<std::string> sendgrid_mail_body(const domain::attempt_view& attempt, const std::string& content_json,
                                        const sendgrid_sender& from) {
-  if (attempt.recipient.email.empty()) {
-    return status{errc::invalid_argument, "the recipient has no email address", "recipient.email"};
-  }
-  json::error_code ec;
-  const json::value content = json::parse(content_json, ec);
-  if (ec || !content.is_object()) {
-    return status{errc::invalid_argument, "the attempt's content is not a JSON object", "content"};
-  }
-  const json::object& c = content.get_object();
+  auto content = read_email_content(attempt, content_json);
+  if (!content) return content.error();
   // One address appears once per personalization (SendGrid rejects repeats).
   std::set<std::string> seen{attempt.recipient.email};
   auto copies = [&seen](const std::vector<domain::recipient_info>& list) {
@@ -89,31 +83,22 @@ result<std::string> sendgrid_mail_body(const domain::attempt_view& attempt, cons
   // A sender chosen on the action (seed 002) wins over the configured one.
   const bool sender_is_address = attempt.sender.find('@') != std::string::npos;
   body["from"] = sender_is_address ? address(attempt.sender, "") : address(from.email, from.name);
-  const std::string subject = string_member(c, "subject").empty() ? attempt.subject : string_member(c, "subject");
-  body["subject"] = subject.empty() ? std::string("(no subject)") : subject;
+  body["subject"] = content->subject.empty() ? std::string("(no subject)") : content->subject;
   json::array parts;  // text/plain must come first
-  if (auto text = string_member(c, "text"); !text.empty()) {
-    parts.push_back(json::object{{"type", "text/plain"}, {"value", text}});
-  }
-  if (auto html = string_member(c, "html"); !html.empty()) {
-    parts.push_back(json::object{{"type", "text/html"}, {"value", html}});
-  }
+  if (!content->text.empty()) parts.push_back(json::object{{"type", "text/plain"}, {"value", content->text}});
+  if (!content->html.empty()) parts.push_back(json::object{{"type", "text/html"}, {"value", content->html}});
   if (parts.empty()) {
     parts.push_back(json::object{{"type", "text/plain"}, {"value", body["subject"]}});
   }
   body["content"] = std::move(parts);
-  if (const json::value* atts = c.if_contains("attachments"); atts && atts->is_array() && !atts->get_array().empty()) {
+  if (!content->attachments.empty()) {
     json::array out;
-    for (const auto& a : atts->get_array()) {
-      if (!a.is_object()) continue;
-      const auto& o = a.get_object();
-      json::object att{{"content", domain::base64_encode(string_member(o, "body"))},
-                       {"filename", string_member(o, "name")},
-                       {"disposition", "attachment"}};
-      if (auto type = string_member(o, "content_type"); !type.empty()) att["type"] = type;
+    for (const auto& a : content->attachments) {
+      json::object att{{"content", domain::base64_encode(a.body)}, {"filename", a.name}, {"disposition", "attachment"}};
+      if (!a.content_type.empty()) att["type"] = a.content_type;
       out.push_back(std::move(att));
     }
-    if (!out.empty()) body["attachments"] = std::move(out);
+    body["attachments"] = std::move(out);
   }
   if (!attempt.category.empty()) {
     body["categories"] = json::array{json::string(attempt.category.substr(0, 255))};

@@ -9,6 +9,7 @@
 
 #include "adapters/providers/form_encoding.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/smtp_message.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
 #include "adapters/providers/webhook_signature.hpp"
 #include "domain/delivery_status.hpp"
@@ -257,4 +258,29 @@ TEST_CASE("Statuses move only forward: a late report does not undo delivery, tim
   CHECK_FALSE(status_supersedes("sent", "deferred"));
   CHECK_FALSE(status_supersedes("sent", "opened"));
   CHECK_FALSE(status_supersedes("delivered", "delivered"));
+}
+
+TEST_CASE("SMTP message: envelope has every recipient once, Bcc stays out of the headers, no header injection") {
+  auto a = email_attempt();
+  a.bcc.push_back({"User/b", "Boss", "boss@example.com", "", {}});
+  a.subject = "Hi\r\nBcc: victim@example.com";
+  auto m = build_smtp_message(a, R"({"subject":"Hi\r\nBcc: victim@example.com","text":"Hi","html":"<p>Hi</p>"})",
+                              "Herald <noreply@herald.test>", "Sun, 22 Nov 2026 10:00:00 +0000");
+  REQUIRE(m);
+  CHECK(m->mail_from == "noreply@herald.test");
+  CHECK(m->recipients == std::vector<std::string>{"dana@example.com", "manager@example.com", "boss@example.com"});
+  CHECK(m->data.find("boss@example.com") == std::string::npos);
+  CHECK(m->data.find("\r\nBcc:") == std::string::npos);
+  CHECK(m->data.find("Subject: Hi  Bcc: victim@example.com\r\n") != std::string::npos);
+  CHECK(m->data.find("Cc: \"Manager\" <manager@example.com>\r\n") != std::string::npos);
+  CHECK(m->data.find("Message-ID: <c-abc.1@herald>") != std::string::npos);
+  CHECK(m->data.find("multipart/mixed") == std::string::npos);  // no attachments
+  // Lines end in CRLF only.
+  for (std::size_t i = m->data.find('\n'); i != std::string::npos; i = m->data.find('\n', i + 1)) {
+    REQUIRE(i > 0);
+    CHECK(m->data[i - 1] == '\r');
+  }
+  auto none = email_attempt();
+  none.recipient.email.clear();
+  CHECK_FALSE(build_smtp_message(none, "{}", "a@b.c", "x"));
 }

@@ -4,11 +4,17 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <memory>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -486,4 +492,83 @@ TEST_CASE("preferences: an unsubscribe webhook or a PUT stops the next send; bad
   // What was refused changed nothing.
   CHECK(e.get("/v1/recipients/Reader/r-1/preferences").body.at("channels").at("email") == "opt_in");
   CHECK(e.get("/v1/recipients/Reader/r-9/preferences").body.at("all") == "opt_in");
+}
+
+namespace {
+
+// A free loopback port for a server the test starts (bound, then released).
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t n = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+bool accepts(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("email through SMTP: a real MTA (aiosmtpd) receives the MIME message with text, HTML and attachment",
+          "[system][providers][smtp]") {
+  if (!std::filesystem::exists("/usr/bin/python3") ||
+      herald::test::run_program({"/usr/bin/python3", "-c", "import aiosmtpd"}).exit_code != 0) {
+    herald::test::report_skipped("python3-aiosmtpd is not installed (scripts/install-deps.sh installs it)");
+    return;
+  }
+  herald::test::temp_dir dir;
+  const std::string maildir = dir.sub("maildir");
+  const int port = free_port();
+  herald::test::child_process mta({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
+                                   "127.0.0.1:" + std::to_string(port), "-c", "aiosmtpd.handlers.Mailbox", maildir});
+  for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  REQUIRE(accepts(port));
+  const std::string config = dir.sub("herald.json");
+  std::ofstream(config) << R"({"channels": {"email": "smtp"}, "providers": {"smtp": {"url": "smtp://127.0.0.1:)" << port
+                        << R"(", "from": "Herald <noreply@herald.test>"}}})";
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", config});
+  REQUIRE(e.put("/v1/templates/cert", R"({"channel":"email","subject":"Certificate for @@FirstName — well done",
+      "html":"<p>Well done @@FirstName</p>","text":"Well done @@FirstName",
+      "attachments":[{"name":"certificate.txt","content_type":"text/plain","body":"Certificate: @@FirstName"}]})").status == 200);
+  REQUIRE(e.put("/v1/workflows/cert", R"({"title":"Cert","module":"Person","trigger":{"on":"person.saved"},
+      "actions":[{"kind":"send","template":"cert","to":["@self"],"channels":["email"],"category":"Course"}]})").status == 200);
+  REQUIRE(e.ingest(event_line("s1", "Person/s-1",
+                              R"({"label":"Zoë Quinn","fields":{"FirstName":"Zoë"},"contact":{"email":"zoe@example.com"}})",
+                              "person.saved") + "\n").status == 202);
+  auto a = wait_for_status(e, "Person/s-1", "sent");
+  REQUIRE(a.at("status") == "sent");
+  CHECK(a.at("provider") == "smtp");
+
+  std::string message;
+  for (int i = 0; i < 200 && message.empty(); ++i) {
+    if (std::filesystem::exists(maildir + "/new")) {
+      for (const auto& f : std::filesystem::directory_iterator(maildir + "/new")) message = herald::test::read_file(f.path());
+    }
+    if (message.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  REQUIRE(!message.empty());
+  const std::string attempt_id(a.at("id").as_string());
+  CHECK(message.find("X-Herald-Attempt: " + attempt_id) != std::string::npos);
+  CHECK(message.find("From: Herald <noreply@herald.test>") != std::string::npos);
+  CHECK(message.find("To: \"Zo") == std::string::npos);  // a non-ASCII name is an encoded word
+  CHECK(message.find("=?UTF-8?B?") != std::string::npos);
+  CHECK(message.find("multipart/alternative") != std::string::npos);
+  CHECK(message.find("multipart/mixed") != std::string::npos);
+  CHECK(message.find(herald::domain::base64_encode("Well done Zoë")) != std::string::npos);
+  CHECK(message.find(herald::domain::base64_encode("<p>Well done Zoë</p>")) != std::string::npos);
+  CHECK(message.find("filename=\"certificate.txt\"") != std::string::npos);
+  CHECK(message.find(herald::domain::base64_encode("Certificate: Zoë")) != std::string::npos);
 }
