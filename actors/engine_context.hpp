@@ -34,6 +34,7 @@ struct engine_context {
   struct provider_entry {
     std::string name;
     provider_actor handle;
+    std::string from;  // the configured sender ("Name <address>", a number), for attempts
   };
   std::map<std::string, provider_entry> channel_providers;
   provider_actor provider;
@@ -42,6 +43,10 @@ struct engine_context {
   const provider_actor& provider_for(const std::string& channel) const {
     auto it = channel_providers.find(channel);
     return it == channel_providers.end() ? provider : it->second.handle;
+  }
+  std::string sender_for(const std::string& channel) const {
+    auto it = channel_providers.find(channel);
+    return it == channel_providers.end() ? std::string() : it->second.from;
   }
   const std::string& provider_name_for(const std::string& channel) const {
     auto it = channel_providers.find(channel);

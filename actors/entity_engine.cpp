@@ -12,6 +12,7 @@
 #include "domain/iso_duration.hpp"
 #include "domain/local_time.hpp"
 #include "domain/rfc3339.hpp"
+#include "domain/sender.hpp"
 #include "storage/entity_reader.hpp"
 #include "storage/preferences_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -554,7 +555,12 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       a.cc = cc;
       a.bcc = bcc;
     }
-    a.sender = def.sender;
+    // A person as sender makes sense for email; SMS goes from the configured number.
+    const auto sender = a.channel == "email"
+                            ? domain::resolve_sender(def.sender, *domain::parse_entity_key(mapped_to), *root, lookup(),
+                                                     ctx_->roles, ctx_->sender_for(a.channel))
+                            : domain::resolved_sender{ctx_->sender_for(a.channel), ""};
+    a.sender = sender.mailbox;
     a.subject = rendered ? rendered->subject : def.title;
     a.type = def.type;
     a.category = def.category;
@@ -581,6 +587,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       a.status = "queued";
     }
     a.timeline.push_back({a.status, a.status_reason, now});
+    if (!sender.note.empty()) a.timeline.push_back({"note", sender.note, now});
     comm.id = comm_id;
     comm.mapped_to = mapped_to;
     comm.mapped_to_label = root->label;

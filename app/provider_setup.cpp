@@ -38,6 +38,16 @@ void apply_call_settings(const json::object& s, actors::http_provider_config& c)
   number("timeout_ms", c.timeout_ms);
 }
 
+// A provider's "from" as the mailbox attempts show: {"email","name"} or text.
+std::string configured_from(const json::object& s) {
+  const json::value* f = s.if_contains("from");
+  if (!f) return {};
+  if (f->is_string()) return std::string(f->get_string());
+  if (!f->is_object()) return {};
+  const std::string email = setting(f->get_object(), "email"), name = setting(f->get_object(), "name");
+  return name.empty() ? email : name + " <" + email + ">";
+}
+
 std::string trimmed_base(const std::string& url) {
   return !url.empty() && url.back() == '/' ? url.substr(0, url.size() - 1) : url;
 }
@@ -182,7 +192,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
                                                 "', which has no settings under \"providers\"", field};
     }
     if (auto it = spawned.find(name); it != spawned.end()) {
-      out.by_channel[channel] = {name, it->second};
+      out.by_channel[channel] = {name, it->second, configured_from(provider_settings(config, name))};
       continue;
     }
     const json::object& s = provider_settings(config, name);
@@ -206,7 +216,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
     c.clock_ms = clock_ms;
     auto handle = actors::spawn_http_provider(system, std::move(c));
     spawned[name] = handle;
-    out.by_channel[channel] = {name, handle};
+    out.by_channel[channel] = {name, handle, configured_from(s)};
   }
   return out;
 }

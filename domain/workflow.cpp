@@ -148,6 +148,15 @@ result<workflow_action> parse_action(const json::value& v, const std::string& pa
                              std::pair{"sender", &a.sender}}) {
     if (auto st = get_string(o, key, p, *target, false); !st) return st;
   }
+  // The forms of domain/sender.hpp.
+  const std::string& sender = a.sender;
+  const bool sender_ok = sender.empty() || sender.find('@') != std::string::npos ||
+                         (sender.rfind("role:", 0) == 0 && sender.size() > 5) ||
+                         (sender.rfind("assigned:", 0) == 0 && is_valid_path(sender.substr(9))) ||
+                         parse_entity_key(sender).has_value();
+  if (!sender_ok) {
+    return bad(p + "sender", "'sender' must be an address, Module/Id, role:NAME or assigned:PATH");
+  }
   std::string schedule = "immediate";
   if (auto st = get_string(o, "schedule", p, schedule, false); !st) return st;
   if (schedule == "business_window") {

@@ -9,6 +9,21 @@ using herald::domain::json_fields::str;
 
 namespace herald::adapters::providers {
 
+std::string address_of(const std::string& mb) {
+  const auto open = mb.find('<');
+  const auto close = mb.find('>', open == std::string::npos ? 0 : open);
+  return open != std::string::npos && close != std::string::npos ? mb.substr(open + 1, close - open - 1) : mb;
+}
+
+std::string name_of(const std::string& mb) {
+  const auto open = mb.find('<');
+  if (open == std::string::npos) return {};
+  std::string name = mb.substr(0, open);
+  while (!name.empty() && (name.back() == ' ' || name.back() == '"')) name.pop_back();
+  while (!name.empty() && (name.front() == ' ' || name.front() == '"')) name.erase(0, 1);
+  return name;
+}
+
 result<email_content> read_email_content(const domain::attempt_view& attempt, const std::string& content_json) {
   if (attempt.recipient.email.empty()) {
     return status{errc::invalid_argument, "the recipient has no email address", "recipient.email"};

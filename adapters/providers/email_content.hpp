@@ -22,6 +22,10 @@ struct email_content {
   std::vector<email_attachment> attachments;
 };
 
+// The address inside "Name <addr>" (or the text itself), and the name.
+std::string address_of(const std::string& mailbox);
+std::string name_of(const std::string& mailbox);
+
 // Returns the content of `content_json` ({"subject","html","text",
 // "attachments"}), or invalid_argument when the attempt has no address or
 // the content is not an object.

@@ -82,7 +82,8 @@ result<std::string> sendgrid_mail_body(const domain::attempt_view& attempt, cons
   json::object body{{"personalizations", json::array{std::move(personalization)}}};
   // A sender chosen on the action (seed 002) wins over the configured one.
   const bool sender_is_address = attempt.sender.find('@') != std::string::npos;
-  body["from"] = sender_is_address ? address(attempt.sender, "") : address(from.email, from.name);
+  body["from"] = sender_is_address ? address(address_of(attempt.sender), name_of(attempt.sender))
+                                   : address(from.email, from.name);
   body["subject"] = content->subject.empty() ? std::string("(no subject)") : content->subject;
   json::array parts;  // text/plain must come first
   if (!content->text.empty()) parts.push_back(json::object{{"type", "text/plain"}, {"value", content->text}});

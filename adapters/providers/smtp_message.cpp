@@ -56,12 +56,6 @@ std::string one_line(std::string s) {
 
 }  // namespace
 
-std::string address_of(const std::string& mb) {
-  const auto open = mb.find('<');
-  const auto close = mb.find('>', open == std::string::npos ? 0 : open);
-  return open != std::string::npos && close != std::string::npos ? mb.substr(open + 1, close - open - 1) : mb;
-}
-
 result<smtp_message> build_smtp_message(const domain::attempt_view& attempt, const std::string& content_json,
                                         const std::string& from, const std::string& date) {
   auto content = read_email_content(attempt, content_json);
@@ -87,7 +81,7 @@ result<smtp_message> build_smtp_message(const domain::attempt_view& attempt, con
     return out;
   };
   std::string& d = m.data;
-  d += "From: " + one_line(sender.find('<') != std::string::npos ? sender : "<" + sender + ">") + "\r\n";
+  d += "From: " + mailbox(one_line(name_of(sender)), one_line(address_of(sender))) + "\r\n";
   d += "To: " + join(to) + "\r\n";
   if (!cc.empty()) d += "Cc: " + join(cc) + "\r\n";
   d += "Subject: " + header_text(one_line(subject)) + "\r\n";

@@ -23,7 +23,4 @@ struct smtp_message {
 result<smtp_message> build_smtp_message(const domain::attempt_view& attempt, const std::string& content_json,
                                         const std::string& from, const std::string& date);
 
-// The address inside "Name <addr>", or the text itself.
-std::string address_of(const std::string& mailbox);
-
 }  // namespace herald::adapters::providers

@@ -78,6 +78,8 @@ TEST_CASE("bad definitions are refused naming the member", "[domain][workflow]")
       {"{" + base + R"(, "actions": [{"kind": "send", "template": "certificate", "to": ["User"], "channels": ["fax"]}]})", "actions[0].channels[0]"},
       {"{" + base + R"(, "actions": [{"kind": "send", "template": "certificate", "to": ["User"], "schedule": "later"}]})", "actions[0].schedule"},
       {"{" + base + R"(, "actions": [{"kind": "mail"}]})", "actions[0].kind"},
+      {"{" + base + R"(, "actions": [{"kind": "send", "template": "certificate", "to": ["User"], "sender": "the boss"}]})", "actions[0].sender"},
+      {"{" + base + R"(, "actions": [{"kind": "send", "template": "certificate", "to": ["User"], "sender": "assigned:a..b"}]})", "actions[0].sender"},
       {"{" + base + R"(, "rules": [{"field": "S", "op": "like", "value": 1}], "actions": [{"kind": "task", "title": "t"}]})", "rules[0].op"},
       {R"({"title": "T", "module": "Delegate", "trigger": {"date": "Due", "offset": "1 day"}, "actions": [{"kind": "task", "title": "t"}]})", "trigger.offset"},
       {R"({"title": "T", "module": "Delegate", "trigger": {"when": "x"}, "actions": [{"kind": "task", "title": "t"}]})", "trigger.when"},

@@ -162,6 +162,8 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
   CHECK(a.at("id") == attempt_id.c_str());
   CHECK(a.at("provider") == "sendgrid");
   CHECK(a.at("provider_message_id") == "sg-msg-1");
+  CHECK(a.at("sender") == "Herald <noreply@herald.test>");  // the from used is on the attempt
+  CHECK(body.at("from").at("name") == "Herald");
   int retries = 0;
   for (const auto& t : a.at("timeline").as_array()) retries += t.at("status") == "retrying";
   CHECK(retries == 2);  // each retry is on the record
@@ -562,7 +564,8 @@ TEST_CASE("email through SMTP: a real MTA (aiosmtpd) receives the MIME message w
   REQUIRE(!message.empty());
   const std::string attempt_id(a.at("id").as_string());
   CHECK(message.find("X-Herald-Attempt: " + attempt_id) != std::string::npos);
-  CHECK(message.find("From: Herald <noreply@herald.test>") != std::string::npos);
+  CHECK(message.find("From: \"Herald\" <noreply@herald.test>") != std::string::npos);
+  CHECK(a.at("sender") == "Herald <noreply@herald.test>");
   CHECK(message.find("To: \"Zo") == std::string::npos);  // a non-ASCII name is an encoded word
   CHECK(message.find("=?UTF-8?B?") != std::string::npos);
   CHECK(message.find("multipart/alternative") != std::string::npos);
