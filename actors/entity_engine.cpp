@@ -618,6 +618,12 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       for (const auto& [k, v] : rendered->merge_values) merge[k] = v;
       content["merge_values"] = std::move(merge);
     }
+    if (std::find(def.channels.begin(), def.channels.end(), "einvoice") != def.channels.end()) {
+      // An e-invoice is built from the business document as it is now; the
+      // snapshot keeps it with the attempt (a resend sends the same one).
+      content["document"] = json::object{{"key", mapped_to}, {"label", root->label}, {"fields", root->fields}};
+      if (who) content["buyer_peppol_id"] = domain::contact_text(*who, "peppol_id");
+    }
     step.events.push_back(attempt_event(a, comm, &content, previous_at));
     if (task) {
       step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,

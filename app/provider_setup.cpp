@@ -1,14 +1,16 @@
 #include "app/provider_setup.hpp"
 
-#include <chrono>
 #include <ctime>
 
 #include <boost/json.hpp>
 
 #include "actors/http_provider_actor.hpp"
+#include "adapters/providers/letter_pdf.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
 #include "adapters/providers/smtp_message.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
+#include "adapters/providers/ubl_invoice.hpp"
+#include "domain/base64.hpp"
 
 namespace json = boost::json;
 
@@ -133,6 +135,82 @@ actors::http_provider_config twilio_provider(const json::object& s) {
   return c;
 }
 
+// The date on letters and invoices, in UTC.
+std::string today(const char* format) {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char out[64];
+  std::strftime(out, sizeof out, format, &tm);
+  return out;
+}
+
+// A 2xx answer's {"id": ...} (or X-Message-Id) as the provider's message id.
+actors::call_verdict accepted_with_id(const outbound_response& r) {
+  actors::call_verdict v;
+  v.what = actors::call_verdict::kind::accepted;
+  json::error_code ec;
+  const json::value body = json::parse(r.body, ec);
+  v.provider_message_id = !ec && body.is_object() ? setting(body.get_object(), "id") : std::string();
+  if (v.provider_message_id.empty()) v.provider_message_id = r.header("x-message-id");
+  return v;
+}
+
+actors::http_provider_config post_provider(const json::object& s) {
+  actors::http_provider_config c;
+  c.name = "post";
+  const std::string url = trimmed_base(setting(s, "base_url")) + "/v1/letters";
+  const std::string key = setting(s, "api_key");
+  c.build = [url, key](const actors::dispatch_request& req) -> result<outbound_request> {
+    auto pdf = adapters::providers::render_letter_pdf(req.attempt, req.content_json, today("%d %B %Y"));
+    if (!pdf) return pdf.error();
+    json::array address;
+    for (const auto& l : adapters::providers::address_lines(req.attempt.recipient.address)) address.emplace_back(l);
+    outbound_request r;
+    r.url = url;
+    r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
+    r.body = json::serialize(json::object{{"reference", req.attempt.id},
+                                          {"recipient", json::object{{"name", req.attempt.recipient.name},
+                                                                     {"address", std::move(address)}}},
+                                          {"pdf", domain::base64_encode(*pdf)}});
+    return r;
+  };
+  c.read_success = accepted_with_id;
+  return c;
+}
+
+actors::http_provider_config peppol_provider(const json::object& s) {
+  actors::http_provider_config c;
+  c.name = "peppol";
+  const std::string url = trimmed_base(setting(s, "base_url")) + "/v1/documents";
+  const std::string key = setting(s, "api_key");
+  adapters::providers::ubl_supplier supplier{setting(s, "sender_id"), setting(s, "supplier_name", "Herald user"),
+                                             setting(s, "country", "GB")};
+  c.build = [url, key, supplier](const actors::dispatch_request& req) -> result<outbound_request> {
+    json::error_code ec;
+    const json::value content = json::parse(req.content_json, ec);
+    const json::value* document = !ec && content.is_object() ? content.get_object().if_contains("document") : nullptr;
+    if (!document || !document->is_object()) {
+      return status{errc::invalid_argument, "the attempt carries no invoice document", "content.document"};
+    }
+    auto xml = adapters::providers::build_ubl_invoice(document->get_object(), req.attempt.recipient,
+                                                      setting(content.get_object(), "buyer_peppol_id"), supplier,
+                                                      today("%Y-%m-%d"));
+    if (!xml) return xml.error();
+    outbound_request r;
+    r.url = url;
+    r.headers = {{"Authorization", "Bearer " + key},
+                 {"Content-Type", "application/xml"},
+                 {"X-Peppol-Sender", supplier.endpoint},
+                 {"X-Peppol-Receiver", setting(content.get_object(), "buyer_peppol_id")},
+                 {"X-Herald-Attempt", req.attempt.id}};
+    r.body = std::move(*xml);
+    return r;
+  };
+  c.read_success = accepted_with_id;
+  return c;
+}
+
 actors::http_provider_config smtp_provider(const json::object& s) {
   actors::http_provider_config c;
   c.name = "smtp";
@@ -141,12 +219,7 @@ actors::http_provider_config smtp_provider(const json::object& s) {
   const std::string user = setting(s, "username");
   const std::string auth = user.empty() ? std::string() : user + ":" + setting(s, "password");
   c.build = [url, from, auth](const actors::dispatch_request& req) -> result<outbound_request> {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    char date[64];
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    const std::string date = today("%a, %d %b %Y %H:%M:%S +0000");
     auto m = adapters::providers::build_smtp_message(req.attempt, req.content_json, from, date);
     if (!m) return m.error();
     outbound_request r;
@@ -203,10 +276,14 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
       c = twilio_provider(s);
     } else if (name == "smtp" && channel == "email") {
       c = smtp_provider(s);
+    } else if (name == "post" && channel == "post") {
+      c = post_provider(s);
+    } else if (name == "peppol" && channel == "einvoice") {
+      c = peppol_provider(s);
     } else {
       return status{errc::invalid_argument,
                     "provider '" + name + "' cannot serve channel '" + channel +
-                        "' in this version (email: sendgrid or smtp, sms: twilio, any: sandbox)",
+                        "' (email: sendgrid or smtp, sms: twilio, post: post, einvoice: peppol, any: sandbox)",
                     field};
     }
     if (!out.client) out.client = std::make_shared<adapters::providers::curl_multi_client>();

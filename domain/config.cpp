@@ -171,9 +171,11 @@ status parse_providers(const json::value& v, json::object& out) {
                      {"base_url", "account_sid", "auth_token", "from", "status_callback_url", "max_in_flight",
                       "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "post") {
-      st = only_keys(*prov, p, {"base_url", "api_key"});
+      st = only_keys(*prov, p, {"base_url", "api_key", "max_in_flight", "timeout_ms", "retry_base_ms", "retry_max_ms",
+                                "breaker_failures", "breaker_open_ms"});
     } else if (kv.key() == "peppol") {
-      st = only_keys(*prov, p, {"base_url", "sender_id", "api_key"});
+      st = only_keys(*prov, p, {"base_url", "sender_id", "api_key", "supplier_name", "country", "max_in_flight",
+                                "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
     } else {
       st = only_keys(*prov, p, {"failure_ratio"});
     }

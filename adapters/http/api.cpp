@@ -56,7 +56,8 @@ void api::handle(http_request req, http_responder respond) const {
                                  json::object{{"status", ready ? "ready" : "not_ready"}}));
   }
   // Signed webhooks prove their origin themselves (webhooks_api.cpp).
-  if (req.path == "/v1/webhooks/sendgrid" || req.path == "/v1/webhooks/twilio") {
+  if (req.path == "/v1/webhooks/sendgrid" || req.path == "/v1/webhooks/twilio" || req.path == "/v1/webhooks/post" ||
+      req.path == "/v1/webhooks/einvoice") {
     return webhook(req, req.path.substr(std::strlen("/v1/webhooks/")), std::move(respond));
   }
   if (auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {

@@ -1,5 +1,6 @@
-// POST /v1/webhooks/sendgrid and /v1/webhooks/twilio (SPEC §5): verify the
-// provider's signature over the raw body, keep every event raw in the log
+// POST /v1/webhooks/sendgrid, /twilio, /post and /einvoice (SPEC §5): verify
+// the provider's signature over the raw body (SendGrid, Twilio; the other two
+// need an API key when keys are configured), keep every event raw in the log
 // (a provider redelivering an event is a duplicate and changes nothing),
 // and hand each event Herald can place to the entity owning its attempt.
 // Events for attempts Herald does not know are kept as orphans.
@@ -11,6 +12,7 @@
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
+#include "adapters/providers/status_webhook.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
 #include "adapters/providers/webhook_signature.hpp"
 #include "domain/engine_event.hpp"
@@ -100,8 +102,10 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
   }
   const webhook_options& o = options_.webhooks;
   const std::int64_t now = options_.engine.now_ms ? options_.engine.now_ms() : 0;
-  const bool signed_provider =
-      provider == "sendgrid" ? !o.sendgrid_public_key.empty() : !o.twilio_auth_token.empty();
+  // Post and e-invoice have no signature scheme: an API key when keys exist.
+  const bool signed_provider = provider == "sendgrid" ? !o.sendgrid_public_key.empty()
+                               : provider == "twilio" ? !o.twilio_auth_token.empty()
+                                                      : false;
   if (!signed_provider && auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {
     return respond(error_response(401, status{errc::unauthenticated,
                                               "configure the provider's webhook key, or send an API key",
@@ -113,6 +117,10 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
       if (auto st = verify_sendgrid(o, req, now); !st) return respond(error_response(401, st));
     }
     auto parsed = providers::parse_sendgrid_events(req.body);
+    if (!parsed) return respond(error_response(400, parsed.error()));
+    events = std::move(*parsed);
+  } else if (provider == "post" || provider == "einvoice") {
+    auto parsed = providers::parse_status_webhook(provider, req.body);
     if (!parsed) return respond(error_response(400, parsed.error()));
     events = std::move(*parsed);
   } else {

@@ -575,3 +575,69 @@ TEST_CASE("email through SMTP: a real MTA (aiosmtpd) receives the MIME message w
   CHECK(message.find("filename=\"certificate.txt\"") != std::string::npos);
   CHECK(message.find(herald::domain::base64_encode("Certificate: Zoë")) != std::string::npos);
 }
+
+TEST_CASE("e-invoice to a Peppol access point, rejected, then a PDF letter by post, delivered", "[system][providers]") {
+  herald::test::temp_dir dir;
+  fake_provider peppol([](const herald::adapters::http_request&, std::size_t) {
+    return http_answer(202, R"({"id":"ap-77"})");
+  });
+  fake_provider post([](const herald::adapters::http_request&, std::size_t) {
+    return http_answer(201, R"({"id":"letter-9"})");
+  });
+  const std::string config = dir.sub("herald.json");
+  std::ofstream(config) << R"({"channels": {"einvoice": "peppol", "post": "post"}, "providers": {
+      "peppol": {"base_url": ")" << peppol.url() << R"(", "sender_id": "0088:1234567890128", "api_key": "ap-key",
+                 "supplier_name": "Training Co"},
+      "post": {"base_url": ")" << post.url() << R"(", "api_key": "post-key"}}})";
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config", config});
+  REQUIRE(e.put("/v1/templates/bill", R"({"channel":"post","subject":"Invoice @@Number",
+      "text":"Please find invoice @@Number for @@Total @@Currency."})").status == 200);
+  REQUIRE(e.put("/v1/workflows/bill", R"({"title":"Bill","module":"Bill","trigger":{"on":"bill.saved"},
+      "actions":[{"kind":"send","template":"bill","to":["@self"],"channels":["einvoice","post"],"category":"Finance"}]})").status == 200);
+  REQUIRE(e.ingest(event_line("b1", "Bill/b-1",
+      R"({"label":"Acme Ltd","fields":{"Number":"INV-2001","Total":"120.00","Currency":"GBP","VatRate":20},"contact":{"peppol_id":"0088:5790000435975","address":"1 High Street, Leeds, LS1 1AA"}})",
+      "bill.saved") + "\n").status == 202);
+
+  const auto documents = peppol.wait_for(1);
+  REQUIRE(documents.size() == 1);
+  CHECK(documents[0].path == "/v1/documents");
+  CHECK(documents[0].header("content-type") == std::optional<std::string>("application/xml"));
+  CHECK(documents[0].header("x-peppol-receiver") == std::optional<std::string>("0088:5790000435975"));
+  CHECK(documents[0].body.find("<cbc:ID>INV-2001</cbc:ID>") != std::string::npos);
+  CHECK(documents[0].body.find("<cbc:PayableAmount currencyID=\"GBP\">120.00</cbc:PayableAmount>") != std::string::npos);
+  auto invoice = wait_for_status(e, "Bill/b-1", "sent");
+  REQUIRE(invoice.at("channel") == "einvoice");
+  CHECK(invoice.at("provider_message_id") == "ap-77");
+
+  // The access point reports the buyer rejected it: the letter follows.
+  auto r = e.call("POST", "/v1/webhooks/einvoice",
+                  R"({"reference":")" + std::string(invoice.at("id").as_string()) + R"(","status":"rejected","reason":"unknown buyer reference"})");
+  REQUIRE(r.status == 200);
+  const auto letters = post.wait_for(1);
+  REQUIRE(letters.size() == 1);
+  const auto letter = json::parse(letters[0].body).as_object();
+  CHECK(letters[0].path == "/v1/letters");
+  CHECK(letter.at("recipient").at("address").as_array().size() == 3);
+  const auto pdf = herald::domain::base64_decode(letter.at("pdf").as_string());
+  REQUIRE(pdf);
+  CHECK(pdf->rfind("%PDF-", 0) == 0);
+  json::object sent_letter;
+  for (int i = 0; i < 400 && !(sent_letter.contains("channel") && sent_letter.at("channel") == "post" &&
+                               sent_letter.at("status") == "sent"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    sent_letter = attempt_of(e, "Bill/b-1");
+  }
+  REQUIRE(sent_letter.at("channel") == "post");
+  CHECK(sent_letter.at("provider_message_id") == "letter-9");
+  CHECK(letter.at("reference") == sent_letter.at("id"));
+  r = e.call("POST", "/v1/webhooks/post", R"([{"reference":")" + std::string(sent_letter.at("id").as_string()) +
+                                              R"(","status":"printed"},{"reference":")" +
+                                              std::string(sent_letter.at("id").as_string()) + R"(","status":"delivered"}])");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.at("accepted") == 2);
+  CHECK(wait_for_status(e, "Bill/b-1", "delivered").at("channel") == "post");
+  const auto rejected = e.get("/v1/log/" + std::string(invoice.at("id").as_string())).body;
+  CHECK(rejected.at("status") == "rejected");
+  CHECK(rejected.at("status_reason") == "unknown buyer reference");
+  CHECK(e.call("POST", "/v1/webhooks/post", R"({"status":"delivered"})").body.at("error").at("field") == "[0].reference");
+}
