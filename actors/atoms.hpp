@@ -26,6 +26,7 @@ using checkpoint_atom = caf::atom_constant<caf::atom("hcheckpt")>;
 using status_atom = caf::atom_constant<caf::atom("hstatus")>;
 using call_done_atom = caf::atom_constant<caf::atom("hcalldone")>;
 using retry_atom = caf::atom_constant<caf::atom("hretry")>;
+using health_atom = caf::atom_constant<caf::atom("hhealth")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -46,5 +47,6 @@ constexpr checkpoint_atom checkpoint_atom_v{};
 constexpr status_atom status_atom_v{};
 constexpr call_done_atom call_done_atom_v{};
 constexpr retry_atom retry_atom_v{};
+constexpr health_atom health_atom_v{};
 
 }  // namespace herald::actors

@@ -25,6 +25,10 @@ struct provider_state {
   bool open = false;          // the breaker holds every call
   bool probing = false;       // one call is testing a provider that failed
   bool wake_scheduled = false;
+  // Rate limit: tokens refill at rate_per_s, up to one second's worth.
+  double tokens = 0;
+  std::chrono::steady_clock::time_point refilled = std::chrono::steady_clock::now();
+  bool rate_wake_scheduled = false;
   std::mt19937_64 random{std::random_device{}()};
   static inline const char* name = "herald.http_provider";
 };
@@ -63,6 +67,27 @@ void start_call(provider_pointer self, queued_call c) {
   });
 }
 
+// Returns whether a call may start now under the rate limit; when not,
+// arranges to look again when the next token is due.
+bool take_token(provider_pointer self) {
+  auto& st = self->state;
+  const double rate = st.config.rate_per_s;
+  if (rate <= 0) return true;
+  const auto now = std::chrono::steady_clock::now();
+  st.tokens = std::min(rate, st.tokens + std::chrono::duration<double>(now - st.refilled).count() * rate);
+  st.refilled = now;
+  if (st.tokens >= 1) {
+    st.tokens -= 1;
+    return true;
+  }
+  if (!st.rate_wake_scheduled) {
+    st.rate_wake_scheduled = true;
+    const auto wait = std::chrono::microseconds(static_cast<std::int64_t>((1 - st.tokens) / rate * 1e6) + 1);
+    self->delayed_send(self, wait, wake_atom_v);
+  }
+  return false;
+}
+
 void pump(provider_pointer self) {
   auto& st = self->state;
   if (st.open) {
@@ -74,6 +99,7 @@ void pump(provider_pointer self) {
     return;
   }
   while (st.in_flight < st.config.max_in_flight && !st.waiting.empty()) {
+    if (!take_token(self)) return;
     queued_call c = std::move(st.waiting.front());
     st.waiting.pop_front();
     start_call(self, std::move(c));
@@ -150,6 +176,19 @@ provider_actor spawn_http_provider(caf::actor_system& system, http_provider_conf
           // Back of the line is wrong for a retry: it was due first.
           self->state.waiting.push_front(queued_call{req, tries});
           pump(self);
+        },
+        [self](wake_atom) {
+          self->state.rate_wake_scheduled = false;
+          pump(self);
+        },
+        [self](health_atom) {
+          const auto& st = self->state;
+          provider_health h;
+          h.breaker = st.probing ? "probing" : st.open ? "open" : "closed";
+          h.waiting = st.waiting.size();
+          h.in_flight = st.in_flight;
+          h.failures_in_a_row = static_cast<std::uint64_t>(st.failures_in_a_row);
+          return h;
         },
         [self](retry_atom) {
           // The breaker's pause is over: let one probe through.

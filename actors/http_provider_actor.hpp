@@ -12,7 +12,8 @@
 // other 4xx rejects the attempt with the provider's reason. A circuit
 // breaker opens after `breaker_failures` failures in a row, holds every
 // call for `breaker_open_ms`, then lets one probe through: its success
-// closes it, its failure opens it again.
+// closes it, its failure opens it again. With `rate_per_s`, calls start no
+// faster than that (a token bucket holding one second's worth).
 
 #include <chrono>
 #include <cstdint>
@@ -56,6 +57,7 @@ struct http_provider_config {
   std::int64_t backoff_max_ms = 60000;
   int breaker_failures = 5;
   std::int64_t breaker_open_ms = 5000;
+  double rate_per_s = 0;  // calls started per second at most; 0: no limit
 };
 
 // Reads an HTTP answer into a verdict by the retry policy above.

@@ -7,6 +7,7 @@
 // owning entity.
 //
 //   (dispatch_atom, dispatch_request) -> dispatch_outcome
+//   (health_atom) -> provider_health       the breaker, the queue
 
 #include <string>
 #include <vector>
@@ -33,8 +34,16 @@ struct dispatch_outcome {
   std::vector<domain::status_change> statuses;
 };
 
+struct provider_health {
+  std::string breaker = "closed";  // closed | open | probing
+  std::uint64_t waiting = 0;       // attempts queued for a call
+  std::uint64_t in_flight = 0;     // calls under way
+  std::uint64_t failures_in_a_row = 0;
+};
+
 using provider_actor =
-    caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request>::with<dispatch_outcome>>;
+    caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request>::with<dispatch_outcome>,
+                     caf::replies_to<health_atom>::with<provider_health>>;
 
 // The sandbox provider (the default for every channel): simulated delivery,
 // queued -> sent -> delivered, or failed for a share `failure_ratio` of
@@ -47,3 +56,4 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
 // Local-only messages: providers run on the node of the entity they serve.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::provider_health)

@@ -40,6 +40,7 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
           }
           return out;
         },
+        [](health_atom) { return provider_health{}; },
     };
   });
 }

@@ -38,6 +38,7 @@ void apply_call_settings(const json::object& s, actors::http_provider_config& c)
   number("breaker_failures", c.breaker_failures);
   number("breaker_open_ms", c.breaker_open_ms);
   number("timeout_ms", c.timeout_ms);
+  number("rate_per_s", c.rate_per_s);
 }
 
 // A provider's "from" as the mailbox attempts show: {"email","name"} or text.

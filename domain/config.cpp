@@ -144,7 +144,7 @@ status parse_organisation(const json::value& v, organisation_config& org) {
 // How a provider actor calls out (actors/http_provider_actor.hpp).
 bool is_call_setting(std::string_view key) {
   return key == "max_in_flight" || key == "timeout_ms" || key == "retry_base_ms" || key == "retry_max_ms" ||
-         key == "breaker_failures" || key == "breaker_open_ms";
+         key == "breaker_failures" || key == "breaker_open_ms" || key == "rate_per_s";
 }
 
 // Each provider's allowed keys; all are strings unless listed in the checks below.
@@ -162,20 +162,20 @@ status parse_providers(const json::value& v, json::object& out) {
     status st;
     if (kv.key() == "sendgrid") {
       st = only_keys(*prov, p, {"base_url", "api_key", "webhook_public_key", "from", "max_in_flight", "timeout_ms",
-                                "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
+                                "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms", "rate_per_s"});
     } else if (kv.key() == "smtp") {
       st = only_keys(*prov, p, {"url", "from", "username", "password", "max_in_flight", "timeout_ms", "retry_base_ms",
-                                "retry_max_ms", "breaker_failures", "breaker_open_ms"});
+                                "retry_max_ms", "breaker_failures", "breaker_open_ms", "rate_per_s"});
     } else if (kv.key() == "twilio") {
       st = only_keys(*prov, p,
                      {"base_url", "account_sid", "auth_token", "from", "status_callback_url", "max_in_flight",
-                      "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
+                      "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms", "rate_per_s"});
     } else if (kv.key() == "post") {
       st = only_keys(*prov, p, {"base_url", "api_key", "max_in_flight", "timeout_ms", "retry_base_ms", "retry_max_ms",
-                                "breaker_failures", "breaker_open_ms"});
+                                "breaker_failures", "breaker_open_ms", "rate_per_s"});
     } else if (kv.key() == "peppol") {
       st = only_keys(*prov, p, {"base_url", "sender_id", "api_key", "supplier_name", "country", "max_in_flight",
-                                "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms"});
+                                "timeout_ms", "retry_base_ms", "retry_max_ms", "breaker_failures", "breaker_open_ms", "rate_per_s"});
     } else {
       st = only_keys(*prov, p, {"failure_ratio"});
     }

@@ -21,7 +21,8 @@ class fake_provider {
  public:
   using answer_fn = std::function<adapters::http_response(const adapters::http_request&, std::size_t index)>;
 
-  // `answer` gets each request and its 0-based index among all requests.
+  // `answer` gets each request and its 0-based index among all requests;
+  // an answer with status 0 stalls: that request is never answered.
   explicit fake_provider(answer_fn answer) : answer_(std::move(answer)) {
     adapters::http_server_options o;
     o.port = 0;
@@ -33,7 +34,14 @@ class fake_provider {
         requests_.push_back(req);
       }
       changed_.notify_all();
-      respond(answer_(req, index));
+      auto answer = answer_(req, index);
+      if (answer.status == 0) {
+        // A stalled provider: the request is never answered.
+        std::lock_guard<std::mutex> lock(mutex_);
+        stalled_.push_back(std::move(respond));
+        return;
+      }
+      respond(std::move(answer));
     });
     server_ = std::move(*started);
   }
@@ -57,6 +65,7 @@ class fake_provider {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<adapters::http_request> requests_;
+  std::vector<adapters::http_responder> stalled_;
   std::unique_ptr<adapters::http_server> server_;
 };
 
