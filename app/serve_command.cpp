@@ -16,6 +16,7 @@
 #include "adapters/http/http_server.hpp"
 #include "app/directory_loader.hpp"
 #include "app/provider_setup.hpp"
+#include "app/retention_task.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::app {
@@ -225,7 +226,18 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
                                      const storage::append_outcome& outcome) {
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);
   };
+  retention_task retention(*store, clock, config.retention.provider_events_days);
   api_options.engine = engine_hooks(definitions, clock, actors, engine->scheduler, options.time_skipping);
+  if (api_options.engine.advance_time) {
+    // Skipped time counts for retention too.
+    api_options.engine.advance_time = [advance = api_options.engine.advance_time, &retention](
+                                          std::int64_t to, std::function<void(result<std::int64_t>)> done) {
+      advance(to, [done, &retention](result<std::int64_t> now) {
+        if (now) retention.run_once();
+        done(std::move(now));
+      });
+    };
+  }
   api_options.engine.report_status = [report](const std::string& owner, const std::string& attempt_id,
                                               const std::string& message_id,
                                               const std::vector<domain::status_change>& statuses) {

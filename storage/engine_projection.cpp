@@ -99,8 +99,14 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       batch.Put(cf(cf_linked_from), key, rocksdb::Slice());
     }
   } else if (event.type == engine::provider_event_received) {
-    const std::string attempt = str(d, "attempt_id");
-    if (attempt.empty() || domain::json_fields::boolean(d, "orphan")) return;
+    const std::string attempt = domain::json_fields::boolean(d, "orphan") ? std::string() : str(d, "attempt_id");
+    if (!domain::json_fields::boolean(d, "raw_purged")) {
+      // Raw provider payloads are kept for a while only (SPEC §7).
+      const std::int64_t received = event.time ? domain::parse_rfc3339_ms(*event.time).value_or(0) : 0;
+      batch.Put(cf(cf_provider_event_expiry),
+                fixed64be(static_cast<std::uint64_t>(received)) + dedup_key(event.source, event.id), attempt);
+    }
+    if (attempt.empty()) return;
     batch.Put(cf(cf_provider_events), entity_prefix(attempt) + event.id, event.data);
   } else if (event.type == engine::preferences_updated) {
     const json::value* prefs = d.if_contains("preferences");

@@ -136,6 +136,10 @@ class rocksdb_event_store final : public event_store {
       const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;
   // Visits the entities that have linked to `target` through `link`; some
   // may link elsewhere now (the caller checks).
+  // Retention (SPEC §7): removes the raw payload of every provider event
+  // received before `cutoff_ms` — from its log record and its view — and
+  // keeps what Herald read from it. Returns how many were purged.
+  result<std::size_t> purge_provider_events(std::int64_t cutoff_ms);
   // Visits the provider events recorded for an attempt (their data JSON).
   status provider_events(const std::string& attempt_id, const std::function<void(const std::string&)>& visit) const;
   status linked_from(const std::string& target, const std::string& link,

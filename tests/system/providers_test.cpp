@@ -641,3 +641,45 @@ TEST_CASE("e-invoice to a Peppol access point, rejected, then a PDF letter by po
   CHECK(rejected.at("status_reason") == "unknown buyer reference");
   CHECK(e.call("POST", "/v1/webhooks/post", R"({"status":"delivered"})").body.at("error").at("field") == "[0].reference");
 }
+
+TEST_CASE("retention: raw provider events are purged after 62 days; what Herald read from them stays",
+          "[system][providers][retention]") {
+  herald::test::temp_dir dir;
+  signing_key key;
+  fake_provider sendgrid([](const herald::adapters::http_request&, std::size_t) {
+    return http_answer(202, "", {{"X-Message-Id", "sg-r"}});
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  engine_client e(dir.sub("data"), {"--time-skipping", "--config",
+                                    write_config(dir, sendgrid.url(), twilio.url(), key.public_der_b64())});
+  define(e);
+  REQUIRE(e.ingest(event_line("k1", "Person/k-1",
+                              R"({"label":"Kai","fields":{"FirstName":"Kai"},"contact":{"email":"kai@example.com"}})",
+                              "person.saved") + "\n").status == 202);
+  auto a = wait_for_status(e, "Person/k-1", "sent");
+  const std::string id(a.at("id").as_string());
+  long status = 0;
+  post_signed(e, key, sendgrid_event("delivered", "d-1", id), &status);
+  REQUIRE(status == 200);
+  REQUIRE(wait_for_status(e, "Person/k-1", "delivered").at("status") == "delivered");
+  auto before = e.get("/v1/log/" + id).body.at("provider_events").at(0);
+  CHECK(before.at("raw").at("sg_event_id") == "d-1");
+
+  auto export_log = [&] {
+    return herald::test::run_program({HERALD_BINARY, "export", "--data", dir.sub("data"), "--kind", "engine"}).out;
+  };
+  CHECK(export_log().find("\"sg_event_id\":\"d-1\"") != std::string::npos);
+  REQUIRE(e.advance("P61D").status == 200);
+  CHECK(e.get("/v1/log/" + id).body.at("provider_events").at(0).at("raw").is_object());  // not yet
+  REQUIRE(e.advance("P2D").status == 200);
+  auto after = e.get("/v1/log/" + id).body;
+  const auto& purged = after.at("provider_events").at(0);
+  CHECK(purged.at("raw").is_null());
+  CHECK(purged.at("raw_purged") == true);
+  CHECK(purged.at("event") == "delivered");  // what Herald read is kept
+  CHECK(after.at("status") == "delivered");   // and the attempt, forever
+  // The log record itself no longer holds the payload.
+  const std::string exported = export_log();
+  CHECK(exported.find("herald.provider_event.received") != std::string::npos);
+  CHECK(exported.find("\"sg_event_id\":\"d-1\"") == std::string::npos);
+}
