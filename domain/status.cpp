@@ -15,6 +15,7 @@ const char* errc_name(errc code) {
     case errc::unavailable: return "unavailable";
     case errc::too_large: return "too_large";
     case errc::unauthenticated: return "unauthenticated";
+    case errc::forbidden: return "forbidden";
   }
   return "unknown";
 }

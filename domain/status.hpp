@@ -25,6 +25,7 @@ enum class errc : int {
   unavailable = 8,       // shutting down or overloaded; try again
   too_large = 9,
   unauthenticated = 10,  // no or wrong credentials or signature
+  forbidden = 11,        // authenticated, but not allowed to do this
 };
 
 // Returns the snake_case name used in error bodies ("invalid_argument").

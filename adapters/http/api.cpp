@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/http/access_policy.hpp"
 #include "adapters/http/json_error.hpp"
 #include "adapters/http/query_params.hpp"
 #include "domain/entity_record.hpp"
@@ -58,14 +59,27 @@ void api::handle(http_request req, http_responder respond) const {
   // Signed webhooks prove their origin themselves (webhooks_api.cpp).
   if (req.path == "/v1/webhooks/sendgrid" || req.path == "/v1/webhooks/twilio" || req.path == "/v1/webhooks/post" ||
       req.path == "/v1/webhooks/einvoice") {
+    req.caller = req.path.substr(std::strlen("/v1/webhooks/"));
     return webhook(req, req.path.substr(std::strlen("/v1/webhooks/")), std::move(respond));
   }
-  if (auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {
-    auto r = error_response(401, status{errc::invalid_argument,
-                                        "a valid API key is required: Authorization: Bearer KEY",
-                                        "Authorization"});
-    r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return respond(std::move(r));
+  req.caller = "anonymous";
+  if (auth_.enabled()) {
+    const auto key = auth_.authenticate(req.header("authorization"));
+    if (!key) {
+      auto r = error_response(401, status{errc::unauthenticated,
+                                          "a valid API key is required: Authorization: Bearer KEY", "Authorization"});
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return respond(std::move(r));
+    }
+    const std::string needed = required_role(req.method, req.path);
+    if (!role_allows(key->role, needed)) {
+      return respond(error_response(
+          403, status{errc::forbidden,
+                      "the key '" + key->name + "' has the role " + key->role + "; " + req.method + " " + req.path +
+                          " needs " + needed,
+                      "Authorization"}));
+    }
+    req.caller = key->name;
   }
   if (req.path == "/v1/events") {
     if (req.method != "POST") {

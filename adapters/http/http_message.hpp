@@ -20,6 +20,10 @@ struct http_request {
   std::map<std::string, std::string> query;                 // percent-decoded
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
   std::string body;
+  // Who is asking: the API key's name once authenticated, "anonymous" on an
+  // open (loopback, keyless) API, the provider for a signed webhook. Every
+  // change an operator makes is recorded with it.
+  std::string caller;
 
   // Returns the first header with this lower-case name, nullopt if absent.
   std::optional<std::string> header(std::string_view name) const;

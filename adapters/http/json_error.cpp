@@ -46,6 +46,7 @@ int http_status_for(errc code) {
     case errc::busy: return 409;
     case errc::unavailable: return 503;
     case errc::unauthenticated: return 401;
+    case errc::forbidden: return 403;
     default: return 500;
   }
 }

@@ -44,7 +44,7 @@ void api::preferences(const http_request& req, const std::string& recipient, htt
   auto parsed = domain::parse_preferences(body);
   if (!parsed) return respond(error_response(400, parsed.error()));
   const std::int64_t now = options_.engine.now_ms ? options_.engine.now_ms() : 0;
-  auto event = preference_event(domain::engine::next_event_id("prefs"), recipient, std::move(*parsed), "api", now);
+  auto event = preference_event(domain::engine::next_event_id("prefs"), recipient, std::move(*parsed), req.caller, now);
   const json::value view = json::parse(event.data).at("preferences");
   auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::vector{std::move(event)});
   options_.store->append_async(domain::event_kind::engine_event, batch,

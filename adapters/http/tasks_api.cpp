@@ -52,7 +52,7 @@ void api::complete_task(const http_request& req, const std::string& id, http_res
   task->completed_at = now;
   // The id makes a second completion racing this one a duplicate.
   auto event = domain::engine::make_event(domain::engine::task_updated, "complete-" + id, task->mapped_to,
-                                          json::serialize(json::object{{"task", domain::to_json(*task)}}),
+                                          json::serialize(json::object{{"task", domain::to_json(*task)}, {"by", req.caller}}),
                                           domain::format_rfc3339_ms(now));
   // The attempt behind the task, if any ("t-" + attempt id), and its owner.
   std::string attempt_id, owner;

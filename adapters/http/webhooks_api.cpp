@@ -9,6 +9,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/http/access_policy.hpp"
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
@@ -106,10 +107,18 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
   const bool signed_provider = provider == "sendgrid" ? !o.sendgrid_public_key.empty()
                                : provider == "twilio" ? !o.twilio_auth_token.empty()
                                                       : false;
-  if (!signed_provider && auth_.enabled() && !auth_.authenticate(req.header("authorization"))) {
-    return respond(error_response(401, status{errc::unauthenticated,
-                                              "configure the provider's webhook key, or send an API key",
-                                              "Authorization"}));
+  if (!signed_provider && auth_.enabled()) {
+    const auto key = auth_.authenticate(req.header("authorization"));
+    if (!key) {
+      return respond(error_response(401, status{errc::unauthenticated,
+                                                "configure the provider's webhook key, or send an API key",
+                                                "Authorization"}));
+    }
+    if (!role_allows(key->role, "ingest")) {
+      return respond(error_response(
+          403, status{errc::forbidden, "the key '" + key->name + "' has the role " + key->role + "; webhooks need ingest",
+                      "Authorization"}));
+    }
   }
   std::vector<provider_event> events;
   if (provider == "sendgrid") {

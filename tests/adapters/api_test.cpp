@@ -165,6 +165,42 @@ TEST_CASE("with API keys every endpoint but health needs a valid bearer key", "[
   CHECK(s.get("/v1/entities/Delegate/d-1").status == 401);
 }
 
+TEST_CASE("roles: viewer reads, operator operates, admin defines, ingest only sends; 403 names the need",
+          "[api][auth]") {
+  const char* viewer = "viewer-key-0123456789";
+  const char* operator_key = "operator-key-0123456789";
+  const char* ingest = "ingest-key-0123456789";
+  api_server s({{admin_key, "admin", "ada"}, {viewer, "viewer", "vic"}, {operator_key, "operator", "ops"},
+                {ingest, "ingest", "feed"}});
+  auto call = [&](const std::string& method, const std::string& path, const char* key, const std::string& body = "") {
+    auto r = s.client.request(method, s.url(path), {{"Authorization", std::string("Bearer ") + key},
+                                                      {"Content-Type", "application/json"}}, body);
+    REQUIRE(r);
+    return *r;
+  };
+  // Ingest: events yes, reading no.
+  CHECK(call("POST", "/v1/events", ingest, minimal).status == 202);
+  auto denied = call("GET", "/v1/log", ingest);
+  CHECK(denied.status == 403);
+  CHECK(body_of(denied).at("error").at("code") == "forbidden");
+  CHECK(std::string(body_of(denied).at("error").at("message").as_string()).find("needs viewer") != std::string::npos);
+  // Viewer: reads, but neither ingests nor changes anything.
+  CHECK(call("GET", "/v1/log", viewer).status == 200);
+  CHECK(call("GET", "/v1/recipients/User/u-1/preferences", viewer).status == 200);
+  CHECK(call("POST", "/v1/events", viewer, minimal).status == 403);
+  CHECK(call("PUT", "/v1/recipients/User/u-1/preferences", viewer, R"({"all":"opt_out"})").status == 403);
+  // Operator: operations yes, definitions no.
+  auto prefs = call("PUT", "/v1/recipients/User/u-1/preferences", operator_key, R"({"all":"opt_out"})");
+  CHECK(prefs.status == 200);
+  CHECK(body_of(prefs).at("updated_by") == "ops");  // audited with the key's name
+  CHECK(call("PUT", "/v1/templates/t", operator_key, R"({"channel":"email","subject":"x","text":"y"})").status == 403);
+  CHECK(call("POST", "/v1/admin/time", operator_key, R"({"advance":"PT1M"})").status == 403);
+  // Admin: everything (the definition is refused for its content, not the key).
+  CHECK(call("PUT", "/v1/recipients/User/u-2/preferences", admin_key, R"({"all":"opt_in"})").status == 200);
+  CHECK(call("PUT", "/v1/templates/t", admin_key, R"({"channel":"email","subject":"x","text":"y"})").status != 403);
+  CHECK(call("POST", "/v1/events", admin_key, minimal).status == 202);
+}
+
 TEST_CASE("the entity view shows snapshot, changed fields and a paged history", "[api][entities]") {
   api_server s;
   std::string lines;
