@@ -27,6 +27,7 @@ using status_atom = caf::atom_constant<caf::atom("hstatus")>;
 using call_done_atom = caf::atom_constant<caf::atom("hcalldone")>;
 using retry_atom = caf::atom_constant<caf::atom("hretry")>;
 using health_atom = caf::atom_constant<caf::atom("hhealth")>;
+using operate_atom = caf::atom_constant<caf::atom("hoperate")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -48,5 +49,6 @@ constexpr status_atom status_atom_v{};
 constexpr call_done_atom call_done_atom_v{};
 constexpr retry_atom retry_atom_v{};
 constexpr health_atom health_atom_v{};
+constexpr operate_atom operate_atom_v{};
 
 }  // namespace herald::actors

@@ -28,6 +28,7 @@ struct engine_context {
   engine_clock* clock = nullptr;
   std::optional<domain::business_calendar> calendar;
   std::map<std::string, std::vector<std::string>> roles;  // role -> entity keys
+  std::uint32_t attachments_days = 28;                    // resends carry attachments this long
   scheduler_actor scheduler;
   // Each channel's provider (config "channels"); a channel without one uses
   // the default provider, the sandbox unless configured otherwise.

@@ -193,6 +193,20 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         run_step(self, s.engine->on_status(attempt_id, outcome), [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
+      [self](operate_atom, const operation& op) -> caf::result<operation_result> {
+        auto& s = self->state;
+        if (!s.engine) {
+          return operation_result{false, "unavailable", "the engine is not running", "", {}};
+        }
+        auto [step, answer] = s.engine->on_operation(op, s.record ? &*s.record : nullptr, s.view.deleted);
+        if (!answer.ok) return answer;
+        auto rp = self->make_response_promise<operation_result>();
+        run_step(self, std::move(step), [rp, answer](bool ok) mutable {
+          if (ok) return rp.deliver(answer);
+          rp.deliver(operation_result{false, "unavailable", "the store could not record it; try again", "", {}});
+        });
+        return rp;
+      },
       [self](persisted_atom, std::uint64_t token, bool ok) {
         auto& s = self->state;
         auto it = s.pending.find(token);

@@ -40,6 +40,7 @@ using entity_actor = caf::typed_actor<caf::replies_to<apply_atom, entity_update>
                                       caf::replies_to<view_atom>::with<entity_view>,
                                       caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
                                       caf::replies_to<status_atom, std::string, dispatch_outcome>::with<bool>,
+                                      caf::replies_to<operate_atom, operation>::with<operation_result>,
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;
 

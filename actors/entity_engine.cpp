@@ -726,22 +726,10 @@ engine_step entity_engine::fall_back(const domain::attempt_view& failed) {
                                              who, storage::read_preferences(*ctx_->store, failed.recipient.key),
                                              def.category);
   const std::int64_t now = ctx_->clock->now_ms();
-  domain::attempt_view a = failed;
-  a.attempt = comm.attempts + 1;
-  a.id = comm.id + "." + std::to_string(a.attempt);
-  a.channel = choice.channel.empty() ? "manual" : choice.channel;
-  a.provider = a.channel == "manual" ? "manual" : ctx_->provider_name_for(a.channel);
-  a.provider_message_id.clear();
-  a.created_at = a.updated_at = now;
-  a.sent_at = 0;
-  a.timeline.clear();
+  domain::attempt_view a = successor(failed, comm, choice.channel.empty() ? "manual" : choice.channel);
   if (who) {
     a.recipient.email = domain::contact_text(*who, "email");
     a.recipient.mobile = domain::contact_text(*who, "mobile");
-  }
-  if (a.channel != "email") {
-    a.cc.clear();
-    a.bcc.clear();
   }
   const std::string why = "after " + failed.status + " on " + failed.channel + " (" + failed.id + ")";
   std::optional<domain::task_view> task;
@@ -754,23 +742,48 @@ engine_step entity_engine::fall_back(const domain::attempt_view& failed) {
                     "Contact " + (a.recipient.name.empty() ? a.recipient.key : a.recipient.name) + " manually: " +
                         a.subject + " (" + failed.channel + " " + failed.status + ")",
                     "delivery_failed", now);
-  } else {
-    a.status = "queued";
   }
   a.timeline.push_back({a.status, "fallback " + why, now});
+  return emit_attempt(std::move(a), comm, content_of(failed.id), std::move(task));
+}
+
+domain::attempt_view entity_engine::successor(const domain::attempt_view& previous,
+                                              const domain::communication_view& comm, const std::string& channel) {
+  domain::attempt_view a = previous;
+  a.attempt = comm.attempts + 1;
+  a.id = comm.id + "." + std::to_string(a.attempt);
+  a.channel = channel;
+  a.provider = channel == "manual" ? "manual" : ctx_->provider_name_for(channel);
+  a.provider_message_id.clear();
+  a.status = "queued";
+  a.status_reason.clear();
+  a.created_at = a.updated_at = ctx_->clock->now_ms();
+  a.sent_at = 0;
+  a.timeline.clear();
+  if (channel != "email") {
+    a.cc.clear();
+    a.bcc.clear();
+  }
+  return a;
+}
+
+json::object entity_engine::content_of(const std::string& attempt_id) {
+  auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt_content, attempt_id);
+  if (!text || !*text) return {};
+  json::error_code ec;
+  json::value v = json::parse(**text, ec);
+  return !ec && v.is_object() ? std::move(v.get_object()) : json::object{};
+}
+
+engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communication_view& comm,
+                                        const json::object& content, std::optional<domain::task_view> task) {
+  engine_step step;
   const std::int64_t previous_at = comm.last_attempt_at;
   comm.latest_status = a.status;
   comm.latest_attempt_id = a.id;
   comm.channel = a.channel;
   comm.attempts = a.attempt;
-  comm.last_attempt_at = now;
-  auto content_text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt_content, failed.id);
-  json::object content;
-  if (content_text && *content_text) {
-    json::error_code ec;
-    json::value v = json::parse(**content_text, ec);
-    if (!ec && v.is_object()) content = std::move(v.get_object());
-  }
+  comm.last_attempt_at = a.created_at;
   step.events.push_back(attempt_event(a, comm, &content, previous_at));
   if (task) {
     step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,

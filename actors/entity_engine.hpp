@@ -65,6 +65,10 @@ class entity_engine {
   engine_step on_fire(const std::string& instance_id, int action, const domain::entity_record* record,
                       bool deleted);
 
+  // An operator's request on something this entity owns (SPEC §6).
+  std::pair<engine_step, operation_result> on_operation(const operation& op, const domain::entity_record* record,
+                                                        bool deleted);
+
   // A provider answered for an attempt this entity owns.
   engine_step on_outcome(const dispatch_request& request, const dispatch_outcome& outcome);
   // A provider reported on an attempt later (its call completed, a webhook):
@@ -92,6 +96,20 @@ class entity_engine {
   // After a hard failure of a communication's latest attempt: a new attempt
   // on the next channel of the action that qualifies, or a manual task.
   engine_step fall_back(const domain::attempt_view& failed);
+  // A new attempt of `comm` after `previous`: same recipient, subject and
+  // references, on `channel`, queued, not yet recorded.
+  domain::attempt_view successor(const domain::attempt_view& previous, const domain::communication_view& comm,
+                                 const std::string& channel);
+  // Records a new attempt as the communication's latest (with its content
+  // snapshot and task, if any) and dispatches it when queued.
+  engine_step emit_attempt(domain::attempt_view a, domain::communication_view& comm,
+                           const boost::json::object& content, std::optional<domain::task_view> task);
+  boost::json::object content_of(const std::string& attempt_id);
+  // entity_operations.cpp
+  result<engine_step> resend(const operation& op, std::vector<std::string>& made);
+  result<engine_step> execute(const operation& op, const domain::entity_record* record, bool deleted,
+                              std::vector<std::string>& made);
+  result<engine_step> log_interaction(const operation& op, std::vector<std::string>& made);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const boost::json::object* content, std::int64_t previous_at);
   // Who a send reaches: each recipient with the entity its communication is

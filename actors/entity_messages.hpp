@@ -43,4 +43,32 @@ typename Inspector::result_type inspect(Inspector& f, entity_view& x) {
            x.record_json, x.changed_fields, x.restored, x.applied);
 }
 
+// An operator's request on something an entity owns (SPEC §6): resend a
+// communication, execute an instance again, log a manual interaction.
+struct operation {
+  std::string kind;       // "resend" | "execute" | "log"
+  std::string target;     // the communication id, instance id, or "" (log)
+  std::string caller;     // the API key's name, for the record
+  std::string body_json;  // the request's details ("log": the interaction)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, operation& x) {
+  return f(caf::meta::type_name("herald::operation"), x.kind, x.target, x.caller, x.body_json);
+}
+
+// Its answer: the new attempts, or why not (an errc name, a message, a field).
+struct operation_result {
+  bool ok = false;
+  std::string code;     // errc name when !ok: not_found, invalid_argument, ...
+  std::string message;
+  std::string field;
+  std::vector<std::string> attempts;  // the attempts made
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, operation_result& x) {
+  return f(caf::meta::type_name("herald::operation_result"), x.ok, x.code, x.message, x.field, x.attempts);
+}
+
 }  // namespace herald::actors

@@ -247,6 +247,21 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         self->request(entity_for(self, owner), apply_timeout, status_atom_v, attempt_id, outcome)
             .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
       },
+      [self](operate_atom, const std::string& owner, const operation& op) -> caf::result<operation_result> {
+        auto rp = self->make_response_promise<operation_result>();
+        ++self->state.outstanding;
+        self->request(entity_for(self, owner), apply_timeout, operate_atom_v, op)
+            .then(
+                [self, rp](const operation_result& r) mutable {
+                  rp.deliver(r);
+                  one_handled(self);
+                },
+                [self, rp](caf::error& err) mutable {
+                  rp.deliver(std::move(err));
+                  one_handled(self);
+                });
+        return rp;
+      },
       [self](settle_atom) -> caf::result<bool> {
         if (self->state.outstanding == 0) {
           return true;

@@ -21,6 +21,9 @@
 //   (status_atom, owner, attempt, outcome)
 //                                        a provider's later report on an
 //                                        attempt, for the entity that owns it
+//   (operate_atom, owner, operation) -> operation_result
+//                                        an operator's request, for the
+//                                        entity that owns its target
 //   (settle_atom) -> bool                answers once every routed event has
 //                                        been handled by its entity (what it
 //                                        started is durable)
@@ -58,6 +61,7 @@ using ingest_router_actor =
                      caf::reacts_to<tick_atom>,
                      caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
                      caf::reacts_to<status_atom, std::string, std::string, dispatch_outcome>,
+                     caf::replies_to<operate_atom, std::string, operation>::with<operation_result>,
                      caf::replies_to<settle_atom>::with<bool>,
                      caf::reacts_to<checkpoint_atom>,
                      caf::reacts_to<passivate_atom>>;

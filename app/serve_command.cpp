@@ -34,6 +34,7 @@ deferred(Fn) -> deferred<Fn>;
 
 constexpr auto drain_timeout = std::chrono::seconds(10);
 constexpr auto advance_timeout = std::chrono::minutes(10);
+constexpr auto operation_timeout = std::chrono::seconds(60);
 
 // Routes every ingested event after the engine checkpoint again; handling is
 // idempotent, so events that were handled after the last checkpoint change
@@ -179,6 +180,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   engine->clock = &clock;
   engine->calendar = std::move(*calendar);
   engine->roles = config.roles;
+  engine->attachments_days = config.retention.attachments_days;
   engine->provider = actors::spawn_sandbox_provider(actors, sandbox_failure_ratio(config),
                                                     [&clock] { return clock.now_ms(); });
   deferred stop_provider{[&] { caf::anon_send_exit(engine->provider, caf::exit_reason::user_shutdown); }};
@@ -238,6 +240,27 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
       });
     };
   }
+  api_options.engine.operate = [&actors, router](const std::string& owner, const std::string& kind,
+                                                 const std::string& target, const std::string& caller,
+                                                 const std::string& body,
+                                                 std::function<void(result<std::vector<std::string>>)> done) {
+    // A one-shot actor carries the request: HTTP threads never block.
+    actors::operation op{kind, target, caller, body};
+    actors.spawn([router, owner, op, done](caf::event_based_actor* self) {
+      self->request(router, operation_timeout, actors::operate_atom_v, owner, op)
+          .then(
+              [done](const actors::operation_result& r) {
+                if (r.ok) return done(r.attempts);
+                const errc code = r.code == "not_found"     ? errc::not_found
+                                  : r.code == "unavailable" ? errc::unavailable
+                                                            : errc::invalid_argument;
+                done(status{code, r.message, r.field});
+              },
+              [done, self](caf::error& err) {
+                done(status{errc::unavailable, "the operation did not finish: " + self->system().render(err)});
+              });
+    });
+  };
   api_options.engine.report_status = [report](const std::string& owner, const std::string& attempt_id,
                                               const std::string& message_id,
                                               const std::vector<domain::status_change>& statuses) {

@@ -118,7 +118,26 @@ void api::handle(http_request req, http_responder respond) const {
   }
   if (path == "/v1/log") return get_only([&] { return log(req); });
   if (starts("/v1/log/")) return get_only([&] { return attempt(rest("/v1/log/")); });
-  if (path == "/v1/communications") return get_only([&] { return communications(req); });
+  if (path == "/v1/communications") {
+    if (req.method == "POST") return log_interaction(req, std::move(respond));
+    return get_only([&] { return communications(req); });
+  }
+  if (path == "/v1/communications/resend") {
+    if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + path}));
+    return bulk_resend(req, std::move(respond));
+  }
+  auto ends = [&](const char* suffix) {
+    const std::size_t n = std::strlen(suffix);
+    return path.size() > n && path.compare(path.size() - n, n, suffix) == 0;
+  };
+  if (starts("/v1/communications/") && ends("/resend")) {
+    const std::string id = rest("/v1/communications/");
+    return resend(req, id.substr(0, id.size() - std::strlen("/resend")), std::move(respond));
+  }
+  if (starts("/v1/instances/") && ends("/execute")) {
+    const std::string id = rest("/v1/instances/");
+    return execute(req, id.substr(0, id.size() - std::strlen("/execute")), std::move(respond));
+  }
   if (path == "/v1/queue") return get_only([&] { return queue(req); });
   if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
   if (starts("/v1/tasks/") && path.size() > std::strlen("/v1/tasks/complete") &&

@@ -45,6 +45,12 @@ struct engine_hooks {
   std::function<void(const std::string& owner, const std::string& attempt_id, const std::string& provider_message_id,
                      const std::vector<domain::status_change>& statuses)>
       report_status;
+  // Hands an operator's request to the entity that owns its target; calls
+  // back with what it made (or why not). Null: operations unavailable.
+  std::function<void(const std::string& owner, const std::string& kind, const std::string& target,
+                     const std::string& caller, const std::string& body_json,
+                     std::function<void(result<std::vector<std::string>>)>)>
+      operate;
 };
 
 // How webhooks prove where they come from (SPEC §5). A provider whose key
@@ -97,6 +103,11 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // operations_api.cpp
+  void resend(const http_request& request, const std::string& communication_id, http_responder respond) const;
+  void bulk_resend(const http_request& request, http_responder respond) const;
+  void execute(const http_request& request, const std::string& instance_id, http_responder respond) const;
+  void log_interaction(const http_request& request, http_responder respond) const;
   // tasks_api.cpp
   void complete_task(const http_request& request, const std::string& id, http_responder respond) const;
   // preferences_api.cpp

@@ -1,0 +1,168 @@
+// What an operator asks of an entity's communications and instances
+// (SPEC §6, seeds 000 and 003): resend a communication with the content it
+// had, execute an instance again on fresh data, log a manual interaction.
+// Each makes new attempts; nothing already recorded changes.
+
+#include <set>
+
+#include <boost/json.hpp>
+
+#include "actors/entity_engine.hpp"
+#include "domain/engine_event.hpp"
+#include "domain/json_fields.hpp"
+#include "domain/rfc3339.hpp"
+#include "storage/entity_reader.hpp"
+#include "storage/rocksdb_event_store.hpp"
+
+namespace json = boost::json;
+using herald::domain::json_fields::str;
+
+namespace herald::actors {
+
+std::pair<engine_step, operation_result> entity_engine::on_operation(const operation& op,
+                                                                     const domain::entity_record* record,
+                                                                     bool deleted) {
+  cache_.clear();
+  operation_result out;
+  result<engine_step> step = status{errc::invalid_argument, "unknown operation " + op.kind, "kind"};
+  if (op.kind == "resend") step = resend(op, out.attempts);
+  if (op.kind == "execute") step = execute(op, record, deleted, out.attempts);
+  if (op.kind == "log") step = log_interaction(op, out.attempts);
+  if (!step) {
+    out.code = errc_name(step.error().code());
+    out.message = step.error().message();
+    out.field = step.error().field();
+    return {engine_step{}, out};
+  }
+  out.ok = true;
+  return {std::move(*step), out};
+}
+
+result<engine_step> entity_engine::resend(const operation& op, std::vector<std::string>& made) {
+  auto it = comms_.find(op.target);
+  if (it == comms_.end()) return status{errc::not_found, "no communication " + op.target};
+  domain::communication_view& comm = it->second;
+  auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, comm.latest_attempt_id);
+  if (!text || !*text) return status{errc::not_found, "the communication's latest attempt is missing"};
+  auto latest = domain::attempt_from_json(json::parse(**text));
+  if (!latest) return latest.error();
+  if (latest->channel == "manual") {
+    return status{errc::invalid_argument, "a manual interaction is not resent; complete its task or log a new one",
+                  "id"};
+  }
+  const std::int64_t now = ctx_->clock->now_ms();
+  domain::attempt_view a = successor(*latest, comm, latest->channel);
+  a.resend_of = latest->id;
+  a.automated = false;
+  json::object content = content_of(latest->id);
+  std::string note = "resent by " + op.caller;
+  // Attachments are kept for a while only (SPEC §6): older ones go without.
+  const json::value* attachments = content.if_contains("attachments");
+  if (attachments && attachments->is_array() && !attachments->get_array().empty() &&
+      now - latest->created_at > std::int64_t{ctx_->attachments_days} * 86400000) {
+    content["attachments"] = json::array{};
+    content["attachments_dropped"] = true;
+    note += "; sent without its attachments (older than " + std::to_string(ctx_->attachments_days) + " days)";
+  }
+  a.timeline.push_back({a.status, note, now});
+  made.push_back(a.id);
+  return emit_attempt(std::move(a), comm, content, std::nullopt);
+}
+
+result<engine_step> entity_engine::execute(const operation& op, const domain::entity_record* record, bool deleted,
+                                           std::vector<std::string>& made) {
+  auto it = instances_.find(op.target);
+  if (it == instances_.end()) return status{errc::not_found, "no instance " + op.target};
+  if (deleted || !record) return status{errc::invalid_argument, "the entity " + key_ + " is deleted or unknown", "id"};
+  const auto defs = ctx_->definitions->current();
+  auto w = defs->workflows.find(it->second.workflow);
+  if (w == defs->workflows.end()) {
+    return status{errc::invalid_argument, "the workflow " + it->second.workflow + " no longer exists", "id"};
+  }
+  domain::instance_view& inst = it->second;
+  engine_step step;
+  // Every send action again, rendered from the data as it is now; the
+  // operator's request stands in for the rules.
+  for (auto& action : inst.actions) {
+    const std::size_t before = action.attempts.size();
+    step.append(fire_action(inst, action, w->second, *record));
+    made.insert(made.end(), action.attempts.begin() + static_cast<std::ptrdiff_t>(before), action.attempts.end());
+  }
+  inst.updated_at = ctx_->clock->now_ms();
+  engine_step done = persist_instance(inst, {}, {});
+  done.append(std::move(step));
+  return done;
+}
+
+result<engine_step> entity_engine::log_interaction(const operation& op, std::vector<std::string>& made) {
+  json::error_code ec;
+  const json::value body = json::parse(op.body_json, ec);
+  if (ec || !body.is_object()) return status{errc::parse_error, "the body must be a JSON object", "body"};
+  const json::object& b = body.get_object();
+  for (const auto& kv : b) {
+    static const std::set<std::string> known = {"mapped_to", "type", "category", "subject", "body",
+                                               "date_created", "channel", "recipient"};
+    if (!known.count(std::string(kv.key()))) {
+      return status{errc::invalid_argument, "unknown member", std::string(kv.key())};
+    }
+    if (!kv.value().is_string()) return status{errc::invalid_argument, "must be text", std::string(kv.key())};
+  }
+  const std::string type = str(b, "type");
+  if (type.empty()) return status{errc::invalid_argument, "say what it was, e.g. \"Phone call\"", "type"};
+  const std::string subject = str(b, "subject");
+  if (subject.empty()) return status{errc::invalid_argument, "a logged interaction needs a subject", "subject"};
+  const std::int64_t now = ctx_->clock->now_ms();
+  std::int64_t created = now;
+  if (!str(b, "date_created").empty()) {
+    auto at = domain::parse_rfc3339_ms(str(b, "date_created"));
+    if (!at) return status{errc::invalid_argument, "must be an RFC 3339 time", "date_created"};
+    created = *at;
+  }
+  const std::string channel = str(b, "channel").empty() ? "manual" : str(b, "channel");
+  if (channel != "manual" && channel != "email" && channel != "sms" && channel != "post") {
+    return status{errc::invalid_argument, "must be manual, email, sms or post", "channel"};
+  }
+  const std::string recipient_key = str(b, "recipient").empty() ? key_ : str(b, "recipient");
+  const domain::entity_record* who = recipient_key == key_ ? nullptr : lookup()(recipient_key);
+  auto snapshot = storage::read_entity(*ctx_->store, key_);
+  std::string label;
+  if (snapshot && *snapshot && !(*snapshot)->record_json.empty()) {
+    json::error_code e2;
+    auto v = json::parse((*snapshot)->record_json, e2);
+    if (!e2 && v.is_object()) label = str(v.get_object(), "label");
+  }
+  domain::communication_view comm;
+  comm.id = domain::communication_id(key_, "manual/" + domain::engine::next_event_id("log"), recipient_key);
+  comm.mapped_to = key_;
+  comm.mapped_to_label = label;
+  comm.topic = "manual";
+  comm.recipient.key = recipient_key;
+  comm.recipient.name = who ? who->label : (recipient_key == key_ ? label : "");
+  comm.subject = subject;
+  comm.type = type;
+  comm.category = str(b, "category");
+  domain::attempt_view a;
+  a.communication_id = comm.id;
+  a.attempt = 1;
+  a.id = comm.id + ".1";
+  a.channel = channel;
+  a.provider = "manual";
+  a.mapped_to = key_;
+  a.mapped_to_label = label;
+  a.recipient = comm.recipient;
+  a.subject = subject;
+  a.type = type;
+  a.category = comm.category;
+  a.automated = false;
+  a.sender = op.caller;
+  a.status = "completed";
+  a.status_reason = "logged by " + op.caller;
+  a.created_at = a.sent_at = a.updated_at = created;
+  a.timeline.push_back({"completed", a.status_reason, created});
+  comms_[comm.id] = comm;
+  made.push_back(a.id);
+  return emit_attempt(std::move(a), comms_[comm.id], json::object{{"subject", subject}, {"text", str(b, "body")}},
+                      std::nullopt);
+}
+
+}  // namespace herald::actors

@@ -1,0 +1,119 @@
+// Operations end to end (SPEC §6): resend, bulk resend, execute, logging a
+// manual interaction — `herald serve --time-skipping` with the sandbox
+// provider, over HTTP.
+
+#include <catch2/catch.hpp>
+
+#include "tests/support/engine_client.hpp"
+#include "tests/support/events.hpp"
+
+namespace json = boost::json;
+using herald::test::engine_client;
+using herald::test::event_line;
+
+namespace {
+
+std::string person(const std::string& id, const std::string& name) {
+  return event_line(id, "Person/p-1",
+                    R"({"label":"Pat","fields":{"FirstName":")" + name + R"("},"contact":{"email":"pat@example.com"}})",
+                    "person.saved") + "\n";
+}
+
+json::object latest_attempt(engine_client& e) {
+  std::int64_t best = 0;
+  json::object out;
+  for (const auto& item : e.items("/v1/log?limit=100&mapped_to=Person/p-1")) {
+    if (item.at("attempt").to_number<std::int64_t>() > best && item.at("channel") != "manual") {
+      best = item.at("attempt").to_number<std::int64_t>();
+      out = item.as_object();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[system][operations]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/welcome", R"({"channel":"email","subject":"Welcome @@FirstName","text":"Hello @@FirstName",
+      "attachments":[{"name":"terms.txt","content_type":"text/plain","body":"Terms for @@FirstName"}]})").status == 200);
+  REQUIRE(e.put("/v1/workflows/welcome", R"({"title":"Welcome","module":"Person","trigger":{"on":"person.saved"},
+      "actions":[{"kind":"send","template":"welcome","to":["@self"],"channels":["email"],"category":"Onboarding"}]})").status == 200);
+  REQUIRE(e.ingest(person("p1", "Pat")).status == 202);
+  const auto first = latest_attempt(e);
+  REQUIRE(first.at("status") == "delivered");
+  const std::string comm(first.at("communication_id").as_string());
+  const std::string first_id(first.at("id").as_string());
+
+  // Resend: same content, marked as a resend by whom.
+  auto r = e.call("POST", "/v1/communications/" + comm + "/resend");
+  REQUIRE(r.status == 201);
+  const std::string second_id(r.body.at("attempts").at(0).as_string());
+  REQUIRE(e.settle().status == 200);
+  auto second = e.get("/v1/log/" + second_id).body.as_object();
+  CHECK(second.at("resend_of") == first_id.c_str());
+  CHECK(second.at("automated") == false);
+  CHECK(second.at("attempt") == 2);
+  CHECK(second.at("status") == "delivered");  // really sent again
+  CHECK(second.at("content").at("text") == "Hello Pat");
+  CHECK(second.at("content").at("attachments").as_array().size() == 1);
+  CHECK(std::string(second.at("timeline").at(0).at("reason").as_string()) == "resent by anonymous");
+  CHECK(e.get("/v1/log/" + first_id).body.at("status") == "delivered");  // the first is as it was
+
+  // Four weeks on, attachments are no longer kept: sent without, and said so.
+  REQUIRE(e.advance("P29D").status == 200);
+  r = e.call("POST", "/v1/communications/" + comm + "/resend");
+  REQUIRE(r.status == 201);
+  auto third = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
+  CHECK(third.at("content").at("attachments").as_array().empty());
+  CHECK(std::string(third.at("timeline").at(0).at("reason").as_string()).find("without its attachments") !=
+        std::string::npos);
+
+  // Execute: rendered again from the data as it is now.
+  REQUIRE(e.ingest(person("p2", "Patricia")).status == 202);
+  const std::string instance(first.at("instance_id").as_string());
+  r = e.call("POST", "/v1/instances/" + instance + "/execute");
+  REQUIRE(r.status == 201);
+  auto fresh = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
+  CHECK(fresh.at("subject") == "Welcome Patricia");
+  CHECK(fresh.at("content").at("text") == "Hello Patricia");
+
+  // Log a phone call, dated in the past.
+  r = e.call("POST", "/v1/communications", R"({"mapped_to":"Person/p-1","type":"Phone call","category":"Onboarding",
+      "subject":"Called about the terms","body":"Left a message","date_created":"2026-11-01T10:00:00Z"})");
+  REQUIRE(r.status == 201);
+  auto call = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
+  CHECK(call.at("status") == "completed");
+  CHECK(call.at("automated") == false);
+  CHECK(call.at("type") == "Phone call");
+  CHECK(call.at("created_at") == "2026-11-01T10:00:00.000Z");
+  CHECK(call.at("content").at("text") == "Left a message");
+  const std::string call_comm(call.at("communication_id").as_string());
+  CHECK(e.call("POST", "/v1/communications/" + call_comm + "/resend").status == 400);  // a call is not resent
+
+  // Bulk: a dry run counts, then ids resend.
+  r = e.call("POST", "/v1/communications/resend", R"({"filter":{"status":"completed"},"dry_run":true})");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.at("count") == 2);  // the welcome and the call
+  r = e.call("POST", "/v1/communications/resend", R"({"ids":[")" + comm + R"(","c-nope"]})");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.at("results").at(0).at("attempt").as_string().size() > 0);
+  CHECK(r.body.at("results").at(1).at("error") == "not_found");
+
+  // Bad requests name what is wrong, and change nothing.
+  const auto before = e.items("/v1/log?limit=1000").size();
+  CHECK(e.call("POST", "/v1/communications/c-nope/resend").status == 404);
+  CHECK(e.call("POST", "/v1/instances/i-nope/execute").status == 404);
+  CHECK(e.call("POST", "/v1/communications", R"({"mapped_to":"nobody","type":"x","subject":"y"})")
+            .body.at("error").at("field") == "mapped_to");
+  CHECK(e.call("POST", "/v1/communications", R"({"mapped_to":"Person/p-1","subject":"y"})")
+            .body.at("error").at("field") == "type");
+  CHECK(e.call("POST", "/v1/communications", R"({"mapped_to":"Person/p-1","type":"x","subject":"y","mood":"ok"})")
+            .body.at("error").at("field") == "mood");
+  CHECK(e.call("POST", "/v1/communications", R"({"mapped_to":"Person/p-1","type":"x","subject":"y","date_created":"then"})")
+            .body.at("error").at("field") == "date_created");
+  CHECK(e.call("POST", "/v1/communications/resend", R"({"filter":{"status":"lost"}})").body.at("error").at("field") ==
+        "filter.status");
+  CHECK(e.items("/v1/log?limit=1000").size() == before);
+}
