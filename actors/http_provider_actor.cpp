@@ -29,6 +29,7 @@ struct provider_state {
   double tokens = 0;
   std::chrono::steady_clock::time_point refilled = std::chrono::steady_clock::now();
   bool rate_wake_scheduled = false;
+  domain::histogram call_seconds = domain::histogram::seconds();
   std::mt19937_64 random{std::random_device{}()};
   static inline const char* name = "herald.http_provider";
 };
@@ -118,6 +119,7 @@ std::int64_t backoff_ms(provider_pointer self, int tries, std::int64_t retry_aft
 void on_call_done(provider_pointer self, const dispatch_request& req, int tries, const outbound_response& response) {
   auto& st = self->state;
   --st.in_flight;
+  st.call_seconds.observe(response.seconds);
   const call_verdict v = judge(st.config, response);
   queued_call c{req, tries};
   const bool was_probe = st.probing;
@@ -188,6 +190,7 @@ provider_actor spawn_http_provider(caf::actor_system& system, http_provider_conf
           h.waiting = st.waiting.size();
           h.in_flight = st.in_flight;
           h.failures_in_a_row = static_cast<std::uint64_t>(st.failures_in_a_row);
+          h.call_seconds = st.call_seconds;
           return h;
         },
         [self](retry_atom) {

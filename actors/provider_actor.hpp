@@ -17,6 +17,7 @@
 
 #include "actors/atoms.hpp"
 #include "domain/communication.hpp"
+#include "domain/metrics_text.hpp"
 
 namespace herald::actors {
 
@@ -39,6 +40,7 @@ struct provider_health {
   std::uint64_t waiting = 0;       // attempts queued for a call
   std::uint64_t in_flight = 0;     // calls under way
   std::uint64_t failures_in_a_row = 0;
+  domain::histogram call_seconds = domain::histogram::seconds();  // every answered call
 };
 
 using provider_actor =

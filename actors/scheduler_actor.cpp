@@ -162,6 +162,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         self->state.wake_at = INT64_MAX;
         fire_due(self);
       },
+      [self](health_atom) -> std::uint64_t { return self->state.pending.size(); },
   };
 }
 

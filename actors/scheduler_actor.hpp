@@ -35,7 +35,8 @@ class engine_clock;
 using scheduler_actor = caf::typed_actor<caf::reacts_to<timer_atom, std::int64_t, std::string, std::int32_t, std::string>,
                                          caf::reacts_to<untimer_atom, std::int64_t, std::string, std::int32_t>,
                                          caf::replies_to<advance_atom, std::int64_t>::with<std::int64_t>,
-                                         caf::reacts_to<wake_atom>>;
+                                         caf::reacts_to<wake_atom>,
+                                         caf::replies_to<health_atom>::with<std::uint64_t>>;  // pending timers
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, const storage::rocksdb_event_store* store,
                                 engine_clock* clock, ingest_router_actor router);

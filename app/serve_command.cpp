@@ -17,6 +17,7 @@
 #include "app/directory_loader.hpp"
 #include "app/provider_setup.hpp"
 #include "app/retention_task.hpp"
+#include "domain/metrics_text.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace herald::app {
@@ -259,6 +260,50 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
               [done, self](caf::error& err) {
                 done(status{errc::unavailable, "the operation did not finish: " + self->system().render(err)});
               });
+    });
+  };
+  api_options.engine.engine_metrics = [&actors, engine](std::function<void(std::string)> done) {
+    // Asks the scheduler and every provider at once; writes when all answered.
+    std::map<std::string, actors::provider_actor> providers{{engine->provider_name, engine->provider}};
+    for (const auto& [channel, p] : engine->channel_providers) providers.emplace(p.name, p.handle);
+    actors.spawn([engine, providers, done](caf::event_based_actor* self) {
+      struct gathered {
+        std::uint64_t pending = 0;
+        std::map<std::string, actors::provider_health> health;
+        std::size_t left = 0;
+      };
+      auto g = std::make_shared<gathered>();
+      g->left = providers.size() + 1;
+      auto finish = [g, done] {
+        if (--g->left > 0) return;
+        using domain::labels;
+        std::string out;
+        domain::write_metric(out, "herald_queue_pending_sends", "gauge", "Timers waiting to fire (pending sends).",
+                             {{"", static_cast<double>(g->pending)}});
+        domain::samples waiting, in_flight, open;
+        std::vector<std::pair<std::string, domain::histogram>> latency;
+        for (const auto& [name, h] : g->health) {
+          const std::string l = labels({{"provider", name}});
+          waiting.emplace_back(l, static_cast<double>(h.waiting));
+          in_flight.emplace_back(l, static_cast<double>(h.in_flight));
+          open.emplace_back(l, h.breaker == "closed" ? 0.0 : 1.0);
+          latency.emplace_back(l, h.call_seconds);
+        }
+        domain::write_metric(out, "herald_provider_waiting", "gauge", "Attempts waiting for a provider call.", waiting);
+        domain::write_metric(out, "herald_provider_in_flight", "gauge", "Provider calls under way.", in_flight);
+        domain::write_metric(out, "herald_provider_breaker_open", "gauge", "1 while a provider's circuit breaker is open.",
+                             open);
+        domain::write_histogram(out, "herald_provider_call_seconds", "Provider call latency, request to answer.",
+                                latency);
+        done(std::move(out));
+      };
+      self->request(engine->scheduler, std::chrono::seconds(5), actors::health_atom_v)
+          .then([g, finish](std::uint64_t n) { g->pending = n; finish(); }, [finish](caf::error&) { finish(); });
+      for (const auto& [name, handle] : providers) {
+        self->request(handle, std::chrono::seconds(5), actors::health_atom_v)
+            .then([g, finish, name = name](const actors::provider_health& h) { g->health[name] = h; finish(); },
+                  [finish](caf::error&) { finish(); });
+      }
     });
   };
   api_options.engine.report_status = [report](const std::string& owner, const std::string& attempt_id,

@@ -49,6 +49,10 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
     if (!view || !view->is_object()) return;
     const std::string id = str(view->get_object(), "id");
     const std::string entity = str(view->get_object(), "entity");
+    {
+      std::lock_guard<std::mutex> lock(metrics_mutex_);
+      ++metrics_.instance_records[str(view->get_object(), "state")];
+    }
     batch.Put(cf(cf_instances), id, json::serialize(*view));
     batch.Put(cf(cf_entity_instances), entity_prefix(entity) + id, rocksdb::Slice());
     for (auto [list, add] : {std::pair{"timers_remove", false}, std::pair{"timers_add", true}}) {
@@ -74,6 +78,10 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
     const std::string comm_id = str(c, "id");
     const std::string mapped_to = str(a, "mapped_to");
     const std::int64_t created = time_ms(a, "created_at");
+    {
+      std::lock_guard<std::mutex> lock(metrics_mutex_);
+      ++metrics_.attempt_records[{str(a, "channel"), str(a, "status")}];
+    }
     batch.Put(cf(cf_attempts), attempt_id, json::serialize(a));
     if (const json::value* content = d.if_contains("content")) {
       batch.Put(cf(cf_attempt_content), attempt_id, json::serialize(*content));

@@ -418,6 +418,8 @@ void rocksdb_event_store::complete(prepared_group& g) {
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
                                                               g.started)
             .count());
+    std::lock_guard<std::mutex> lock(metrics_mutex_);
+    metrics_.commit_seconds.observe(static_cast<double>(last_commit_us_) / 1e6);
   }
   for (std::size_t a = 0; a < g.appends.size(); ++a) {
     if (g.failure.is_ok()) {
@@ -518,6 +520,11 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
     return from_rocksdb(it->status(), "reading the history of " + entity_key);
   }
   return seqs;
+}
+
+store_metrics rocksdb_event_store::metrics() const {
+  std::lock_guard<std::mutex> lock(metrics_mutex_);
+  return metrics_;
 }
 
 store_stats rocksdb_event_store::stats() const {

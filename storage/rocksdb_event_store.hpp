@@ -30,6 +30,7 @@
 #include <utility>
 
 #include "domain/config.hpp"
+#include "domain/metrics_text.hpp"
 #include "storage/event_store.hpp"
 
 namespace rocksdb {
@@ -64,6 +65,13 @@ struct replay_options {
   std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)> progress;
 };
 
+// What the store counts for GET /metrics since it opened.
+struct store_metrics {
+  std::map<std::pair<std::string, std::string>, std::uint64_t> attempt_records;  // (channel, status) -> records
+  std::map<std::string, std::uint64_t> instance_records;                         // state -> records
+  domain::histogram commit_seconds = domain::histogram::seconds();
+};
+
 class rocksdb_event_store final : public event_store {
  public:
   // Opens (creating when missing) the store at options.path. Refuses a folder
@@ -84,6 +92,7 @@ class rocksdb_event_store final : public event_store {
                                              std::size_t limit) const override;
   std::uint64_t last_seq() const override { return last_seq_.load(); }
   store_stats stats() const override;
+  store_metrics metrics() const;
 
   // Rebuilds projections from the log. With no filter every projection is
   // dropped and rebuilt; with an entity filter and no sequence range that
@@ -209,6 +218,9 @@ class rocksdb_event_store final : public event_store {
 
   std::atomic<std::uint64_t> commits_{0}, events_{0}, duplicates_{0}, batch_bytes_{0},
       last_commit_us_{0};
+  // For GET /metrics: records projected, and commit latency.
+  mutable std::mutex metrics_mutex_;
+  mutable store_metrics metrics_;
   std::thread sequencer_;
   std::thread committer_;
 };

@@ -81,6 +81,7 @@ void api::handle(http_request req, http_responder respond) const {
     }
     req.caller = key->name;
   }
+  if (req.path == "/metrics") return metrics(req, std::move(respond));
   if (req.path == "/v1/events") {
     if (req.method != "POST") {
       return respond(error_response(405, status{errc::invalid_argument, "use POST /v1/events"}));

@@ -51,6 +51,9 @@ struct engine_hooks {
                      const std::string& caller, const std::string& body_json,
                      std::function<void(result<std::vector<std::string>>)>)>
       operate;
+  // Calls back with the engine's part of GET /metrics (Prometheus text):
+  // pending sends, each provider's breaker, queue and call latency.
+  std::function<void(std::function<void(std::string)>)> engine_metrics;
 };
 
 // How webhooks prove where they come from (SPEC §5). A provider whose key
@@ -103,6 +106,8 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // metrics_api.cpp
+  void metrics(const http_request& request, http_responder respond) const;
   // operations_api.cpp
   void resend(const http_request& request, const std::string& communication_id, http_responder respond) const;
   void bulk_resend(const http_request& request, http_responder respond) const;

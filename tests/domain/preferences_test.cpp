@@ -59,3 +59,22 @@ TEST_CASE("channel choice: the first channel that reaches the recipient, from a 
   CHECK(choose_channel({"email", "sms"}, 0, &marked, no_email, "").reason == "no_contact");
   CHECK(choose_channel({"email", "sms"}, 2, &both, {}, "").reason == "no_contact");
 }
+
+#include "domain/metrics_text.hpp"
+
+TEST_CASE("metrics text: counters with labels, histograms with cumulative buckets and +Inf") {
+  std::string out;
+  write_metric(out, "x_total", "counter", "Things.", {{labels({{"a", "b\"c"}}), 3}});
+  CHECK(out == "# HELP x_total Things.\n# TYPE x_total counter\nx_total{a=\"b\\\"c\"} 3\n");
+  auto h = histogram::seconds();
+  h.observe(0.0003);
+  h.observe(0.002);
+  h.observe(30);
+  out.clear();
+  write_histogram(out, "lat_seconds", "Latency.", {{labels({{"p", "x"}}), h}});
+  CHECK(out.find("lat_seconds_bucket{p=\"x\",le=\"0.0005\"} 1\n") != std::string::npos);
+  CHECK(out.find("lat_seconds_bucket{p=\"x\",le=\"0.0025\"} 2\n") != std::string::npos);
+  CHECK(out.find("lat_seconds_bucket{p=\"x\",le=\"10\"} 2\n") != std::string::npos);
+  CHECK(out.find("lat_seconds_bucket{p=\"x\",le=\"+Inf\"} 3\n") != std::string::npos);
+  CHECK(out.find("lat_seconds_count{p=\"x\"} 3\n") != std::string::npos);
+}

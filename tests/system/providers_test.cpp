@@ -207,6 +207,20 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
   CHECK(status == 401);
   CHECK(attempt_of(e, "Person/p-1").at("status") == "delivered");
 
+  // The calls show in the metrics: three answered, one provider.
+  {
+    herald::adapters::http_client mc;
+    auto m = mc.request("GET", e.url() + "/metrics");
+    REQUIRE(m);
+    CHECK(m->status == 200);
+    CHECK(m->header("content-type").find("text/plain") == 0);
+    CHECK(m->body.find("herald_provider_call_seconds_count{provider=\"sendgrid\"} 3\n") != std::string::npos);
+    CHECK(m->body.find("herald_provider_breaker_open{provider=\"sendgrid\"} 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_attempt_records_total{channel=\"email\",status=\"delivered\"} ") !=
+          std::string::npos);
+    CHECK(m->body.find("herald_queue_pending_sends 0\n") != std::string::npos);
+    CHECK(m->body.find("# TYPE herald_store_commit_seconds histogram") != std::string::npos);
+  }
   // An event for an attempt Herald never made is kept as an orphan.
   answer = post_signed(e, key, R"([{"event":"delivered","sg_event_id":"ev-x","herald_attempt":"c-nope.1"}])", &status);
   CHECK(status == 200);
