@@ -110,6 +110,10 @@ void api::handle(http_request req, http_responder respond) const {
     }
   }
   if (path == "/v1/admin/time") return admin_time(req, std::move(respond));
+  if (path == "/v1/lists/types" || path == "/v1/lists/categories") {
+    if (req.method == "DELETE") return respond(error_response(405, status{errc::invalid_argument, "use GET or PUT"}));
+    return definitions(req, "list", rest("/v1/lists/"), std::move(respond));
+  }
   if (starts("/v1/recipients/")) {
     const std::string tail = "/preferences";
     const std::string key = rest("/v1/recipients/");

@@ -8,6 +8,8 @@
 //   GET    /v1/{workflows|templates}        every current definition
 //   DELETE /v1/{workflows|templates}/{id}   409 for a template a workflow uses
 
+#include <set>
+
 #include <boost/json.hpp>
 
 #include "adapters/http/api.hpp"
@@ -32,6 +34,24 @@ json::object public_view(const std::string& stored) {
 }
 
 }  // namespace
+
+// A custom list (SPEC §6: communication types, categories):
+// {"items": ["Email", "Phone call", ...]}, distinct non-empty names.
+status check_list(const json::value& body) {
+  const json::value* items = body.is_object() ? body.get_object().if_contains("items") : nullptr;
+  if (!items || !items->is_array()) return status{errc::invalid_argument, "a list is {\"items\": [names]}", "items"};
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < items->get_array().size(); ++i) {
+    const json::value& v = items->get_array()[i];
+    const std::string field = "items[" + std::to_string(i) + "]";
+    if (!v.is_string() || v.get_string().empty()) return status{errc::invalid_argument, "must be a name", field};
+    if (!seen.insert(std::string(v.get_string())).second) return status{errc::invalid_argument, "listed twice", field};
+  }
+  for (const auto& kv : body.get_object()) {
+    if (kv.key() != "items") return status{errc::invalid_argument, "unknown member", std::string(kv.key())};
+  }
+  return status::ok();
+}
 
 void api::definitions(const http_request& req, const std::string& kind, const std::string& id,
                       http_responder respond) const {
@@ -80,7 +100,9 @@ void api::definitions(const http_request& req, const std::string& kind, const st
     json::value body = json::parse(req.body, ec);
     if (ec) return respond(error_response(400, status{errc::parse_error, "body is not valid JSON: " + ec.message()}));
     status valid;
-    if (kind == "template") {
+    if (kind == "list") {
+      valid = check_list(body);
+    } else if (kind == "template") {
       auto t = domain::parse_template(body);
       valid = t ? status::ok() : t.error();
     } else {

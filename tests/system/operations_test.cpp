@@ -117,3 +117,23 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
         "filter.status");
   CHECK(e.items("/v1/log?limit=1000").size() == before);
 }
+
+TEST_CASE("custom lists of types and categories: versioned, validated", "[system][operations]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  CHECK(e.get("/v1/lists/types").status == 404);  // none yet
+  auto r = e.put("/v1/lists/types", R"({"items":["Email","Phone call","Meeting"]})");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.at("version") == 1);
+  r = e.put("/v1/lists/types", R"({"items":["Email","Phone call","Meeting","Letter"]})");
+  CHECK(r.body.at("version") == 2);
+  auto got = e.get("/v1/lists/types");
+  CHECK(got.body.at("body").at("items").as_array().size() == 4);
+  CHECK(e.get("/v1/lists/types?version=1").body.at("body").at("items").as_array().size() == 3);
+  REQUIRE(e.put("/v1/lists/categories", R"({"items":["Booking","Finance"]})").status == 200);
+  CHECK(e.put("/v1/lists/types", R"({"items":["Email","Email"]})").body.at("error").at("field") == "items[1]");
+  CHECK(e.put("/v1/lists/types", R"({"items":[7]})").body.at("error").at("field") == "items[0]");
+  CHECK(e.put("/v1/lists/types", R"({"names":[]})").body.at("error").at("field") == "items");
+  CHECK(e.put("/v1/lists/colours", R"({"items":[]})").status == 404);
+  CHECK(e.get("/v1/lists/types").body.at("version") == 2);  // refused changes left it alone
+}
