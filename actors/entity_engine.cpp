@@ -406,6 +406,14 @@ engine_step entity_engine::on_fire(const std::string& instance_id, int action_in
   } else {
     step.append(fire_action(inst, action, w->second, *record));
   }
+  settle_state(inst, action.reason);
+  engine_step done = persist_instance(inst, {}, {{action.due_ms, action.index}});
+  // The instance event goes first: attempts name it.
+  done.append(std::move(step));
+  return done;
+}
+
+void entity_engine::settle_state(domain::instance_view& inst, const std::string& reason) {
   // The instance settles once no action is waiting.
   bool waiting = false, any_sent = false, any_error = false;
   for (const auto& a : inst.actions) {
@@ -414,11 +422,7 @@ engine_step entity_engine::on_fire(const std::string& instance_id, int action_in
     any_error = any_error || a.state == "errored";
   }
   inst.state = waiting ? "scheduled" : any_error ? "errored" : any_sent ? "dispatched" : "not_sent";
-  inst.reason = inst.state == "not_sent" ? action.reason : inst.state == "errored" ? action.reason : "";
-  engine_step done = persist_instance(inst, {}, {{action.due_ms, action.index}});
-  // The instance event goes first: attempts name it.
-  done.append(std::move(step));
-  return done;
+  inst.reason = inst.state == "not_sent" || inst.state == "errored" ? reason : "";
 }
 
 engine_step entity_engine::fire_action(domain::instance_view& inst, domain::action_state& action,

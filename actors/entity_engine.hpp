@@ -90,6 +90,8 @@ class entity_engine {
   std::optional<std::int64_t> date_due(const domain::workflow_trigger& trigger, const domain::entity_record& record);
   engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
                           const versioned_workflow& w, const domain::entity_record& record);
+  // Sets the instance's state from its actions' (reason: the last action's).
+  void settle_state(domain::instance_view& inst, const std::string& reason);
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
   engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);

@@ -83,11 +83,14 @@ result<engine_step> entity_engine::execute(const operation& op, const domain::en
   engine_step step;
   // Every send action again, rendered from the data as it is now; the
   // operator's request stands in for the rules.
+  std::string reason;
   for (auto& action : inst.actions) {
     const std::size_t before = action.attempts.size();
     step.append(fire_action(inst, action, w->second, *record));
     made.insert(made.end(), action.attempts.begin() + static_cast<std::ptrdiff_t>(before), action.attempts.end());
+    reason = action.reason;
   }
+  settle_state(inst, reason);
   inst.updated_at = ctx_->clock->now_ms();
   engine_step done = persist_instance(inst, {}, {});
   done.append(std::move(step));

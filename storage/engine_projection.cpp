@@ -54,6 +54,13 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       ++metrics_.instance_records[str(view->get_object(), "state")];
     }
     batch.Put(cf(cf_instances), id, json::serialize(*view));
+    // Created-at keys are stable, so leaving the errored state deletes the key.
+    const std::string error_key = newest_first(time_ms(view->get_object(), "created_at")) + id;
+    if (str(view->get_object(), "state") == "errored") {
+      batch.Put(cf(cf_errored_instances), error_key, rocksdb::Slice());
+    } else {
+      batch.Delete(cf(cf_errored_instances), error_key);
+    }
     batch.Put(cf(cf_entity_instances), entity_prefix(entity) + id, rocksdb::Slice());
     for (auto [list, add] : {std::pair{"timers_remove", false}, std::pair{"timers_add", true}}) {
       const json::value* timers = d.if_contains(list);

@@ -87,6 +87,7 @@ status rocksdb_event_store::scan_index(
     case index_kind::entity_log: column = cf_entity_log_index; prefix = entity_prefix(entity); id_offset = 8; break;
     case index_kind::entity_communications: column = cf_entity_communications; prefix = entity_prefix(entity); break;
     case index_kind::entity_instances: column = cf_entity_instances; prefix = entity_prefix(entity); break;
+    case index_kind::errored_instances: column = cf_errored_instances; id_offset = 8; break;
   }
   auto handle = handles_.find(column);
   if (handle == handles_.end()) {

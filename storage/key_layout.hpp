@@ -27,6 +27,7 @@
 //   CF "preferences"    recipient entity_key -> preferences view (domain/preferences.hpp)
 //   CF "provider_events" attempt_id:lenstr event_id -> the provider event's data
 //                       (herald.provider_event.received of a known attempt)
+//   CF "errored_instances" newest(created_at_ms) instance_id -> "" (while errored)
 //   CF "provider_event_expiry" received_ms:fixed64be dedup_key -> attempt_id
 //                       (raw provider events still to be purged, oldest first)
 //   CF "linked_from"    target_key:lenstr link:lenstr source_key -> ""
@@ -70,6 +71,7 @@ inline constexpr const char* cf_linked_from = "linked_from";
 inline constexpr const char* cf_preferences = "preferences";
 inline constexpr const char* cf_provider_events = "provider_events";
 inline constexpr const char* cf_provider_event_expiry = "provider_event_expiry";
+inline constexpr const char* cf_errored_instances = "errored_instances";
 
 // Every column family but "default" and "log": all rebuilt by a full replay.
 inline constexpr const char* projection_columns[] = {
@@ -77,13 +79,14 @@ inline constexpr const char* projection_columns[] = {
     cf_entity_instances, cf_timers,           cf_attempts,     cf_attempt_content,
     cf_communications, cf_entity_communications, cf_log_index, cf_entity_log_index,
     cf_communication_index, cf_tasks,         cf_open_tasks, cf_linked_from, cf_preferences,
-    cf_provider_events, cf_provider_event_expiry};
+    cf_provider_events, cf_provider_event_expiry, cf_errored_instances};
 // The engine views among them (rebuilt only by a full replay).
 inline constexpr const char* engine_view_columns[] = {
     cf_definitions,   cf_instances,   cf_entity_instances, cf_timers,
     cf_attempts,      cf_attempt_content, cf_communications, cf_entity_communications,
     cf_log_index,     cf_entity_log_index, cf_communication_index, cf_tasks, cf_open_tasks,
-    cf_linked_from,   cf_preferences, cf_provider_events, cf_provider_event_expiry};
+    cf_linked_from,   cf_preferences, cf_provider_events, cf_provider_event_expiry,
+    cf_errored_instances};
 inline constexpr const char* meta_format_key = "format";
 inline constexpr const char* meta_engine_checkpoint_key = "engine_checkpoint";
 inline constexpr std::uint8_t store_format_version = 1;

@@ -117,6 +117,7 @@ class rocksdb_event_store final : public event_store {
     entity_log,             // one entity's attempts, newest first (needs `entity`)
     entity_communications,  // one entity's communications (needs `entity`)
     entity_instances,       // one entity's instances (needs `entity`)
+    errored_instances,      // instances in error, newest first
   };
   struct timer_entry {
     std::int64_t due_ms = 0;

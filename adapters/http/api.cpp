@@ -145,6 +145,7 @@ void api::handle(http_request req, http_responder respond) const {
   }
   if (path == "/v1/queue") return get_only([&] { return queue(req); });
   if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
+  if (path == "/v1/workflow-errors") return get_only([&] { return workflow_errors(req); });
   if (starts("/v1/tasks/") && path.size() > std::strlen("/v1/tasks/complete") &&
       path.compare(path.size() - std::strlen("/complete"), std::strlen("/complete"), "/complete") == 0) {
     const std::string id = rest("/v1/tasks/");

@@ -103,6 +103,7 @@ class api {
   http_response communications(const http_request& request) const;
   http_response queue(const http_request& request) const;
   http_response tasks(const http_request& request) const;
+  http_response workflow_errors(const http_request& request) const;
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;

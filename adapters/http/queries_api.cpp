@@ -164,6 +164,12 @@ http_response api::communications(const http_request& req) const {
                      [&](const json::object& row) { return f->keep(row); }));
 }
 
+http_response api::workflow_errors(const http_request& req) const {
+  const std::string workflow = text_param(req, "workflow");
+  return answer(list(*options_.store, store_t::index_kind::errored_instances, "", store_t::view_kind::instance, req,
+                     [&](const json::object& row) { return workflow.empty() || str(row, "workflow") == workflow; }));
+}
+
 http_response api::tasks(const http_request& req) const {
   return answer(list(*options_.store, store_t::index_kind::open_tasks, "", store_t::view_kind::task, req,
                      [](const json::object&) { return true; }));

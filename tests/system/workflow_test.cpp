@@ -235,6 +235,15 @@ TEST_CASE("a merge field without a value errors the instance and names the field
   auto inst = e.get("/v1/entities/Delegate/d-42").body.at("instances").at(0);
   CHECK(inst.at("state") == "errored");
   CHECK(std::string(inst.at("reason").as_string()).find("@@User.Nickname") != std::string::npos);
+  // Listed among the workflow errors, until fixed and run again.
+  auto errors = e.items("/v1/workflow-errors");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].at("id") == inst.at("id"));
+  CHECK(e.items("/v1/workflow-errors?workflow=other").empty());
+  REQUIRE(e.put("/v1/templates/booking-confirmation", R"({"channel":"email","subject":"Hi @@User.FirstName","text":"x"})")
+              .status == 200);
+  REQUIRE(e.call("POST", "/v1/instances/" + std::string(inst.at("id").as_string()) + "/execute").status == 201);
+  CHECK(e.items("/v1/workflow-errors").empty());
 }
 
 TEST_CASE("pending timers survive a kill and fire once after restart", "[system][engine]") {
