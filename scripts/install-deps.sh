@@ -8,7 +8,7 @@ packages=(
   libcaf-dev librocksdb-dev libboost-json1.81-dev libboost1.81-dev
   libcurl4-openssl-dev libssl-dev catch2 libcli11-dev
   libhowardhinnant-date-dev libjemalloc-dev tzdata curl ca-certificates
-  python3-aiosmtpd libhpdf-dev
+  python3-aiosmtpd libhpdf-dev libzip-dev unzip
 )
 
 missing=()

@@ -145,6 +145,10 @@ void api::handle(http_request req, http_responder respond) const {
   }
   if (path == "/v1/queue") return get_only([&] { return queue(req); });
   if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
+  if (path == "/v1/download") {
+    if (req.method != "GET") return respond(error_response(405, status{errc::invalid_argument, "use GET " + path}));
+    return download(req, std::move(respond));
+  }
   if (path == "/v1/workflow-errors") return get_only([&] { return workflow_errors(req); });
   if (starts("/v1/tasks/") && path.size() > std::strlen("/v1/tasks/complete") &&
       path.compare(path.size() - std::strlen("/complete"), std::strlen("/complete"), "/complete") == 0) {

@@ -107,6 +107,8 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  // download_api.cpp
+  void download(const http_request& request, http_responder respond) const;
   // metrics_api.cpp
   void metrics(const http_request& request, http_responder respond) const;
   // operations_api.cpp

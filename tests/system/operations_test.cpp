@@ -101,6 +101,31 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
   CHECK(r.body.at("results").at(0).at("attempt").as_string().size() > 0);
   CHECK(r.body.at("results").at(1).at("error") == "not_found");
 
+  // Download: a ZIP of what was sent, as files.
+  {
+    herald::adapters::http_client c;
+    auto zip = c.request("GET", e.url() + "/v1/download?ids=" + first_id + "," + call_comm + ".1");
+    REQUIRE(zip);
+    CHECK(zip->status == 200);
+    CHECK(zip->header("content-type") == "application/zip");
+    const auto path = dir.path() / "download.zip";
+    herald::test::write_file(path, zip->body);
+    auto listing = herald::test::run_program({"/usr/bin/unzip", "-l", path.string()});
+    REQUIRE(listing.exit_code == 0);
+    CHECK(listing.out.find(first_id + "/attempt.json") != std::string::npos);
+    CHECK(listing.out.find(first_id + "/attachments/terms.txt") != std::string::npos);
+    CHECK(listing.out.find(call_comm + ".1/message.txt") != std::string::npos);
+    CHECK(herald::test::run_program({"/usr/bin/unzip", "-p", path.string(), first_id + "/message.txt"}).out ==
+          "Welcome Pat\n\nHello Pat");
+    CHECK(herald::test::run_program({"/usr/bin/unzip", "-p", path.string(), first_id + "/attachments/terms.txt"}).out ==
+          "Terms for Pat");
+    auto filtered = c.request("GET", e.url() + "/v1/download?status=completed&limit=1000");
+    REQUIRE(filtered);
+    CHECK(filtered->status == 200);
+    CHECK(c.request("GET", e.url() + "/v1/download?ids=nope")->status == 404);
+    CHECK(c.request("GET", e.url() + "/v1/download?status=lost")->status == 400);
+  }
+
   // Bad requests name what is wrong, and change nothing.
   const auto before = e.items("/v1/log?limit=1000").size();
   CHECK(e.call("POST", "/v1/communications/c-nope/resend").status == 404);
