@@ -3,6 +3,7 @@
 // had, execute an instance again on fresh data, log a manual interaction.
 // Each makes new attempts; nothing already recorded changes.
 
+#include <optional>
 #include <set>
 
 #include <boost/json.hpp>
@@ -42,13 +43,28 @@ result<engine_step> entity_engine::resend(const operation& op, std::vector<std::
   auto it = comms_.find(op.target);
   if (it == comms_.end()) return status{errc::not_found, "no communication " + op.target};
   domain::communication_view& comm = it->second;
-  auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, comm.latest_attempt_id);
-  if (!text || !*text) return status{errc::not_found, "the communication's latest attempt is missing"};
-  auto latest = domain::attempt_from_json(json::parse(**text));
-  if (!latest) return latest.error();
+  // The attempt to send again: the one asked for, else the newest that went
+  // through a channel (a task that followed a bounce is not a message).
+  json::error_code ec;
+  const json::value body = op.body_json.empty() ? json::value(json::object{}) : json::parse(op.body_json, ec);
+  const std::string asked = !ec && body.is_object() ? str(body.get_object(), "attempt") : std::string();
+  std::optional<domain::attempt_view> latest;
+  for (int n = comm.attempts; n >= 1 && !latest; --n) {
+    const std::string id = comm.id + "." + std::to_string(n);
+    if (!asked.empty() && id != asked) continue;
+    auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, id);
+    if (!text || !*text) continue;
+    auto a = domain::attempt_from_json(json::parse(**text));
+    if (a && (a->channel != "manual" || !asked.empty())) latest = std::move(*a);
+  }
+  if (!latest) {
+    return asked.empty() ? status{errc::invalid_argument,
+                                  "a manual interaction is not resent; complete its task or log a new one", "id"}
+                         : status{errc::not_found, "no attempt " + asked + " in communication " + op.target, "attempt"};
+  }
   if (latest->channel == "manual") {
     return status{errc::invalid_argument, "a manual interaction is not resent; complete its task or log a new one",
-                  "id"};
+                  "attempt"};
   }
   const std::int64_t now = ctx_->clock->now_ms();
   domain::attempt_view a = successor(*latest, comm, latest->channel);

@@ -20,6 +20,7 @@ struct serve_flags {
   std::string log_level = "info";
   bool time_skipping = false;
   std::string load_dir;
+  std::string web_dir = HERALD_WEB_DIR;
 };
 
 void add_range_options(CLI::App* cmd, herald::adapters::log_range& range) {
@@ -68,6 +69,7 @@ int serve(const serve_flags& flags) {
   herald::app::serve_options options;
   options.time_skipping = flags.time_skipping;
   options.load_dir = flags.load_dir;
+  options.web_dir = flags.web_dir;
   return herald::app::run_serve(config, options);
 }
 
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--log-level", sf.log_level, "debug | info | warn | error");
   serve_cmd->add_option("--load", sf.load_dir,
                         "load DIR/templates/*.json, DIR/workflows/*.json and DIR/data/*.ndjson at start");
+  serve_cmd->add_option("--web", sf.web_dir, "the page's folder, served at / (default: this source tree's web/)");
   // A later flag wins, so scripts can pass defaults and users override them.
   for (auto* opt : serve_cmd->get_options()) {
     opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);

@@ -225,6 +225,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   api_options.store = store.get();
   api_options.api_keys = config.api_keys;
   api_options.ready = [&ready] { return ready.load(); };
+  api_options.web_dir = options.web_dir;
   api_options.on_accepted = [router](const storage::event_batch& batch,
                                      const storage::append_outcome& outcome) {
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);

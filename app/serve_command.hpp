@@ -11,6 +11,8 @@ struct serve_options {
   bool time_skipping = false;
   // A directory of definitions and events to load at start (directory_loader.hpp).
   std::string load_dir;
+  // The page's files; empty: none served.
+  std::string web_dir;
 };
 
 // Returns the exit code: 0 after a clean shutdown, 1 when a component could

@@ -8,8 +8,11 @@ packages=(
   libcaf-dev librocksdb-dev libboost-json1.81-dev libboost1.81-dev
   libcurl4-openssl-dev libssl-dev catch2 libcli11-dev
   libhowardhinnant-date-dev libjemalloc-dev tzdata curl ca-certificates
-  python3-aiosmtpd libhpdf-dev libzip-dev unzip
+  python3-aiosmtpd libhpdf-dev libzip-dev unzip chromium
 )
+# Node for the browser test: Debian's, unless a node is already on the PATH.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,12 +20,20 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo="sudo"
+  fi
+  echo "installing Debian packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "installing Debian packages: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# playwright-core (pinned in tests/browser/package-lock.json) drives chromium;
+# it downloads no browser of its own.
+browser_dir="$(dirname "$0")/../tests/browser"
+if [ ! -d "$browser_dir/node_modules/playwright-core" ]; then
+  echo "installing the browser test's npm packages"
+  (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -7,6 +7,7 @@
 #include "adapters/http/access_policy.hpp"
 #include "adapters/http/json_error.hpp"
 #include "adapters/http/query_params.hpp"
+#include "adapters/http/static_files.hpp"
 #include "domain/entity_record.hpp"
 #include "domain/event_decoder.hpp"
 #include "domain/rfc3339.hpp"
@@ -55,6 +56,11 @@ void api::handle(http_request req, http_responder respond) const {
     const bool ready = !options_.ready || options_.ready();
     return respond(json_response(ready ? 200 : 503,
                                  json::object{{"status", ready ? "ready" : "not_ready"}}));
+  }
+  if (req.method == "GET") {
+    // The page's own files need no key: they hold no data; the page asks
+    // for a key before it reads anything.
+    if (auto file = static_file(options_.web_dir, req.path)) return respond(std::move(*file));
   }
   // Signed webhooks prove their origin themselves (webhooks_api.cpp).
   if (req.path == "/v1/webhooks/sendgrid" || req.path == "/v1/webhooks/twilio" || req.path == "/v1/webhooks/post" ||

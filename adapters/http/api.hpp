@@ -77,6 +77,7 @@ struct api_options {
   std::function<bool()> ready;
   engine_hooks engine;
   webhook_options webhooks;
+  std::string web_dir;  // the page's files (web/); empty: no page
 };
 
 // The event that stores a recipient's preferences whole (preferences_api.cpp).

@@ -61,7 +61,8 @@ void api::resend(const http_request& req, const std::string& id, http_responder 
   if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
   const std::string owner = communication_owner(*options_.store, id);
   if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no communication " + id}));
-  options_.engine.operate(owner, "resend", id, req.caller, "",
+  // Optional {"attempt": ID}: which attempt to send again (default: the newest sent through a channel).
+  options_.engine.operate(owner, "resend", id, req.caller, req.body,
                           [respond](result<std::vector<std::string>> r) { respond(made(r)); });
 }
 

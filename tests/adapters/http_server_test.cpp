@@ -6,6 +6,8 @@
 
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/http_server.hpp"
+#include "adapters/http/static_files.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace herald::adapters;
 
@@ -117,4 +119,28 @@ TEST_CASE("a malformed request line is answered 400", "[http]") {
   auto r = client.request("GE(T", url(*server, "/x"));
   REQUIRE(r);
   CHECK(r->status == 400);
+}
+
+
+TEST_CASE("page files: only plain names in the folder are served, with a content security policy", "[http][static]") {
+  herald::test::temp_dir dir;
+  std::filesystem::create_directories(dir.path() / "web");
+  herald::test::write_file(dir.path() / "web" / "index.html", "<!doctype html>page");
+  herald::test::write_file(dir.path() / "web" / "app.js", "export {}");
+  herald::test::write_file(dir.path() / "secret.txt", "do not serve");
+  const std::string web = (dir.path() / "web").string();
+  auto index = herald::adapters::static_file(web, "/");
+  REQUIRE(index);
+  CHECK(index->body == "<!doctype html>page");
+  CHECK(index->content_type == "text/html; charset=utf-8");
+  bool csp = false;
+  for (const auto& [k, v] : index->headers) csp = csp || (k == "Content-Security-Policy" && v.find("script-src 'self'") != std::string::npos);
+  CHECK(csp);
+  CHECK(herald::adapters::static_file(web, "/app.js")->content_type == "text/javascript; charset=utf-8");
+  for (const char* bad : {"/../secret.txt", "/..", "/.hidden", "/web/../secret.txt", "/%2e%2e/secret.txt",
+                          "/a/app.js", "/v1/log", "/missing.js", ""}) {
+    INFO(bad);
+    CHECK_FALSE(herald::adapters::static_file(web, bad));
+  }
+  CHECK_FALSE(herald::adapters::static_file("", "/"));  // no folder, no page
 }

@@ -1,0 +1,137 @@
+// The Communications page in a real browser: Debian's chromium driven by
+// playwright-core, against `herald serve` with the demo data (sandbox
+// provider failing half the sends, so there are failures and tasks).
+// Screenshots go to $HERALD_ARTIFACTS (default build/test-artifacts).
+// Skipped (HERALD-SKIPPED) when chromium or playwright-core is missing.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const binary = process.env.HERALD_BINARY;
+const examples = process.env.HERALD_EXAMPLES_DIR;
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const artifacts = process.env.HERALD_ARTIFACTS ?? "test-artifacts";
+
+let chromium;
+try {
+  ({ chromium } = await import("playwright-core"));
+} catch {
+  chromium = null;
+}
+
+function startHerald(dir) {
+  const config = join(dir, "herald.json");
+  writeFileSync(config, JSON.stringify({ providers: { sandbox: { failure_ratio: 0.5 } } }));
+  const child = spawn(binary, ["serve", "--data", join(dir, "data"), "--listen", "127.0.0.1:0", "--config", config,
+    "--load", join(examples, "training"), "--time-skipping"], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.on("exit", (code) => reject(new Error(`herald exited ${code}`)));
+  });
+}
+
+async function call(url, method, path, body) {
+  const r = await fetch(url + path, {
+    method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+test("an operator filters, opens, resends, completes a task and downloads from the page", async (t) => {
+  if (!chromium || !existsSync(chromiumPath) || !binary) {
+    console.log("HERALD-SKIPPED: chromium or playwright-core is not installed (scripts/install-deps.sh)");
+    t.skip();
+    return;
+  }
+  mkdirSync(artifacts, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "herald-page-"));
+  const { child, url } = await startHerald(dir);
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  try {
+    // Two months of the demo: bookings, reminders, certificates; half bounce.
+    assert.equal((await call(url, "POST", "/v1/admin/time", { advance: "P60D" })).status, 200);
+    // A message whose subject and body carry markup and script.
+    const hostile = await call(url, "POST", "/v1/communications", {
+      mapped_to: "User/u-1", type: "Phone call", subject: "<img src=x onerror=\"window.__xss=1\">Hostile",
+      body: "<script>window.__xss=1</script>",
+    });
+    assert.equal(hostile.status, 201);
+
+    // Without the page's CSP (the test evaluates functions): that nothing
+    // hostile runs then rests on the page alone.
+    const page = await browser.newPage({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(url);
+    await page.waitForFunction(() => document.querySelectorAll("#results tbody tr").length > 0);
+    await page.screenshot({ path: join(artifacts, "1-communications.png"), fullPage: true });
+
+    // The log, filtered to Failed: only failure statuses.
+    await page.getByRole("tab", { name: "Communication log" }).click();
+    await page.getByRole("button", { name: "Failed", exact: true }).click();
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll("#results tbody td.status")];
+      return cells.length > 0 && cells.every((c) => c.textContent === "bounced");
+    });
+    await page.screenshot({ path: join(artifacts, "2-failed.png"), fullPage: true });
+
+    // Open the first failed attempt, then resend it.
+    await page.locator("#results tbody tr").first().click();
+    await page.waitForSelector("#detail[open]");
+    assert.match(await page.locator("#detail-timeline").textContent(), /bounced/);
+    await page.screenshot({ path: join(artifacts, "3-detail.png") });
+    await page.getByRole("button", { name: "Resend", exact: true }).click();
+    const resent = await (await page.waitForFunction(
+      () => document.querySelector("#status-line").textContent.match(/Resent as (\S+)/)?.[1])).jsonValue();
+    await page.getByRole("button", { name: "All", exact: true }).click();
+    await page.waitForSelector(`#results tbody tr[data-id="${resent}"]`);
+    await page.screenshot({ path: join(artifacts, "4-resent.png"), fullPage: true });
+
+    // The hostile message shows as text, and nothing of it ran.
+    await page.getByLabel("Search").fill("Hostile");
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector("#results tbody")?.textContent.includes("<img src=x"));
+    await page.locator("#results tbody tr").first().click();
+    await page.waitForSelector("#detail[open]");
+    assert.equal(await page.locator("#detail-text").textContent(), "<script>window.__xss=1</script>");
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await page.keyboard.press("Escape");
+
+    // A task completed from the Tasks view.
+    await page.getByRole("button", { name: "Tasks", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#task-table tbody tr").length > 0);
+    const before = await page.locator("#task-table tbody tr").count();
+    await page.locator("#task-table tbody tr").first().getByRole("textbox").fill("Called, all sorted");
+    await page.locator("#task-table tbody tr").first().getByRole("button", { name: "Complete" }).click();
+    await page.waitForFunction((n) => document.querySelectorAll("#task-table tbody tr").length === n - 1, before);
+    await page.screenshot({ path: join(artifacts, "5-tasks.png"), fullPage: true });
+
+    // The queue and the workflows views show what is pending and defined.
+    await page.getByRole("button", { name: "Workflows", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#workflow-table tbody tr").length === 6);
+    await page.getByRole("button", { name: "Queue", exact: true }).click();
+    await page.screenshot({ path: join(artifacts, "6-queue.png"), fullPage: true });
+
+    // A download of what is listed.
+    await page.getByRole("button", { name: "Communications", exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll("#results tbody tr").length > 0);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download" }).click()]);
+    const saved = join(dir, "download.zip");
+    await download.saveAs(saved);
+    assert.equal(readFileSync(saved).subarray(0, 2).toString(), "PK");
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
