@@ -33,6 +33,9 @@ inline constexpr const char* links_updated = "herald.links.updated";
 // A provider's delivery event as received (webhook or callback), kept raw;
 // its id derives from the provider's event id, so a redelivery is a duplicate.
 inline constexpr const char* provider_event_received = "herald.provider_event.received";
+// An operator's request carried out (resend, execute, log): who, on what,
+// and the attempts it made — the audit trail of operations.
+inline constexpr const char* operation_performed = "herald.operation.performed";
 // A recipient's preferences, whole (subject: the recipient entity).
 inline constexpr const char* preferences_updated = "herald.preferences.updated";
 

@@ -255,6 +255,52 @@ async function download() {
   setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
+// --- Explain: an entity's instances and rule traces ---------------------
+
+function traceList(trace) {
+  const list = document.createElement("ul");
+  for (const t of trace ?? []) {
+    const li = document.createElement("li");
+    li.textContent = `${t.held ? "✓" : "✗"} ${t.rule} — saw ${JSON.stringify(t.seen ?? null)}`;
+    list.append(li);
+  }
+  return list;
+}
+
+async function explain(entity) {
+  const box = $("#explain");
+  box.replaceChildren();
+  let view;
+  try {
+    view = await api(`/v1/entities/${entity.split("/").map(encodeURIComponent).join("/")}`);
+  } catch (e) {
+    box.textContent = e.message;
+    return;
+  }
+  for (const inst of view.instances ?? []) {
+    const block = document.createElement("article");
+    const title = document.createElement("h4");
+    title.textContent = `${inst.workflow}: ${inst.state}${inst.reason ? ` (${inst.reason})` : ""} — ${inst.id}`;
+    block.append(title, traceList(inst.trace));
+    if (inst.fire_trace?.length) {
+      const fired = document.createElement("p");
+      fired.textContent = "When it fell due:";
+      block.append(fired, traceList(inst.fire_trace));
+    }
+    box.append(block);
+  }
+  // Workflows that looked at an event and did not start.
+  for (const h of view.history?.items ?? []) {
+    if (h.type !== "herald.workflow.evaluated") continue;
+    const block = document.createElement("article");
+    const title = document.createElement("h4");
+    title.textContent = `${h.data.workflow}: did not fire on event ${h.data.trigger_seq}`;
+    block.append(title, traceList(h.data.trace));
+    box.append(block);
+  }
+  if (!box.children.length) box.textContent = "No workflow has looked at this entity.";
+}
+
 // --- Other views -------------------------------------------------------
 
 async function fill(tableId, path, render) {
@@ -367,6 +413,10 @@ $("#filters").addEventListener("submit", (event) => {
   load(false);
 });
 $("#more").addEventListener("click", () => load(true));
+$("#explain-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  explain(new FormData(event.target).get("entity"));
+});
 $("#resend-selected").addEventListener("click", resendSelected);
 $("#download").addEventListener("click", download);
 $("#key-form").addEventListener("submit", (event) => {
@@ -376,5 +426,24 @@ $("#key-form").addEventListener("submit", (event) => {
   show("communications");
 });
 
+// The custom lists (GET /v1/lists/...) offered in the type and category filters.
+async function loadLists() {
+  for (const name of ["types", "categories"]) {
+    try {
+      const list = await api(`/v1/lists/${name}`);
+      const box = $(`#${name}-list`);
+      box.replaceChildren();
+      for (const item of list.body.items) {
+        const option = document.createElement("option");
+        option.value = item;
+        box.append(option);
+      }
+    } catch {
+      // no list defined yet: free text
+    }
+  }
+}
+
 buildColumnPicker();
 show("communications");
+loadLists();

@@ -118,6 +118,10 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     // The queue and the workflows views show what is pending and defined.
     await page.getByRole("button", { name: "Workflows", exact: true }).click();
     await page.waitForFunction(() => document.querySelectorAll("#workflow-table tbody tr").length === 6);
+    // Why a workflow fired for a delegate: its instances with their rule traces.
+    await page.getByLabel("Entity").fill("Delegate/d-1");
+    await page.getByRole("button", { name: "Explain" }).click();
+    await page.waitForFunction(() => document.querySelector("#explain")?.textContent.includes("✓"));
     await page.getByRole("button", { name: "Queue", exact: true }).click();
     await page.screenshot({ path: join(artifacts, "6-queue.png"), fullPage: true });
 

@@ -60,6 +60,16 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
   CHECK(second.at("content").at("attachments").as_array().size() == 1);
   CHECK(std::string(second.at("timeline").at(0).at("reason").as_string()) == "resent by anonymous");
   CHECK(e.get("/v1/log/" + first_id).body.at("status") == "delivered");  // the first is as it was
+  // The operation is on the entity's audit trail, with who did it.
+  bool audited = false;
+  const auto entity = e.get("/v1/entities/Person/p-1");
+  REQUIRE(entity.status == 200);
+  for (const auto& h : entity.body.at("history").at("items").as_array()) {
+    if (h.at("type") != "herald.operation.performed" || !h.at("data").is_object()) continue;
+    const auto& data = h.at("data").as_object();
+    audited = audited || (data.at("by") == "anonymous" && data.at("operation") == "resend");
+  }
+  CHECK(audited);
 
   // Four weeks on, attachments are no longer kept: sent without, and said so.
   REQUIRE(e.advance("P29D").status == 200);
