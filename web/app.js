@@ -413,6 +413,24 @@ $("#filters").addEventListener("submit", (event) => {
   load(false);
 });
 $("#more").addEventListener("click", () => load(true));
+$("#log-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = {};
+  for (const [name, value] of new FormData(event.target)) {
+    if (!value) continue;
+    body[name] = name === "date_created" ? new Date(value).toISOString() : value;
+  }
+  try {
+    const r = await api("/v1/communications", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    event.target.reset();
+    await load(false);
+    say(`Logged as ${r.attempts.join(", ")}`);
+  } catch (e) {
+    say(e.message);
+  }
+});
 $("#explain-form").addEventListener("submit", (event) => {
   event.preventDefault();
   explain(new FormData(event.target).get("entity"));

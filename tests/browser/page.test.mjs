@@ -106,6 +106,17 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     await page.keyboard.press("Escape");
 
+    // A phone call logged from the page.
+    await page.getByText("Log an interaction").click();
+    await page.getByLabel("About").fill("User/u-1");
+    await page.locator("#log-form").getByLabel("Type").fill("Phone call");
+    await page.locator("#log-form").getByLabel("Subject").fill("Called about the invoice");
+    await page.getByRole("button", { name: "Log", exact: true }).click();
+    await page.waitForFunction(() => /Logged as /.test(document.querySelector("#status-line").textContent));
+    const logged = await call(url, "GET", "/v1/log?q=Called%20about%20the%20invoice");
+    assert.equal(logged.body.items.length, 1);
+    assert.equal(logged.body.items[0].type, "Phone call");
+
     // A task completed from the Tasks view.
     await page.getByRole("button", { name: "Tasks", exact: true }).click();
     await page.waitForFunction(() => document.querySelectorAll("#task-table tbody tr").length > 0);
