@@ -1,6 +1,7 @@
 #include "actors/http_provider_actor.hpp"
 
 #include <deque>
+#include <map>
 #include <random>
 
 #include <caf/all.hpp>
@@ -30,6 +31,10 @@ struct provider_state {
   std::chrono::steady_clock::time_point refilled = std::chrono::steady_clock::now();
   bool rate_wake_scheduled = false;
   domain::histogram call_seconds = domain::histogram::seconds();
+  // Virtual time (config.virtual_time): retries and the breaker's probe wait
+  // here for their due time on the engine clock, released by a wake.
+  std::multimap<std::int64_t, queued_call> later;
+  std::int64_t probe_at = 0;
   std::mt19937_64 random{std::random_device{}()};
   static inline const char* name = "herald.http_provider";
 };
@@ -95,7 +100,11 @@ void pump(provider_pointer self) {
     // One probe at a time while the breaker is open (after its pause).
     if (!st.probing && !st.wake_scheduled && !st.waiting.empty()) {
       st.wake_scheduled = true;
-      self->delayed_send(self, std::chrono::milliseconds(st.config.breaker_open_ms), retry_atom_v);
+      if (st.config.virtual_time) {
+        st.probe_at = st.config.clock_ms() + st.config.breaker_open_ms;
+      } else {
+        self->delayed_send(self, std::chrono::milliseconds(st.config.breaker_open_ms), retry_atom_v);
+      }
     }
     return;
   }
@@ -128,8 +137,12 @@ void on_call_done(provider_pointer self, const dispatch_request& req, int tries,
     ++st.failures_in_a_row;
     if (st.failures_in_a_row >= st.config.breaker_failures || was_probe) st.open = true;
     report(self, c, "retrying", v.reason + " (try " + std::to_string(tries) + ")");
-    self->delayed_send(self, std::chrono::milliseconds(backoff_ms(self, tries, v.retry_after_ms)), retry_atom_v, req,
-                       tries);
+    const std::int64_t delay = backoff_ms(self, tries, v.retry_after_ms);
+    if (st.config.virtual_time) {
+      st.later.emplace(st.config.clock_ms() + delay, queued_call{req, tries});
+    } else {
+      self->delayed_send(self, std::chrono::milliseconds(delay), retry_atom_v, req, tries);
+    }
   } else {
     st.failures_in_a_row = 0;
     st.open = false;
@@ -139,6 +152,19 @@ void on_call_done(provider_pointer self, const dispatch_request& req, int tries,
       report(self, c, "rejected", v.reason);
     }
   }
+  pump(self);
+}
+
+// The breaker's pause is over: let one probe through.
+void probe(provider_pointer self) {
+  auto& st = self->state;
+  st.wake_scheduled = false;
+  if (!st.open || st.waiting.empty() || st.probing) return;
+  st.probing = true;
+  queued_call c = std::move(st.waiting.front());
+  st.waiting.pop_front();
+  start_call(self, std::move(c));
+  if (st.in_flight == 0) st.probing = false;  // nothing was called (unsendable)
   pump(self);
 }
 
@@ -180,31 +206,36 @@ provider_actor spawn_http_provider(caf::actor_system& system, http_provider_conf
           pump(self);
         },
         [self](wake_atom) {
-          self->state.rate_wake_scheduled = false;
+          auto& st = self->state;
+          st.rate_wake_scheduled = false;
+          if (st.config.virtual_time) {
+            // Time moved on: what has fallen due goes ahead of the line.
+            const std::int64_t now = st.config.clock_ms();
+            std::vector<queued_call> due;
+            for (auto it = st.later.begin(); it != st.later.end() && it->first <= now;) {
+              due.push_back(std::move(it->second));
+              it = st.later.erase(it);
+            }
+            for (auto it = due.rbegin(); it != due.rend(); ++it) st.waiting.push_front(std::move(*it));
+            if (st.probe_at != 0 && now >= st.probe_at) {
+              st.probe_at = 0;
+              probe(self);
+              return;
+            }
+          }
           pump(self);
         },
         [self](health_atom) {
           const auto& st = self->state;
           provider_health h;
           h.breaker = st.probing ? "probing" : st.open ? "open" : "closed";
-          h.waiting = st.waiting.size();
+          h.waiting = st.waiting.size() + st.later.size();
           h.in_flight = st.in_flight;
           h.failures_in_a_row = static_cast<std::uint64_t>(st.failures_in_a_row);
           h.call_seconds = st.call_seconds;
           return h;
         },
-        [self](retry_atom) {
-          // The breaker's pause is over: let one probe through.
-          auto& st = self->state;
-          st.wake_scheduled = false;
-          if (!st.open || st.waiting.empty() || st.probing) return;
-          st.probing = true;
-          queued_call c = std::move(st.waiting.front());
-          st.waiting.pop_front();
-          start_call(self, std::move(c));
-          if (st.in_flight == 0) st.probing = false;  // nothing was called (unsendable)
-          pump(self);
-        },
+        [self](retry_atom) { probe(self); },
     };
   });
   return caf::actor_cast<provider_actor>(actor);

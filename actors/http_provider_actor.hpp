@@ -58,6 +58,9 @@ struct http_provider_config {
   int breaker_failures = 5;
   std::int64_t breaker_open_ms = 5000;
   double rate_per_s = 0;  // calls started per second at most; 0: no limit
+  // Backoff and the breaker's pause on `clock_ms` (a virtual engine clock):
+  // what falls due is released by a (wake_atom) sent after time moves.
+  bool virtual_time = false;
 };
 
 // Reads an HTTP answer into a verdict by the retry policy above.

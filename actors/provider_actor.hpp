@@ -8,6 +8,7 @@
 //
 //   (dispatch_atom, dispatch_request) -> dispatch_outcome
 //   (health_atom) -> provider_health       the breaker, the queue
+//   (wake_atom)                            the engine clock moved
 
 #include <string>
 #include <vector>
@@ -45,7 +46,8 @@ struct provider_health {
 
 using provider_actor =
     caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request>::with<dispatch_outcome>,
-                     caf::replies_to<health_atom>::with<provider_health>>;
+                     caf::replies_to<health_atom>::with<provider_health>,
+                     caf::reacts_to<wake_atom>>;  // time moved (virtual clock): retry what is due
 
 // The sandbox provider (the default for every channel): simulated delivery,
 // queued -> sent -> delivered, or failed for a share `failure_ratio` of

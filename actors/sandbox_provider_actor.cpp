@@ -41,6 +41,7 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
           return out;
         },
         [](health_atom) { return provider_health{}; },
+        [](wake_atom) {},
     };
   });
 }

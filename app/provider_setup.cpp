@@ -255,7 +255,7 @@ const json::object& provider_settings(const domain::herald_config& config, const
 }
 
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
-                                     std::function<std::int64_t()> clock_ms, report_fn report) {
+                                     std::function<std::int64_t()> clock_ms, report_fn report, bool virtual_time) {
   provider_set out;
   std::map<std::string, actors::provider_actor> spawned;  // one actor per provider, shared by its channels
   for (const auto& [channel, name] : config.channels) {
@@ -289,6 +289,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
     }
     if (!out.client) out.client = std::make_shared<adapters::providers::curl_multi_client>();
     apply_call_settings(s, c);
+    c.virtual_time = virtual_time;
     c.client = out.client;
     c.report = report;
     c.clock_ms = clock_ms;

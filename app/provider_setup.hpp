@@ -25,8 +25,11 @@ struct provider_set {
   std::shared_ptr<adapters::providers::curl_multi_client> client;  // shared by all providers
 };
 
+// With `virtual_time` (--time-skipping), backoff and breaker pauses run on
+// `clock_ms` and are released by a wake after each time skip.
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
-                                     std::function<std::int64_t()> clock_ms, report_fn report);
+                                     std::function<std::int64_t()> clock_ms, report_fn report,
+                                     bool virtual_time = false);
 
 // Returns the provider settings of `name` ("sendgrid"), or an empty object.
 const boost::json::object& provider_settings(const domain::herald_config& config, const std::string& name);

@@ -201,7 +201,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
                          const actors::dispatch_outcome& outcome) {
     caf::anon_send(router, actors::status_atom_v, owner, attempt_id, outcome);
   };
-  auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report);
+  auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report, clock.is_virtual());
   if (!providers) {
     std::cerr << "herald serve: refusing to start: " << providers.error().to_string() << "\n";
     return 2;
@@ -233,11 +233,15 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   retention_task retention(*store, clock, config.retention.provider_events_days);
   api_options.engine = engine_hooks(definitions, clock, actors, engine->scheduler, options.time_skipping);
   if (api_options.engine.advance_time) {
-    // Skipped time counts for retention too.
-    api_options.engine.advance_time = [advance = api_options.engine.advance_time, &retention](
+    // Skipped time counts for retention and for providers' retries too.
+    api_options.engine.advance_time = [advance = api_options.engine.advance_time, &retention,
+                                       handles = providers->by_channel](
                                           std::int64_t to, std::function<void(result<std::int64_t>)> done) {
-      advance(to, [done, &retention](result<std::int64_t> now) {
-        if (now) retention.run_once();
+      advance(to, [done, &retention, handles](result<std::int64_t> now) {
+        if (now) {
+          retention.run_once();
+          for (const auto& [channel, p] : handles) caf::anon_send(p.handle, actors::wake_atom_v);
+        }
         done(std::move(now));
       });
     };

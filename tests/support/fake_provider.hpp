@@ -50,7 +50,8 @@ class fake_provider {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 
   // Waits until `n` requests came in (or `timeout` passed); returns them.
-  std::vector<adapters::http_request> wait_for(std::size_t n, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+  std::vector<adapters::http_request> wait_for(std::size_t n,
+                                              std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
     return requests_;

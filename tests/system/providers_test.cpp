@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -22,6 +23,7 @@
 #include "adapters/providers/form_encoding.hpp"
 #include "adapters/providers/webhook_signature.hpp"
 #include "domain/base64.hpp"
+#include "domain/rfc3339.hpp"
 #include "tests/support/engine_client.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/fake_provider.hpp"
@@ -115,6 +117,16 @@ json::object wait_for_status(engine_client& e, const std::string& entity, const 
   return a;
 }
 
+// Under --time-skipping, retries wait on the virtual clock: moves it on in
+// steps until the provider has had `calls` calls (bounded).
+void drive(engine_client& e, fake_provider& fake, std::size_t calls, const std::string& step = "PT5S") {
+  for (int i = 0; i < 400 && fake.count() < calls; ++i) {
+    const std::size_t before = fake.count();
+    REQUIRE(e.advance(step).status == 200);
+    fake.wait_for(before + 1, std::chrono::seconds(1));
+  }
+}
+
 json::value post_signed(engine_client& e, const signing_key& key, const std::string& body, long* status_out,
                         const std::string& timestamp = std::to_string(std::time(nullptr))) {
   herald::adapters::http_client c;
@@ -146,6 +158,7 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
   REQUIRE(e.ingest(event_line("p1", "Person/p-1",
                               R"({"label":"Dana","fields":{"FirstName":"Dana"},"contact":{"email":"dana@example.com"}})",
                               "person.saved") + "\n").status == 202);
+  drive(e, sendgrid, 3);
   const auto requests = sendgrid.wait_for(3);
   REQUIRE(requests.size() == 3);
   const auto& call = requests[2];
@@ -345,6 +358,7 @@ TEST_CASE("a SendGrid outage: attempts are retried (breaker and backoff) until i
                          "person.saved") + "\n";
   }
   REQUIRE(e.ingest(events).status == 202);
+  drive(e, sendgrid, failures + people, "PT1S");
   const auto requests = sendgrid.wait_for(failures + people);
   REQUIRE(requests.size() == failures + people);
   for (std::size_t i = 0; i < people; ++i) {
@@ -696,4 +710,52 @@ TEST_CASE("retention: raw provider events are purged after 62 days; what Herald 
   const std::string exported = export_log();
   CHECK(exported.find("herald.provider_event.received") != std::string::npos);
   CHECK(exported.find("\"sg_event_id\":\"d-1\"") == std::string::npos);
+}
+
+TEST_CASE("a SendGrid outage of a whole minute of virtual time loses nothing and sends once", "[system][providers]") {
+  herald::test::temp_dir dir;
+  std::atomic<bool> down{true};
+  std::atomic<int> accepted{0};
+  fake_provider sendgrid([&](const herald::adapters::http_request&, std::size_t) {
+    if (down) return http_answer(503, "maintenance");
+    ++accepted;
+    return http_answer(202, "", {{"X-Message-Id", "after-outage"}});
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  engine_client e(dir.sub("data"),
+                  {"--time-skipping", "--config",
+                   write_config(dir, sendgrid.url(), twilio.url(), "",
+                                R"(, "retry_base_ms": 1000, "retry_max_ms": 20000, "breaker_failures": 3,
+                                     "breaker_open_ms": 10000)")});
+  define(e);
+  REQUIRE(e.ingest(event_line("o1", "Person/out-1",
+                              R"({"label":"Olu","fields":{"FirstName":"Olu"},"contact":{"email":"olu@example.com"}})",
+                              "person.saved") + "\n").status == 202);
+  REQUIRE(sendgrid.wait_for(1).size() == 1);
+  // A minute of outage on the virtual clock, in 5-second steps.
+  for (int i = 0; i < 12; ++i) {
+    const std::size_t before = sendgrid.count();
+    REQUIRE(e.advance("PT5S").status == 200);
+    sendgrid.wait_for(before + 1, std::chrono::seconds(1));
+  }
+  const std::size_t failed_calls = sendgrid.count();
+  CHECK(failed_calls >= 4);   // retried through the minute...
+  CHECK(failed_calls <= 12);  // ...with backoff and the breaker, not in a loop
+  CHECK(attempt_of(e, "Person/out-1").at("status") == "queued");  // still waiting, not lost
+  down = false;
+  json::object a;
+  for (int i = 0; i < 100 && !(a.contains("status") && a.at("status") == "sent"); ++i) {
+    REQUIRE(e.advance("PT5S").status == 200);
+    sendgrid.wait_for(sendgrid.count() + 1, std::chrono::milliseconds(300));
+    a = attempt_of(e, "Person/out-1");
+  }
+  REQUIRE(a.at("status") == "sent");
+  CHECK(accepted == 1);
+  const auto& timeline = a.at("timeline").as_array();
+  const auto queued_at = herald::domain::parse_rfc3339_ms(timeline.front().at("at").as_string());
+  const auto sent_at = herald::domain::parse_rfc3339_ms(timeline.back().at("at").as_string());
+  CHECK(*sent_at - *queued_at >= 60000);  // a minute later, on the engine clock
+  std::size_t retries = 0;
+  for (const auto& t : timeline) retries += t.at("status") == "retrying";
+  CHECK(retries == failed_calls);  // every failed call is on the record
 }
