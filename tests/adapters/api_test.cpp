@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "adapters/http/access_policy.hpp"
 #include "adapters/http/api.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/http_server.hpp"
@@ -199,6 +200,72 @@ TEST_CASE("roles: viewer reads, operator operates, admin defines, ingest only se
   CHECK(call("PUT", "/v1/recipients/User/u-2/preferences", admin_key, R"({"all":"opt_in"})").status == 200);
   CHECK(call("PUT", "/v1/templates/t", admin_key, R"({"channel":"email","subject":"x","text":"y"})").status != 403);
   CHECK(call("POST", "/v1/events", admin_key, minimal).status == 202);
+}
+
+TEST_CASE("roles: every endpoint answers 403 exactly when the key's role is too small", "[api][auth]") {
+  struct key_case {
+    const char* key;
+    const char* role;
+  };
+  const std::vector<key_case> keys = {{"viewer-key-0123456789", "viewer"}, {"operator-key-0123456789", "operator"},
+                                      {"ingest-key-0123456789", "ingest"}, {admin_key, "admin"}};
+  std::vector<herald::domain::api_key_config> configured;
+  for (const auto& k : keys) configured.push_back({k.key, k.role, std::string(k.role) + "-name"});
+  api_server s(configured);
+  struct endpoint {
+    const char* method;
+    const char* path;
+    const char* needs;
+  };
+  const std::vector<endpoint> endpoints = {
+      {"POST", "/v1/events", "ingest"},
+      {"POST", "/v1/webhooks/post", "ingest"},
+      {"POST", "/v1/webhooks/einvoice", "ingest"},
+      {"GET", "/v1/log", "viewer"},
+      {"GET", "/v1/log/x", "viewer"},
+      {"GET", "/v1/communications", "viewer"},
+      {"GET", "/v1/queue", "viewer"},
+      {"GET", "/v1/tasks", "viewer"},
+      {"GET", "/v1/workflow-errors", "viewer"},
+      {"GET", "/v1/instances/x", "viewer"},
+      {"GET", "/v1/entities/User/u-1", "viewer"},
+      {"GET", "/v1/workflows", "viewer"},
+      {"GET", "/v1/templates/x", "viewer"},
+      {"GET", "/v1/lists/types", "viewer"},
+      {"GET", "/v1/recipients/User/u-1/preferences", "viewer"},
+      {"GET", "/v1/download?ids=x", "viewer"},
+      {"GET", "/metrics", "viewer"},
+      {"POST", "/v1/communications", "operator"},
+      {"POST", "/v1/communications/x/resend", "operator"},
+      {"POST", "/v1/communications/resend", "operator"},
+      {"POST", "/v1/instances/x/execute", "operator"},
+      {"POST", "/v1/tasks/x/complete", "operator"},
+      {"PUT", "/v1/recipients/User/u-1/preferences", "operator"},
+      {"PUT", "/v1/workflows/x", "admin"},
+      {"DELETE", "/v1/workflows/x", "admin"},
+      {"PUT", "/v1/templates/x", "admin"},
+      {"DELETE", "/v1/templates/x", "admin"},
+      {"PUT", "/v1/lists/types", "admin"},
+      {"POST", "/v1/admin/time", "admin"},
+  };
+  for (const auto& ep : endpoints) {
+    for (const auto& k : keys) {
+      auto r = s.client.request(ep.method, s.url(ep.path),
+                                {{"Authorization", std::string("Bearer ") + k.key}, {"Content-Type", "application/json"}},
+                                "{}");
+      REQUIRE(r);
+      const bool allowed = herald::adapters::role_allows(k.role, ep.needs);
+      INFO(ep.method << " " << ep.path << " as " << k.role << " -> " << r->status);
+      CHECK((r->status == 403) == !allowed);
+      CHECK(r->status != 401);
+    }
+    // And no key at all is a 401 everywhere.
+    auto anonymous = s.client.request(ep.method, s.url(ep.path), {{"Content-Type", "application/json"}}, "{}");
+    REQUIRE(anonymous);
+    INFO(ep.method << " " << ep.path << " without a key");
+    CHECK(anonymous->status == 401);
+  }
+  CHECK(herald::adapters::required_role("GET", "/v1/anything") == "viewer");
 }
 
 TEST_CASE("the entity view shows snapshot, changed fields and a paged history", "[api][entities]") {
