@@ -1,6 +1,7 @@
 #include "actors/ingest_router_actor.hpp"
 
 #include <chrono>
+#include <deque>
 #include <set>
 #include <unordered_map>
 
@@ -55,6 +56,15 @@ struct router_state {
   // For the engine checkpoint: the newest seq routed, and the seqs routed
   // but not yet handled.
   std::uint64_t highest_routed = 0;
+  // Fires waiting for the events routed before them to be handled (see
+  // release_fires).
+  struct deferred_fire {
+    std::uint64_t barrier;
+    std::string entity, instance;
+    std::int32_t action;
+    caf::typed_response_promise<bool> rp;
+  };
+  std::deque<deferred_fire> deferred_fires;
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
@@ -128,6 +138,23 @@ std::uint64_t sweep(router_pointer self, std::int64_t now_ms) {
     passivate_some(self);
   }
   return passivated;
+}
+
+// A timer fires only once every event routed before it has been handled:
+// a course date completed in the same batch that booked its delegates must
+// see those delegates' links (found with the demo: the certificate went to
+// nobody when it raced them). Releases, in order, the fires whose events
+// are all handled.
+void release_fires(router_pointer self) {
+  auto& st = self->state;
+  while (!st.deferred_fires.empty()) {
+    auto& f = st.deferred_fires.front();
+    if (!st.unhandled.empty() && *st.unhandled.begin() <= f.barrier) return;
+    auto rp = f.rp;
+    self->request(entity_for(self, f.entity), fire_timeout, fire_atom_v, f.instance, f.action)
+        .then([rp](bool ok) mutable { rp.deliver(ok); }, [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    st.deferred_fires.pop_front();
+  }
 }
 
 // One routed message was handled: a settle waiting for the last answers.
@@ -218,6 +245,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           auto handled = [self, seq] {
             self->state.unhandled.erase(self->state.unhandled.find(seq));
             one_handled(self);
+            release_fires(self);
           };
           self->request(entity_for(self, effect.key->str()), apply_timeout, apply_atom_v, std::move(u))
               .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
@@ -235,9 +263,9 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       [self](fire_atom, const std::string& entity, const std::string& instance,
              std::int32_t action) -> caf::result<bool> {
         auto rp = self->make_response_promise<bool>();
-        self->request(entity_for(self, entity), fire_timeout, fire_atom_v, instance, action)
-            .then([rp](bool ok) mutable { rp.deliver(ok); },
-                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        auto& st = self->state;
+        st.deferred_fires.push_back({st.highest_routed, entity, instance, action, rp});
+        release_fires(self);
         return rp;
       },
       [self](status_atom, const std::string& owner, const std::string& attempt_id, const dispatch_outcome& outcome) {

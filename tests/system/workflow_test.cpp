@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <set>
+#include <thread>
 
 #include "tests/support/engine_client.hpp"
 #include "tests/support/events.hpp"
