@@ -413,6 +413,17 @@ engine_step entity_engine::on_fire(const std::string& instance_id, int action_in
   return done;
 }
 
+result<domain::rendered_message> entity_engine::render_from(const domain::message_template& t,
+                                                          const std::string& key, const domain::entity_record& root) {
+  auto lk = lookup();
+  const domain::entity_key root_key = *domain::parse_entity_key(key);
+  return domain::render_template(t, [&](const std::string& path) -> std::optional<std::string> {
+    auto v = domain::resolve_path(root_key, root, path, lk);
+    // A path ending on a linked entity is not a value to print.
+    return v.found && v.entity.empty() ? domain::merge_text(v.value) : std::nullopt;
+  });
+}
+
 void entity_engine::settle_state(domain::instance_view& inst, const std::string& reason) {
   // The instance settles once no action is waiting.
   bool waiting = false, any_sent = false, any_error = false;
@@ -482,13 +493,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
   std::map<std::string, domain::rendered_message> rendered_for;
   auto render_for = [&](const std::string& mapped_to, const domain::entity_record& root) -> status {
     if (!tmpl || rendered_for.count(mapped_to)) return status::ok();
-    auto lk = lookup();
-    const domain::entity_key root_key = *domain::parse_entity_key(mapped_to);
-    auto r = domain::render_template(tmpl->message, [&](const std::string& path) -> std::optional<std::string> {
-      auto v = domain::resolve_path(root_key, root, path, lk);
-      // A path ending on a linked entity is not a value to print.
-      return v.found && v.entity.empty() ? domain::merge_text(v.value) : std::nullopt;
-    });
+    auto r = render_from(tmpl->message, mapped_to, root);
     if (!r) return r.error();
     rendered_for.emplace(mapped_to, std::move(*r));
     return status::ok();

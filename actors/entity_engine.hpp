@@ -90,6 +90,9 @@ class entity_engine {
   std::optional<std::int64_t> date_due(const domain::workflow_trigger& trigger, const domain::entity_record& record);
   engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
                           const versioned_workflow& w, const domain::entity_record& record);
+  // Renders a template with merge fields as paths from the entity `key`.
+  result<domain::rendered_message> render_from(const domain::message_template& t, const std::string& key,
+                                               const domain::entity_record& root);
   // Sets the instance's state from its actions' (reason: the last action's).
   void settle_state(domain::instance_view& inst, const std::string& reason);
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
@@ -112,6 +115,8 @@ class entity_engine {
   result<engine_step> execute(const operation& op, const domain::entity_record* record, bool deleted,
                               std::vector<std::string>& made);
   result<engine_step> log_interaction(const operation& op, std::vector<std::string>& made);
+  result<engine_step> send_now(const operation& op, const domain::entity_record* record,
+                               std::vector<std::string>& made);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const boost::json::object* content, std::int64_t previous_at);
   // Who a send reaches: each recipient with the entity its communication is

@@ -9,10 +9,13 @@
 #include <boost/json.hpp>
 
 #include "actors/entity_engine.hpp"
+#include "domain/channel_choice.hpp"
+#include "domain/workflow.hpp"
 #include "domain/engine_event.hpp"
 #include "domain/json_fields.hpp"
 #include "domain/rfc3339.hpp"
 #include "storage/entity_reader.hpp"
+#include "storage/preferences_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
 namespace json = boost::json;
@@ -29,6 +32,7 @@ std::pair<engine_step, operation_result> entity_engine::on_operation(const opera
   if (op.kind == "resend") step = resend(op, out.attempts);
   if (op.kind == "execute") step = execute(op, record, deleted, out.attempts);
   if (op.kind == "log") step = log_interaction(op, out.attempts);
+  if (op.kind == "send") step = send_now(op, record, out.attempts);
   if (!step) {
     out.code = errc_name(step.error().code());
     out.message = step.error().message();
@@ -189,6 +193,107 @@ result<engine_step> entity_engine::log_interaction(const operation& op, std::vec
   made.push_back(a.id);
   return emit_attempt(std::move(a), comms_[comm.id], json::object{{"subject", subject}, {"text", str(b, "body")}},
                       std::nullopt);
+}
+
+result<engine_step> entity_engine::send_now(const operation& op, const domain::entity_record* record,
+                                            std::vector<std::string>& made) {
+  if (!record) return status{errc::invalid_argument, "Herald has no record of " + key_, "mapped_to"};
+  json::error_code ec;
+  const json::value body = json::parse(op.body_json, ec);
+  if (ec || !body.is_object()) return status{errc::parse_error, "the body must be a JSON object", "body"};
+  const json::object& b = body.get_object();
+  static const std::set<std::string> known = {"mapped_to", "to", "channel", "template", "subject", "text",
+                                             "html", "category", "type"};
+  for (const auto& kv : b) {
+    if (!known.count(std::string(kv.key()))) return status{errc::invalid_argument, "unknown member", std::string(kv.key())};
+  }
+  // Recipients in the workflow syntax: "@self", "User", "Delegate<-Account.User", "role:NAME".
+  const json::value* to = b.if_contains("to");
+  if (!to || !to->is_array() || to->get_array().empty()) {
+    return status{errc::invalid_argument, "name the recipients, e.g. [\"@self\"]", "to"};
+  }
+  std::vector<domain::recipient_spec> specs;
+  for (std::size_t i = 0; i < to->get_array().size(); ++i) {
+    const json::value& v = to->get_array()[i];
+    auto spec = v.is_string() ? domain::parse_recipient(v.get_string())
+                              : result<domain::recipient_spec>(status{errc::invalid_argument, "must be text"});
+    if (!spec) return status{errc::invalid_argument, spec.error().message(), "to[" + std::to_string(i) + "]"};
+    specs.push_back(std::move(*spec));
+  }
+  const std::string channel = str(b, "channel").empty() ? "email" : str(b, "channel");
+  if (!domain::contact_member(channel)) {
+    return status{errc::invalid_argument, "must be email, sms, post or einvoice", "channel"};
+  }
+  // The message: a template rendered from each mapped-to entity, or text.
+  const auto defs = ctx_->definitions->current();
+  const versioned_template* tmpl = nullptr;
+  if (!str(b, "template").empty()) {
+    auto t = defs->templates.find(str(b, "template"));
+    if (t == defs->templates.end()) return status{errc::invalid_argument, "no such template", "template"};
+    tmpl = &t->second;
+  } else if (str(b, "subject").empty() || (str(b, "text").empty() && str(b, "html").empty())) {
+    return status{errc::invalid_argument, "give a template, or a subject with text or html", "subject"};
+  }
+  const auto targets = resolve_targets(specs, *record);
+  if (targets.empty()) return status{errc::invalid_argument, "nobody matches these recipients", "to"};
+  engine_step step;
+  const std::int64_t now = ctx_->clock->now_ms();
+  const std::string batch = domain::engine::next_event_id("send");
+  for (const auto& t : targets) {
+    const domain::entity_record* root = t.mapped_to == key_ ? record : lookup()(t.mapped_to);
+    const domain::entity_record* who = t.recipient == key_ ? record : lookup()(t.recipient);
+    if (!root) continue;
+    json::object content;
+    if (tmpl) {
+      auto rendered = render_from(tmpl->message, t.mapped_to, *root);
+      if (!rendered) return status{errc::invalid_argument, rendered.error().message(), "template"};
+      content = json::object{{"subject", rendered->subject}, {"html", rendered->html}, {"text", rendered->text},
+                             {"template", str(b, "template")}, {"template_version", tmpl->version}};
+    } else {
+      content = json::object{{"subject", str(b, "subject")}, {"html", str(b, "html")}, {"text", str(b, "text")}};
+    }
+    domain::communication_view comm;
+    comm.id = domain::communication_id(t.mapped_to, "adhoc/" + batch, t.recipient);
+    comm.mapped_to = t.mapped_to;
+    comm.mapped_to_label = root->label;
+    comm.topic = "adhoc";
+    comm.recipient.key = t.recipient;
+    comm.category = str(b, "category");
+    comm.type = str(b, "type");
+    domain::attempt_view a;
+    a.communication_id = comm.id;
+    a.attempt = 0;  // successor() makes it 1
+    a.mapped_to = t.mapped_to;
+    a.mapped_to_label = root->label;
+    a.recipient.key = t.recipient;
+    if (who) {
+      a.recipient.name = who->label;
+      a.recipient.email = domain::contact_text(*who, "email");
+      a.recipient.mobile = domain::contact_text(*who, "mobile");
+      if (const json::value* addr = who->contact.if_contains("address")) a.recipient.address = *addr;
+    }
+    a.subject = str(content, "subject");
+    a.category = comm.category;
+    a.type = comm.type;
+    a.automated = false;
+    a.template_id = tmpl ? str(b, "template") : "";
+    a.template_version = tmpl ? tmpl->version : 0;
+    comm.recipient = a.recipient;
+    comm.subject = a.subject;
+    const auto choice = domain::choose_channel({channel}, 0, who,
+                                               storage::read_preferences(*ctx_->store, t.recipient), comm.category);
+    a = successor(a, comm, choice.channel.empty() ? "manual" : choice.channel);
+    a.sender = ctx_->sender_for(a.channel);
+    if (choice.channel.empty()) {
+      a.status = "not_sent";
+      a.status_reason = choice.reason;
+    }
+    a.timeline.push_back({a.status, "sent by " + op.caller + (choice.detail.empty() ? "" : "; " + choice.detail), now});
+    comms_[comm.id] = comm;
+    made.push_back(a.id);
+    step.append(emit_attempt(std::move(a), comms_[comm.id], content, std::nullopt));
+  }
+  return step;
 }
 
 }  // namespace herald::actors

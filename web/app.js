@@ -431,6 +431,23 @@ $("#log-form").addEventListener("submit", async (event) => {
     say(e.message);
   }
 });
+$("#send-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = {};
+  for (const [name, value] of new FormData(event.target)) {
+    if (!value) continue;
+    body[name] = name === "to" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value;
+  }
+  try {
+    const r = await api("/v1/send", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    await load(false);
+    say(`Sent as ${r.attempts.join(", ")}`);
+  } catch (e) {
+    say(e.message);
+  }
+});
 $("#explain-form").addEventListener("submit", (event) => {
   event.preventDefault();
   explain(new FormData(event.target).get("entity"));

@@ -133,6 +133,7 @@ void api::handle(http_request req, http_responder respond) const {
     if (req.method == "POST") return log_interaction(req, std::move(respond));
     return get_only([&] { return communications(req); });
   }
+  if (path == "/v1/send") return send_message(req, std::move(respond));
   if (path == "/v1/communications/resend") {
     if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + path}));
     return bulk_resend(req, std::move(respond));

@@ -117,6 +117,8 @@ class api {
   void bulk_resend(const http_request& request, http_responder respond) const;
   void execute(const http_request& request, const std::string& instance_id, http_responder respond) const;
   void log_interaction(const http_request& request, http_responder respond) const;
+  void send_message(const http_request& request, http_responder respond) const;
+  void on_mapped_to(const http_request& request, const std::string& kind, http_responder respond) const;
   // tasks_api.cpp
   void complete_task(const http_request& request, const std::string& id, http_responder respond) const;
   // preferences_api.cpp

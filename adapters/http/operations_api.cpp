@@ -4,6 +4,7 @@
 //                                             {"filter": {...}, "dry_run": true}
 //   POST /v1/instances/{id}/execute           again, rendered from fresh data
 //   POST /v1/communications                   log a manual interaction
+//   POST /v1/send                             an ad-hoc message to an entity's recipients
 // Each goes to the entity actor that owns the target (engine_hooks.operate)
 // and answers 201 with the attempts it made, once they are durable.
 
@@ -76,6 +77,16 @@ void api::execute(const http_request& req, const std::string& id, http_responder
 }
 
 void api::log_interaction(const http_request& req, http_responder respond) const {
+  on_mapped_to(req, "log", std::move(respond));
+}
+
+void api::send_message(const http_request& req, http_responder respond) const {
+  if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
+  on_mapped_to(req, "send", std::move(respond));
+}
+
+// An operation on the entity the body's "mapped_to" names.
+void api::on_mapped_to(const http_request& req, const std::string& kind, http_responder respond) const {
   if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
   json::error_code ec;
   const json::value body = json::parse(req.body, ec);
@@ -87,7 +98,7 @@ void api::log_interaction(const http_request& req, http_responder respond) const
     return respond(error_response(
         400, status{errc::invalid_argument, "name the entity it is about: Module/Id", "mapped_to"}));
   }
-  options_.engine.operate(mapped_to, "log", "", req.caller, req.body,
+  options_.engine.operate(mapped_to, kind, "", req.caller, req.body,
                           [respond](result<std::vector<std::string>> r) { respond(made(r)); });
 }
 

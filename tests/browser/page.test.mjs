@@ -108,7 +108,7 @@ test("an operator filters, opens, resends, completes a task and downloads from t
 
     // A phone call logged from the page.
     await page.getByText("Log an interaction").click();
-    await page.getByLabel("About").fill("User/u-1");
+    await page.locator("#log-form").getByLabel("About").fill("User/u-1");
     await page.locator("#log-form").getByLabel("Type").fill("Phone call");
     await page.locator("#log-form").getByLabel("Subject").fill("Called about the invoice");
     await page.getByRole("button", { name: "Log", exact: true }).click();
@@ -116,6 +116,17 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     const logged = await call(url, "GET", "/v1/log?q=Called%20about%20the%20invoice");
     assert.equal(logged.body.items.length, 1);
     assert.equal(logged.body.items[0].type, "Phone call");
+
+    // An ad-hoc message to a user, from the page.
+    await page.getByText("Send a message").click();
+    await page.locator("#send-form").getByLabel("About").fill("User/u-1");
+    await page.locator("#send-form").getByLabel("Subject").fill("Room change");
+    await page.locator("#send-form").getByLabel("Message").fill("Your course moved to room 4.");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await page.waitForFunction(() => /Sent as /.test(document.querySelector("#status-line").textContent));
+    const sent = await call(url, "GET", "/v1/log?q=Room%20change");
+    assert.equal(sent.body.items.length, 1);
+    assert.equal(sent.body.items[0].automated, false);
 
     // A task completed from the Tasks view.
     await page.getByRole("button", { name: "Tasks", exact: true }).click();

@@ -102,10 +102,31 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
   const std::string call_comm(call.at("communication_id").as_string());
   CHECK(e.call("POST", "/v1/communications/" + call_comm + "/resend").status == 400);  // a call is not resent
 
+  // An ad-hoc message (seed 003), as text and from a template.
+  r = e.call("POST", "/v1/send", R"({"mapped_to":"Person/p-1","to":["@self"],"subject":"Room change",
+      "text":"Your course moved to room 4.","category":"Onboarding"})");
+  REQUIRE(r.status == 201);
+  REQUIRE(e.settle().status == 200);
+  auto adhoc = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
+  CHECK(adhoc.at("automated") == false);
+  CHECK(adhoc.at("status") == "delivered");
+  CHECK(adhoc.at("content").at("text") == "Your course moved to room 4.");
+  CHECK(std::string(adhoc.at("timeline").at(0).at("reason").as_string()) == "sent by anonymous");
+  r = e.call("POST", "/v1/send", R"({"mapped_to":"Person/p-1","to":["@self"],"template":"welcome"})");
+  REQUIRE(r.status == 201);
+  auto templated = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
+  CHECK(templated.at("subject") == "Welcome Patricia");
+  CHECK(e.call("POST", "/v1/send", R"({"mapped_to":"Person/p-1","to":["Nobody..x"],"subject":"x","text":"y"})")
+            .body.at("error").at("field") == "to[0]");
+  CHECK(e.call("POST", "/v1/send", R"({"mapped_to":"Person/p-1","to":["@self"]})").body.at("error").at("field") ==
+        "subject");
+  CHECK(e.call("POST", "/v1/send", R"({"mapped_to":"Person/p-1","to":["@self"],"template":"nope"})")
+            .body.at("error").at("field") == "template");
+
   // Bulk: a dry run counts, then ids resend.
   r = e.call("POST", "/v1/communications/resend", R"({"filter":{"status":"completed"},"dry_run":true})");
   REQUIRE(r.status == 200);
-  CHECK(r.body.at("count") == 2);  // the welcome and the call
+  CHECK(r.body.at("count") == 4);  // the welcome, the call and the two ad-hoc messages
   r = e.call("POST", "/v1/communications/resend", R"({"ids":[")" + comm + R"(","c-nope"]})");
   REQUIRE(r.status == 200);
   CHECK(r.body.at("results").at(0).at("attempt").as_string().size() > 0);
