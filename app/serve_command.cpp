@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <iostream>
+#include <thread>
 
 #include <caf/all.hpp>
 
@@ -108,6 +109,27 @@ adapters::engine_hooks engine_hooks(actors::definition_registry& definitions, ac
 }
 
 }  // namespace
+
+// Waits (at most `limit`) until no provider has a call under way or waiting,
+// then until every report has been recorded by its entity.
+void drain_providers(caf::actor_system& system,
+                     const std::map<std::string, actors::engine_context::provider_entry>& providers,
+                     const actors::ingest_router_actor& router, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  caf::scoped_actor self{system};
+  for (bool busy = true; busy && std::chrono::steady_clock::now() < deadline;) {
+    busy = false;
+    for (const auto& [channel, p] : providers) {
+      self->request(p.handle, std::chrono::seconds(1), actors::health_atom_v)
+          .receive([&busy](const actors::provider_health& h) { busy = busy || h.in_flight > 0 || h.waiting > 0; },
+                   [](caf::error&) {});
+    }
+    if (busy) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // shutdown only: polling is fine
+  }
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  self->request(router, std::max(left, std::chrono::milliseconds(100)), actors::settle_atom_v)
+      .receive([](bool) {}, [](caf::error&) {});
+}
 
 // Returns the organisation's calendar, or the status naming the bad setting.
 result<domain::business_calendar> make_calendar(const domain::organisation_config& org) {
@@ -371,6 +393,11 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   ready = false;
+  // Stop in order: no new requests (those in flight answer), then let the
+  // providers finish the calls under way and those waiting, for a bounded
+  // time, and let the entities record what they answered.
+  (*server)->stop(drain_timeout);
+  drain_providers(actors, providers->by_channel, router, drain_timeout);
   log(log_level::info, "stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -758,4 +759,36 @@ TEST_CASE("a SendGrid outage of a whole minute of virtual time loses nothing and
   std::size_t retries = 0;
   for (const auto& t : timeline) retries += t.at("status") == "retrying";
   CHECK(retries == failed_calls);  // every failed call is on the record
+}
+
+TEST_CASE("SIGTERM lets a provider call under way finish and be recorded; exit 0; the restart shows it sent",
+          "[system][providers][shutdown]") {
+  herald::test::temp_dir dir;
+  std::atomic<int> answered{0};
+  fake_provider sendgrid([&answered](const herald::adapters::http_request&, std::size_t) {
+    // A slow provider: the answer comes well after the stop signal.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ++answered;
+    return http_answer(202, "", {{"X-Message-Id", "slow-1"}});
+  });
+  fake_provider twilio([](const herald::adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  const std::string config = write_config(dir, sendgrid.url(), twilio.url(), "");
+  {
+    engine_client e(dir.sub("data"), {"--config", config});  // the real clock
+    define(e);
+    REQUIRE(e.call("POST", "/v1/events",
+                   event_line("s1", "Person/slow-1",
+                              R"({"label":"Sol","fields":{"FirstName":"Sol"},"contact":{"email":"sol@example.com"}})",
+                              "person.saved") + "\n",
+                   "application/x-ndjson").status == 202);
+    REQUIRE(sendgrid.wait_for(1).size() == 1);  // the call is under way
+    e.process().kill_with(SIGTERM);
+    CHECK(e.process().wait() == 0);
+    CHECK(answered == 1);
+  }
+  engine_client again(dir.sub("data"), {"--config", config});
+  auto a = attempt_of(again, "Person/slow-1");
+  CHECK(a.at("status") == "sent");
+  CHECK(a.at("provider_message_id") == "slow-1");
+  CHECK(sendgrid.count() == 1);  // not sent twice
 }
