@@ -25,6 +25,16 @@ std::string setting(const json::object& o, const char* name, const std::string& 
   return v && v->is_string() ? std::string(v->get_string()) : fallback;
 }
 
+// A POST with a bearer key, as SendGrid, the letter API and the access point take it.
+outbound_request bearer_post(const std::string& url, const std::string& key, const char* content_type,
+                             std::string body) {
+  outbound_request r;
+  r.url = url;
+  r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", content_type}};
+  r.body = std::move(body);
+  return r;
+}
+
 // The call settings a provider may override (SPEC §10 plus these).
 void apply_call_settings(const json::object& s, actors::http_provider_config& c) {
   auto number = [&s](const char* name, auto& target) {
@@ -68,11 +78,7 @@ actors::http_provider_config sendgrid_provider(const json::object& s) {
   c.build = [url, key, from](const actors::dispatch_request& req) -> result<outbound_request> {
     auto body = adapters::providers::sendgrid_mail_body(req.attempt, req.content_json, from);
     if (!body) return body.error();
-    outbound_request r;
-    r.url = url;
-    r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
-    r.body = std::move(*body);
-    return r;
+    return bearer_post(url, key, "application/json", std::move(*body));
   };
   c.read_success = [](const outbound_response& r) {
     actors::call_verdict v;
@@ -167,14 +173,11 @@ actors::http_provider_config post_provider(const json::object& s) {
     if (!pdf) return pdf.error();
     json::array address;
     for (const auto& l : adapters::providers::address_lines(req.attempt.recipient.address)) address.emplace_back(l);
-    outbound_request r;
-    r.url = url;
-    r.headers = {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}};
-    r.body = json::serialize(json::object{{"reference", req.attempt.id},
-                                          {"recipient", json::object{{"name", req.attempt.recipient.name},
-                                                                     {"address", std::move(address)}}},
-                                          {"pdf", domain::base64_encode(*pdf)}});
-    return r;
+    return bearer_post(url, key, "application/json",
+                       json::serialize(json::object{{"reference", req.attempt.id},
+                                                    {"recipient", json::object{{"name", req.attempt.recipient.name},
+                                                                               {"address", std::move(address)}}},
+                                                    {"pdf", domain::base64_encode(*pdf)}}));
   };
   c.read_success = accepted_with_id;
   return c;
@@ -198,14 +201,10 @@ actors::http_provider_config peppol_provider(const json::object& s) {
                                                       setting(content.get_object(), "buyer_peppol_id"), supplier,
                                                       today("%Y-%m-%d"));
     if (!xml) return xml.error();
-    outbound_request r;
-    r.url = url;
-    r.headers = {{"Authorization", "Bearer " + key},
-                 {"Content-Type", "application/xml"},
-                 {"X-Peppol-Sender", supplier.endpoint},
-                 {"X-Peppol-Receiver", setting(content.get_object(), "buyer_peppol_id")},
-                 {"X-Herald-Attempt", req.attempt.id}};
-    r.body = std::move(*xml);
+    outbound_request r = bearer_post(url, key, "application/xml", std::move(*xml));
+    r.headers.insert(r.headers.end(), {{"X-Peppol-Sender", supplier.endpoint},
+                                       {"X-Peppol-Receiver", setting(content.get_object(), "buyer_peppol_id")},
+                                       {"X-Herald-Attempt", req.attempt.id}});
     return r;
   };
   c.read_success = accepted_with_id;

@@ -18,6 +18,7 @@
 #include "app/directory_loader.hpp"
 #include "app/provider_setup.hpp"
 #include "app/retention_task.hpp"
+#include "domain/json_fields.hpp"
 #include "domain/metrics_text.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
@@ -341,13 +342,10 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   {
     const auto& sendgrid = provider_settings(config, "sendgrid");
     const auto& twilio = provider_settings(config, "twilio");
-    auto text = [](const boost::json::object& o, const char* name) {
-      const auto* v = o.if_contains(name);
-      return v && v->is_string() ? std::string(v->get_string()) : std::string();
-    };
-    api_options.webhooks.sendgrid_public_key = text(sendgrid, "webhook_public_key");
-    api_options.webhooks.twilio_auth_token = text(twilio, "auth_token");
-    const std::string callback = text(twilio, "status_callback_url");
+    using domain::json_fields::str;
+    api_options.webhooks.sendgrid_public_key = str(sendgrid, "webhook_public_key");
+    api_options.webhooks.twilio_auth_token = str(twilio, "auth_token");
+    const std::string callback = str(twilio, "status_callback_url");
     api_options.webhooks.twilio_public_url = callback.substr(0, callback.find('?'));
   }
   auto api = std::make_shared<adapters::api>(std::move(api_options));

@@ -1,6 +1,7 @@
 #include "adapters/http/api.hpp"
 
 #include <cstring>
+#include <optional>
 
 #include <boost/json.hpp>
 
@@ -97,6 +98,12 @@ void api::handle(http_request req, http_responder respond) const {
   const std::string& path = req.path;
   auto starts = [&](const char* prefix) { return path.compare(0, std::strlen(prefix), prefix) == 0; };
   auto rest = [&](const char* prefix) { return path.substr(std::strlen(prefix)); };
+  // The non-empty middle of prefix + ID + suffix ("/v1/tasks/" ID "/complete").
+  auto middle = [&](const char* prefix, const char* suffix) -> std::optional<std::string> {
+    const std::size_t p = std::strlen(prefix), n = std::strlen(suffix);
+    if (path.size() <= p + n || !starts(prefix) || path.compare(path.size() - n, n, suffix) != 0) return std::nullopt;
+    return path.substr(p, path.size() - p - n);
+  };
   auto get_only = [&](auto&& produce) {
     if (req.method != "GET") {
       return respond(error_response(405, status{errc::invalid_argument, "use GET " + path}));
@@ -120,13 +127,7 @@ void api::handle(http_request req, http_responder respond) const {
     if (req.method == "DELETE") return respond(error_response(405, status{errc::invalid_argument, "use GET or PUT"}));
     return definitions(req, "list", rest("/v1/lists/"), std::move(respond));
   }
-  if (starts("/v1/recipients/")) {
-    const std::string tail = "/preferences";
-    const std::string key = rest("/v1/recipients/");
-    if (key.size() > tail.size() && key.compare(key.size() - tail.size(), tail.size(), tail) == 0) {
-      return preferences(req, key.substr(0, key.size() - tail.size()), std::move(respond));
-    }
-  }
+  if (auto key = middle("/v1/recipients/", "/preferences")) return preferences(req, *key, std::move(respond));
   if (path == "/v1/log") return get_only([&] { return log(req); });
   if (starts("/v1/log/")) return get_only([&] { return attempt(rest("/v1/log/")); });
   if (path == "/v1/communications") {
@@ -138,18 +139,8 @@ void api::handle(http_request req, http_responder respond) const {
     if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + path}));
     return bulk_resend(req, std::move(respond));
   }
-  auto ends = [&](const char* suffix) {
-    const std::size_t n = std::strlen(suffix);
-    return path.size() > n && path.compare(path.size() - n, n, suffix) == 0;
-  };
-  if (starts("/v1/communications/") && ends("/resend")) {
-    const std::string id = rest("/v1/communications/");
-    return resend(req, id.substr(0, id.size() - std::strlen("/resend")), std::move(respond));
-  }
-  if (starts("/v1/instances/") && ends("/execute")) {
-    const std::string id = rest("/v1/instances/");
-    return execute(req, id.substr(0, id.size() - std::strlen("/execute")), std::move(respond));
-  }
+  if (auto id = middle("/v1/communications/", "/resend")) return resend(req, *id, std::move(respond));
+  if (auto id = middle("/v1/instances/", "/execute")) return execute(req, *id, std::move(respond));
   if (path == "/v1/queue") return get_only([&] { return queue(req); });
   if (path == "/v1/tasks") return get_only([&] { return tasks(req); });
   if (path == "/v1/download") {
@@ -157,11 +148,7 @@ void api::handle(http_request req, http_responder respond) const {
     return download(req, std::move(respond));
   }
   if (path == "/v1/workflow-errors") return get_only([&] { return workflow_errors(req); });
-  if (starts("/v1/tasks/") && path.size() > std::strlen("/v1/tasks/complete") &&
-      path.compare(path.size() - std::strlen("/complete"), std::strlen("/complete"), "/complete") == 0) {
-    const std::string id = rest("/v1/tasks/");
-    return complete_task(req, id.substr(0, id.size() - std::strlen("/complete")), std::move(respond));
-  }
+  if (auto id = middle("/v1/tasks/", "/complete")) return complete_task(req, *id, std::move(respond));
   if (starts("/v1/instances/")) return get_only([&] { return instance(rest("/v1/instances/")); });
   respond(error_response(404, status{errc::not_found, "no endpoint " + req.method + " " + req.path}));
 }

@@ -1,37 +1,11 @@
 #include "adapters/http/http_client.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include <curl/curl.h>
+
+#include "adapters/providers/curl_io.hpp"
 
 namespace herald::adapters {
 namespace {
-
-std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
-  std::string line(data, size * n);
-  auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::string value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(" \t"));
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-      value.pop_back();
-    }
-    headers->emplace_back(std::move(name), std::move(value));
-  } else if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();  // a new response (after 100 Continue or a redirect)
-  }
-  return size * n;
-}
 
 struct curl_global {
   curl_global() { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -39,14 +13,7 @@ struct curl_global {
 
 }  // namespace
 
-std::string client_response::header(const std::string& lower_name) const {
-  for (const auto& [n, v] : headers) {
-    if (n == lower_name) {
-      return v;
-    }
-  }
-  return {};
-}
+std::string client_response::header(const std::string& lower_name) const { return find_header(headers, lower_name); }
 
 http_client::http_client() {
   static curl_global init;
@@ -74,9 +41,9 @@ result<client_response> http_client::request(
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_append_body);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, curl_collect_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
   if (method != "GET" && method != "HEAD") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());

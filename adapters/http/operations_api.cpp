@@ -12,6 +12,7 @@
 
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
+#include "adapters/http/view_reader.hpp"
 #include "domain/entity_record.hpp"
 #include "domain/json_fields.hpp"
 
@@ -23,22 +24,13 @@ namespace {
 
 using store_t = storage::rocksdb_event_store;
 
-json::object read_view(const store_t& store, store_t::view_kind kind, const std::string& id) {
-  auto text = store.view(kind, id);
-  if (!text || !*text) return {};
-  json::error_code ec;
-  json::value v = json::parse(**text, ec);
-  return !ec && v.is_object() ? v.get_object() : json::object{};
-}
-
 // The entity whose actor owns a communication: the instance's entity for a
 // workflow's, the mapped-to entity for a logged one. Empty: unknown.
 std::string communication_owner(const store_t& store, const std::string& id) {
   const json::object comm = read_view(store, store_t::view_kind::communication, id);
   if (comm.empty()) return {};
-  const json::object attempt = read_view(store, store_t::view_kind::attempt, str(comm, "latest_attempt_id"));
-  const json::object instance = read_view(store, store_t::view_kind::instance, str(attempt, "instance_id"));
-  return instance.empty() ? str(comm, "mapped_to") : str(instance, "entity");
+  const std::string owner = facts_of_attempt(store, str(comm, "latest_attempt_id")).owner;
+  return owner.empty() ? str(comm, "mapped_to") : owner;
 }
 
 int status_for(const std::string& code) {

@@ -8,8 +8,8 @@
 
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
+#include "adapters/http/view_reader.hpp"
 #include "domain/engine_event.hpp"
-#include "domain/json_fields.hpp"
 #include "domain/rfc3339.hpp"
 
 namespace json = boost::json;
@@ -57,11 +57,10 @@ void api::complete_task(const http_request& req, const std::string& id, http_res
   // The attempt behind the task, if any ("t-" + attempt id), and its owner.
   std::string attempt_id, owner;
   if (id.rfind("t-", 0) == 0) {
-    auto attempt = options_.store->view(store_t::view_kind::attempt, id.substr(2));
-    if (attempt && *attempt) {
+    const attempt_facts facts = facts_of_attempt(*options_.store, id.substr(2));
+    if (facts.known) {
       attempt_id = id.substr(2);
-      auto instance = options_.store->view(store_t::view_kind::instance, task->instance_id);
-      if (instance && *instance) owner = domain::json_fields::str(json::parse(**instance).as_object(), "entity");
+      owner = facts.owner;
     }
   }
   auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::vector{std::move(event)});

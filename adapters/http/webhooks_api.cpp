@@ -12,12 +12,12 @@
 #include "adapters/http/access_policy.hpp"
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
+#include "adapters/http/view_reader.hpp"
 #include "adapters/providers/sendgrid_dialect.hpp"
 #include "adapters/providers/status_webhook.hpp"
 #include "adapters/providers/twilio_dialect.hpp"
 #include "adapters/providers/webhook_signature.hpp"
 #include "domain/engine_event.hpp"
-#include "domain/json_fields.hpp"
 #include "domain/rfc3339.hpp"
 #include "storage/preferences_reader.hpp"
 
@@ -27,35 +27,6 @@ namespace herald::adapters {
 namespace {
 
 using providers::provider_event;
-
-// What a webhook needs of an attempt: the entity whose actor owns it
-// (attempt -> instance -> entity), its recipient and category. Empty owner:
-// Herald does not know the attempt.
-struct attempt_facts {
-  std::string owner;
-  std::string recipient;
-  std::string category;
-};
-
-attempt_facts facts_of(const storage::rocksdb_event_store& store, const std::string& attempt_id) {
-  using store_t = storage::rocksdb_event_store;
-  using domain::json_fields::str;
-  if (attempt_id.empty()) return {};
-  auto read = [&store](store_t::view_kind kind, const std::string& id) -> json::object {
-    auto text = store.view(kind, id);
-    if (!text || !*text) return {};
-    json::error_code ec;
-    json::value v = json::parse(**text, ec);
-    return !ec && v.is_object() ? v.get_object() : json::object{};
-  };
-  const json::object attempt = read(store_t::view_kind::attempt, attempt_id);
-  const json::object instance = read(store_t::view_kind::instance, str(attempt, "instance_id"));
-  attempt_facts f;
-  f.owner = str(instance, "entity");
-  f.category = str(attempt, "category");
-  if (const auto* r = attempt.if_contains("recipient"); r && r->is_object()) f.recipient = str(r->get_object(), "key");
-  return f;
-}
 
 status verify_sendgrid(const webhook_options& o, const http_request& req, std::int64_t now_ms) {
   const auto signature = req.header("x-twilio-email-event-webhook-signature");
@@ -150,7 +121,7 @@ void api::webhook(const http_request& req, const std::string& provider, http_res
   std::map<std::string, domain::preferences> working;  // recipient -> preferences being changed
   std::size_t orphans = 0;
   for (auto& e : events) {
-    const attempt_facts facts = facts_of(*options_.store, e.attempt_id);
+    const attempt_facts facts = facts_of_attempt(*options_.store, e.attempt_id);
     const std::string& owner = facts.owner;
     orphans += owner.empty();
     if (e.at_ms == 0) e.at_ms = now;

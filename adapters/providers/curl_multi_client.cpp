@@ -1,20 +1,16 @@
 #include "adapters/providers/curl_multi_client.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <map>
 
 #include <curl/curl.h>
 
+#include "adapters/providers/curl_io.hpp"
+
 namespace herald::adapters::providers {
 
-std::string outbound_response::header(const std::string& lower_name) const {
-  for (const auto& [k, v] : headers) {
-    if (k == lower_name) return v;
-  }
-  return {};
-}
+std::string outbound_response::header(const std::string& lower_name) const { return find_header(headers, lower_name); }
 
 struct curl_multi_client::call {
   outbound_request request;
@@ -29,33 +25,7 @@ struct curl_multi_client::call {
 
 namespace {
 
-std::size_t write_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
-
-std::size_t write_header(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
-  std::string line(data, size * count);
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) {
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    std::string value = line.substr(colon + 1);
-    const auto first = value.find_first_not_of(" \t");
-    const auto last = value.find_last_not_of(" \t\r\n");
-    headers->emplace_back(std::move(name), first == std::string::npos ? "" : value.substr(first, last - first + 1));
-  } else if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();  // a new response (after 100 Continue or a redirect)
-  }
-  return size * count;
-}
-
-std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* user);
-
-}  // namespace
-
-namespace {
+// CURLOPT_READFUNCTION for SMTP: the message, from where curl left off.
 std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* user) {
   auto* c = static_cast<curl_multi_client::call*>(user);
   const std::string& body = c->request.body;
@@ -64,6 +34,7 @@ std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* u
   c->uploaded += n;
   return n;
 }
+
 }  // namespace
 
 curl_multi_client::curl_multi_client(long max_connections_per_host) {
@@ -163,9 +134,9 @@ void curl_multi_client::run() {
       curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, std::min<long>(5000, static_cast<long>(c->request.timeout.count())));
       curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
       curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_body);
+      curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, curl_append_body);
       curl_easy_setopt(e, CURLOPT_WRITEDATA, &c->response.body);
-      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, write_header);
+      curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, curl_collect_header);
       curl_easy_setopt(e, CURLOPT_HEADERDATA, &c->response.headers);
       curl_easy_setopt(e, CURLOPT_PRIVATE, c);
       curl_multi_add_handle(multi_, e);
