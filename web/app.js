@@ -22,6 +22,10 @@ async function api(path, options = {}) {
   return body;
 }
 
+function postJson(path, body) {
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+}
+
 function say(text) {
   $("#status-line").textContent = text;
 }
@@ -209,9 +213,7 @@ async function openDetail(attemptId) {
   const resend = $("#detail-resend");
   resend.onclick = async () => {
     try {
-      const r = await api(`/v1/communications/${encodeURIComponent(a.communication_id)}/resend`, {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ attempt: a.id }),
-      });
+      const r = await postJson(`/v1/communications/${encodeURIComponent(a.communication_id)}/resend`, { attempt: a.id });
       $("#detail").close();
       await load(false);
       say(`Resent as ${r.attempts.join(", ")}`);
@@ -226,13 +228,9 @@ async function openDetail(attemptId) {
 async function resendSelected() {
   const ids = [...state.selected];
   try {
-    const preview = await api("/v1/communications/resend", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids, dry_run: true }),
-    });
+    const preview = await postJson("/v1/communications/resend", { ids, dry_run: true });
     if (!confirm(`Resend ${preview.count} communication(s)?`)) return;
-    const done = await api("/v1/communications/resend", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ ids }),
-    });
+    const done = await postJson("/v1/communications/resend", { ids });
     await load(false);
     say(`Resent ${done.results.filter((r) => r.attempt).length} of ${done.count}`);
   } catch (e) {
@@ -366,10 +364,7 @@ const views = {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       try {
-        await api(`/v1/tasks/${encodeURIComponent(t.id)}/complete`, {
-          method: "POST", headers: { "Content-Type": "application/json" },
-          body: JSON.stringify({ outcome: outcome.value }),
-        });
+        await postJson(`/v1/tasks/${encodeURIComponent(t.id)}/complete`, { outcome: outcome.value });
         views.tasks();
       } catch (e) {
         say(e.message);
@@ -413,41 +408,30 @@ $("#filters").addEventListener("submit", (event) => {
   load(false);
 });
 $("#more").addEventListener("click", () => load(true));
-$("#log-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const body = {};
-  for (const [name, value] of new FormData(event.target)) {
-    if (!value) continue;
-    body[name] = name === "date_created" ? new Date(value).toISOString() : value;
-  }
-  try {
-    const r = await api("/v1/communications", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
-    event.target.reset();
-    await load(false);
-    say(`Logged as ${r.attempts.join(", ")}`);
-  } catch (e) {
-    say(e.message);
-  }
-});
-$("#send-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const body = {};
-  for (const [name, value] of new FormData(event.target)) {
-    if (!value) continue;
-    body[name] = name === "to" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value;
-  }
-  try {
-    const r = await api("/v1/send", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
-    await load(false);
-    say(`Sent as ${r.attempts.join(", ")}`);
-  } catch (e) {
-    say(e.message);
-  }
-});
+// A form that asks for an operation: its filled fields (converted where
+// needed) are posted to `path`; the list reloads and says what was made.
+function operationForm(selector, path, convert, made) {
+  $(selector).addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {};
+    for (const [name, value] of new FormData(event.target)) {
+      if (value) body[name] = convert(name, value);
+    }
+    try {
+      const r = await postJson(path, body);
+      event.target.reset();
+      await load(false);
+      say(`${made} ${r.attempts.join(", ")}`);
+    } catch (e) {
+      say(e.message);
+    }
+  });
+}
+
+operationForm("#log-form", "/v1/communications",
+  (name, value) => (name === "date_created" ? new Date(value).toISOString() : value), "Logged as");
+operationForm("#send-form", "/v1/send",
+  (name, value) => (name === "to" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value), "Sent as");
 $("#explain-form").addEventListener("submit", (event) => {
   event.preventDefault();
   explain(new FormData(event.target).get("entity"));
