@@ -202,8 +202,8 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (!answer.ok) return answer;
         auto rp = self->make_response_promise<operation_result>();
         run_step(self, std::move(step), [rp, answer](bool ok) mutable {
-          if (ok) return rp.deliver(answer);
-          rp.deliver(operation_result{false, "unavailable", "the store could not record it; try again", "", {}});
+          rp.deliver(ok ? answer
+                        : operation_result{false, "unavailable", "the store could not record it; try again", "", {}});
         });
         return rp;
       },

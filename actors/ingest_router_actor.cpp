@@ -6,9 +6,6 @@
 #include <unordered_map>
 
 #include <caf/all.hpp>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include "actors/entity_actor.hpp"
 #include "domain/entity_record.hpp"
@@ -35,13 +32,6 @@ constexpr auto apply_timeout = caf::infinite;
 // (found by bench/pipeline_bench). Chunks keep exits spread out.
 constexpr std::size_t passivate_chunk = 256;
 constexpr auto passivate_pause = std::chrono::milliseconds(2);
-// After a wave of at least this many passivations, freed memory goes back
-// to the OS once the last actor had time to stop. (herald links jemalloc,
-// which does this itself; this is for builds on glibc's malloc, which keeps
-// freed heap otherwise, and a node that passivated a million entities would stay at its
-// peak size for good.)
-constexpr std::size_t trim_after_wave = 1024;
-constexpr auto trim_pause = std::chrono::milliseconds(500);
 
 struct live_entity {
   entity_actor handle;
@@ -68,8 +58,6 @@ struct router_state {
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
-  std::size_t wave = 0;                    // actors stopped since the last trim
-  bool trim_due = false;
   bool exiting = false;                    // stopping: quit once all are stopped
   caf::error exit_reason;
   static inline const char* name = "herald.ingest_router";
@@ -89,34 +77,18 @@ entity_actor& entity_for(router_pointer self, const std::string& key) {
   return it->second.handle;
 }
 
-void release_free_memory() {
-#ifdef __GLIBC__
-  malloc_trim(0);
-#endif
-}
-
 // Stops the next chunk of idle actors and continues until none are left;
 // a stopping router quits after the last chunk.
 void passivate_some(router_pointer self) {
   auto& st = self->state;
-  if (st.passivating.empty() && st.trim_due) {
-    st.trim_due = false;
-    release_free_memory();
-    return;
-  }
   for (std::size_t n = 0; n < passivate_chunk && !st.passivating.empty(); ++n) {
     self->send(st.passivating.back(), passivate_atom_v);
     st.passivating.pop_back();
-    ++st.wave;
   }
   if (!st.passivating.empty()) {
     self->delayed_send(self, passivate_pause, passivate_atom_v);
   } else if (st.exiting) {
     self->quit(st.exit_reason);
-  } else if (st.wave >= trim_after_wave) {
-    st.wave = 0;
-    st.trim_due = true;
-    self->delayed_send(self, trim_pause, passivate_atom_v);
   }
 }
 

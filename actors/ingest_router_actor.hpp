@@ -10,9 +10,7 @@
 //   (sweep_atom, now_ms) -> count        passivates actors idle at now_ms (they
 //                                        leave the live set at once and are
 //                                        stopped in chunks, see below)
-//   (passivate_atom)                     internal: stops the next chunk; after
-//                                        a large wave, returns freed memory
-//                                        to the OS
+//   (passivate_atom)                     internal: stops the next chunk
 //   (live_atom) -> count                 actors currently alive
 //   (tick_atom)                          periodic sweep on the injected clock
 //   (checkpoint_atom)                    records the engine checkpoint
