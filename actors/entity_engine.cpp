@@ -658,27 +658,32 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   json::object data{{"attempt", domain::to_json(attempt)}, {"communication", domain::to_json(comm)}};
   if (content) data["content"] = *content;
   if (previous_at) data["communication_previous_at"] = previous_at;
+  written_[attempt.id] = attempt;
   return domain::engine::make_event(domain::engine::attempt_updated, next_engine_event_id(), key_,
                                     json::serialize(data), now_text(ctx_));
 }
 
 engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {
-  return record_outcome(request.attempt, outcome);
+  auto current = attempt_state(request.attempt.id);
+  return record_outcome(current ? std::move(*current) : request.attempt, outcome);
 }
 
 engine_step entity_engine::on_status(const std::string& attempt_id, const dispatch_outcome& outcome) {
+  auto current = attempt_state(attempt_id);
+  return current ? record_outcome(std::move(*current), outcome) : engine_step{};
+}
+
+std::optional<domain::attempt_view> entity_engine::attempt_state(const std::string& attempt_id) {
+  // What this actor wrote last wins over the store: its append may not be
+  // durable yet when the next report for the same attempt arrives.
+  if (auto it = written_.find(attempt_id); it != written_.end()) return it->second;
   auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, attempt_id);
-  if (!text || !*text) {
-    return {};
-  }
+  if (!text || !*text) return std::nullopt;
   json::error_code ec;
   const json::value v = json::parse(**text, ec);
-  auto attempt = ec ? result<domain::attempt_view>(status{errc::invalid_argument, "bad attempt"})
-                    : domain::attempt_from_json(v);
-  if (!attempt) {
-    return {};
-  }
-  return record_outcome(std::move(*attempt), outcome);
+  if (ec) return std::nullopt;
+  auto attempt = domain::attempt_from_json(v);
+  return attempt ? std::optional<domain::attempt_view>(std::move(*attempt)) : std::nullopt;
 }
 
 engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch_outcome& outcome) {

@@ -98,6 +98,8 @@ class entity_engine {
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove);
   engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
+  // An attempt as this entity last recorded it, from memory or the store.
+  std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
   // After a hard failure of a communication's latest attempt: a new attempt
   // on the next channel of the action that qualifies, or a manual task.
   engine_step fall_back(const domain::attempt_view& failed);
@@ -138,6 +140,7 @@ class entity_engine {
   std::set<std::string> started_;  // workflows with an instance (once_per_entity)
   std::uint64_t position_ = 0;     // newest entity event the engine has handled
   std::map<std::string, domain::communication_view> comms_;
+  std::map<std::string, domain::attempt_view> written_;  // attempts this actor recorded, newest state
   std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };
 

@@ -63,9 +63,7 @@ result<engine_step> entity_engine::resend(const operation& op, std::vector<std::
   for (int n = comm.attempts; n >= 1 && !latest; --n) {
     const std::string id = comm.id + "." + std::to_string(n);
     if (!asked.empty() && id != asked) continue;
-    auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, id);
-    if (!text || !*text) continue;
-    auto a = domain::attempt_from_json(json::parse(**text));
+    auto a = attempt_state(id);
     if (a && (a->channel != "manual" || !asked.empty())) latest = std::move(*a);
   }
   if (!latest) {
