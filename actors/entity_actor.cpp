@@ -201,7 +201,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         auto [step, answer] = s.engine->on_operation(op, s.record ? &*s.record : nullptr, s.view.deleted);
         if (!answer.ok) return answer;
         auto rp = self->make_response_promise<operation_result>();
-        run_step(self, std::move(step), [rp, answer](bool ok) mutable {
+        run_step(self, std::move(step), [rp, answer = answer](bool ok) mutable {
           rp.deliver(ok ? answer
                         : operation_result{false, "unavailable", "the store could not record it; try again", "", {}});
         });
