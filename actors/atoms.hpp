@@ -26,6 +26,7 @@ using checkpoint_atom = caf::atom_constant<caf::atom("hcheckpt")>;
 using status_atom = caf::atom_constant<caf::atom("hstatus")>;
 using call_done_atom = caf::atom_constant<caf::atom("hcalldone")>;
 using retry_atom = caf::atom_constant<caf::atom("hretry")>;
+using marked_atom = caf::atom_constant<caf::atom("hmarked")>;
 using health_atom = caf::atom_constant<caf::atom("hhealth")>;
 using operate_atom = caf::atom_constant<caf::atom("hoperate")>;
 
@@ -48,6 +49,7 @@ constexpr checkpoint_atom checkpoint_atom_v{};
 constexpr status_atom status_atom_v{};
 constexpr call_done_atom call_done_atom_v{};
 constexpr retry_atom retry_atom_v{};
+constexpr marked_atom marked_atom_v{};
 constexpr health_atom health_atom_v{};
 constexpr operate_atom operate_atom_v{};
 

@@ -117,6 +117,12 @@ class entity_engine {
   result<engine_step> execute(const operation& op, const domain::entity_record* record, bool deleted,
                               std::vector<std::string>& made);
   result<engine_step> log_interaction(const operation& op, std::vector<std::string>& made);
+  // After a restart: hands a still-queued attempt to its provider again
+  // (no call for it had started before the stop).
+  result<engine_step> redispatch(const operation& op, std::vector<std::string>& made);
+  // An operator settles an attempt whose outcome is unknown: "sent" or
+  // "not_sent" (then it may be resent).
+  result<engine_step> reconcile(const operation& op, std::vector<std::string>& made);
   result<engine_step> send_now(const operation& op, const domain::entity_record* record,
                                std::vector<std::string>& made);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,

@@ -46,7 +46,7 @@ typename Inspector::result_type inspect(Inspector& f, entity_view& x) {
 // An operator's request on something an entity owns (SPEC §6): resend a
 // communication, execute an instance again, log a manual interaction.
 struct operation {
-  std::string kind;       // "resend" | "execute" | "log"
+  std::string kind;       // "resend" | "execute" | "log" | "send" | "redispatch" | "reconcile"
   std::string target;     // the communication id, instance id, or "" (log)
   std::string caller;     // the API key's name, for the record
   std::string body_json;  // the request's details ("log": the interaction)

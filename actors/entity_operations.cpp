@@ -33,6 +33,8 @@ std::pair<engine_step, operation_result> entity_engine::on_operation(const opera
   if (op.kind == "execute") step = execute(op, record, deleted, out.attempts);
   if (op.kind == "log") step = log_interaction(op, out.attempts);
   if (op.kind == "send") step = send_now(op, record, out.attempts);
+  if (op.kind == "redispatch") step = redispatch(op, out.attempts);
+  if (op.kind == "reconcile") step = reconcile(op, out.attempts);
   if (!step) {
     out.code = errc_name(step.error().code());
     out.message = step.error().message();
@@ -48,6 +50,37 @@ std::pair<engine_step, operation_result> entity_engine::on_operation(const opera
                                    {"attempts", std::move(attempts)}}),
       domain::format_rfc3339_ms(ctx_->clock->now_ms())));
   return {std::move(*step), out};
+}
+
+result<engine_step> entity_engine::redispatch(const operation& op, std::vector<std::string>& made) {
+  auto a = attempt_state(op.target);
+  if (!a) return status{errc::not_found, "no attempt " + op.target};
+  engine_step step;
+  if (a->status != "queued") return step;  // settled meanwhile (a late webhook): nothing to hand over
+  step.dispatches.push_back(dispatch_request{*a, json::serialize(content_of(a->id)), key_});
+  made.push_back(a->id);
+  return step;
+}
+
+result<engine_step> entity_engine::reconcile(const operation& op, std::vector<std::string>& made) {
+  json::error_code ec;
+  const json::value body = json::parse(op.body_json, ec);
+  const std::string outcome = !ec && body.is_object() ? str(body.get_object(), "outcome") : std::string();
+  if (outcome != "sent" && outcome != "not_sent") {
+    return status{errc::invalid_argument, "'outcome' must be \"sent\" or \"not_sent\"", "outcome"};
+  }
+  auto a = attempt_state(op.target);
+  if (!a) return status{errc::not_found, "no attempt " + op.target};
+  if (a->status != "unknown") {
+    return status{errc::invalid_argument,
+                  "attempt " + op.target + " is " + a->status + "; only an unknown outcome is reconciled", "id"};
+  }
+  const std::string note = !ec && body.is_object() ? str(body.get_object(), "note") : std::string();
+  dispatch_outcome settled;
+  settled.statuses.push_back({outcome, "reconciled by " + op.caller + (note.empty() ? "" : ": " + note),
+                              ctx_->clock->now_ms()});
+  made.push_back(a->id);
+  return record_outcome(std::move(*a), settled);
 }
 
 result<engine_step> entity_engine::resend(const operation& op, std::vector<std::string>& made) {

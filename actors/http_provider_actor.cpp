@@ -21,7 +21,11 @@ struct queued_call {
 struct provider_state {
   http_provider_config config;
   std::deque<queued_call> waiting;
-  std::size_t in_flight = 0;
+  std::size_t in_flight = 0;  // calls under way, and first calls whose start is being recorded
+  // First calls waiting for their start to be recorded (mark_started): the
+  // batch being written, and the next one gathering meanwhile.
+  std::vector<queued_call> marking, to_mark;
+  std::uint64_t mark_batch = 0;
   int failures_in_a_row = 0;
   bool open = false;          // the breaker holds every call
   bool probing = false;       // one call is testing a provider that failed
@@ -58,7 +62,55 @@ void report(provider_pointer self, const queued_call& c, std::string status, std
 
 void pump(provider_pointer self);
 
+void call_now(provider_pointer self, queued_call c);
+void flush_marks(provider_pointer self);
+
+// Starts a call, after recording its start when it is the attempt's first.
 void start_call(provider_pointer self, queued_call c) {
+  auto& st = self->state;
+  if (c.tries > 0 || !st.config.mark_started) {
+    call_now(self, std::move(c));
+    return;
+  }
+  ++st.in_flight;  // holds the call's slot while its start is recorded
+  st.to_mark.push_back(std::move(c));
+  flush_marks(self);
+}
+
+// One record at a time; calls that become ready meanwhile share the next.
+void flush_marks(provider_pointer self) {
+  auto& st = self->state;
+  if (!st.marking.empty() || st.to_mark.empty()) return;
+  st.marking.swap(st.to_mark);
+  std::vector<std::string> ids;
+  ids.reserve(st.marking.size());
+  for (const auto& c : st.marking) ids.push_back(c.request.attempt.id);
+  auto handle = caf::actor_cast<caf::actor>(self);
+  const std::uint64_t batch = ++st.mark_batch;
+  st.config.mark_started(std::move(ids),
+                         [handle, batch](bool ok) { caf::anon_send(handle, marked_atom_v, batch, ok); });
+}
+
+// The start of the calls of `batch` is durable (ok), or could not be recorded.
+void on_marked(provider_pointer self, std::uint64_t batch_id, bool ok) {
+  auto& st = self->state;
+  if (batch_id != st.mark_batch) return;
+  std::vector<queued_call> batch;
+  batch.swap(st.marking);
+  st.in_flight -= batch.size();
+  if (ok) {
+    for (auto& c : batch) call_now(self, std::move(c));
+  } else {
+    // The store refuses writes: nothing was called; wait and try again.
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) st.waiting.push_front(std::move(*it));
+    self->delayed_send(self, std::chrono::seconds(1), wake_atom_v);
+    return;
+  }
+  flush_marks(self);
+  pump(self);
+}
+
+void call_now(provider_pointer self, queued_call c) {
   auto& st = self->state;
   auto request = st.config.build(c.request);
   if (!request) {
@@ -96,6 +148,7 @@ bool take_token(provider_pointer self) {
 
 void pump(provider_pointer self) {
   auto& st = self->state;
+  flush_marks(self);  // first calls held back by a failed record go again
   if (st.open) {
     // One probe at a time while the breaker is open (after its pause).
     if (!st.probing && !st.wake_scheduled && !st.waiting.empty()) {
@@ -200,6 +253,7 @@ provider_actor spawn_http_provider(caf::actor_system& system, http_provider_conf
         [self](call_done_atom, const dispatch_request& req, int tries, const outbound_response& response) {
           on_call_done(self, req, tries, response);
         },
+        [self](marked_atom, std::uint64_t batch, bool ok) { on_marked(self, batch, ok); },
         [self](retry_atom, const dispatch_request& req, int tries) {
           // Back of the line is wrong for a retry: it was due first.
           self->state.waiting.push_front(queued_call{req, tries});

@@ -58,6 +58,11 @@ struct http_provider_config {
   int breaker_failures = 5;
   std::int64_t breaker_open_ms = 5000;
   double rate_per_s = 0;  // calls started per second at most; 0: no limit
+  // Records durably that calls for these attempts are about to start, then
+  // calls `done(ok)` (from any thread). A first call waits for it, so a
+  // restart knows which attempts may have reached the provider: those get
+  // the outcome `unknown`, never a second call. Empty: no record (tests).
+  std::function<void(std::vector<std::string> attempt_ids, std::function<void(bool ok)> done)> mark_started;
   // Backoff and the breaker's pause on `clock_ms` (a virtual engine clock):
   // what falls due is released by a (wake_atom) sent after time moves.
   bool virtual_time = false;

@@ -19,6 +19,7 @@ struct serve_flags {
   std::optional<std::uint64_t> max_body_bytes;
   std::string log_level = "info";
   bool time_skipping = false;
+  bool fault_injection = false;
   std::string load_dir;
   std::string web_dir = HERALD_WEB_DIR;
 };
@@ -68,6 +69,7 @@ int serve(const serve_flags& flags) {
   if (flags.max_body_bytes) config.http.max_body_bytes = *flags.max_body_bytes;
   herald::app::serve_options options;
   options.time_skipping = flags.time_skipping;
+  options.fault_injection = flags.fault_injection;
   options.load_dir = flags.load_dir;
   options.web_dir = flags.web_dir;
   return herald::app::run_serve(config, options);
@@ -100,6 +102,8 @@ int main(int argc, char** argv) {
   }
   serve_cmd->add_flag("--time-skipping", sf.time_skipping,
                       "run on a virtual clock; POST /v1/admin/time advances it (for testing workflows)");
+  serve_cmd->add_flag("--fault-injection", sf.fault_injection,
+                      "let PUT /v1/admin/faults make disk writes fail (for testing; never in production)");
 
   herald::adapters::ingest_args ia;
   ia.data_dir = "./herald-data";

@@ -253,8 +253,17 @@ const json::object& provider_settings(const domain::herald_config& config, const
   return v && v->is_object() ? v->get_object() : none;
 }
 
+mark_fn mark_in_store(storage::rocksdb_event_store& store) {
+  return [&store](std::vector<std::string> ids, std::function<void(bool)> done) {
+    store.mark_calls_started(std::move(ids), [done = std::move(done)](result<storage::append_outcome> r) {
+      done(r.has_value());
+    });
+  };
+}
+
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
-                                     std::function<std::int64_t()> clock_ms, report_fn report, bool virtual_time) {
+                                     std::function<std::int64_t()> clock_ms, report_fn report, bool virtual_time,
+                                     mark_fn mark_started) {
   provider_set out;
   std::map<std::string, actors::provider_actor> spawned;  // one actor per provider, shared by its channels
   for (const auto& [channel, name] : config.channels) {
@@ -291,6 +300,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
     c.virtual_time = virtual_time;
     c.client = out.client;
     c.report = report;
+    c.mark_started = mark_started;
     c.clock_ms = clock_ms;
     auto handle = actors::spawn_http_provider(system, std::move(c));
     spawned[name] = handle;

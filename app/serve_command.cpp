@@ -16,6 +16,7 @@
 #include "adapters/http/api.hpp"
 #include "adapters/http/http_server.hpp"
 #include "app/directory_loader.hpp"
+#include "app/dispatch_recovery.hpp"
 #include "app/provider_setup.hpp"
 #include "app/retention_task.hpp"
 #include "domain/json_fields.hpp"
@@ -180,6 +181,11 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   store_options.sync = config.sync;
   store_options.sync_interval_ms = config.sync_interval_ms;
   store_options.clock_ms = [&clock] { return clock.now_ms(); };
+  std::shared_ptr<storage::storage_faults> faults;
+  if (options.fault_injection) {
+    faults = std::make_shared<storage::storage_faults>();
+    store_options.faults = faults;
+  }
   auto opened = storage::rocksdb_event_store::open(store_options);
   if (!opened) {
     std::cerr << "herald serve: " << opened.error().message() << "\n";
@@ -218,13 +224,19 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   auto router = actors::spawn_ingest_router(actors, router_config);
   deferred stop_router{[&] { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }};
 
+  auto leftovers = find_leftover_attempts(*store);
+  if (!leftovers) {
+    std::cerr << "herald serve: " << leftovers.error().message() << "\n";
+    return 1;
+  }
   // Entities only spawn on the first routed event, after these are set.
   engine->scheduler = actors::spawn_scheduler(actors, store.get(), &clock, router);
   auto report = [router](const std::string& owner, const std::string& attempt_id,
                          const actors::dispatch_outcome& outcome) {
     caf::anon_send(router, actors::status_atom_v, owner, attempt_id, outcome);
   };
-  auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report, clock.is_virtual());
+  auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report, clock.is_virtual(),
+                                   mark_in_store(*store));
   if (!providers) {
     std::cerr << "herald serve: refusing to start: " << providers.error().to_string() << "\n";
     return 2;
@@ -235,6 +247,13 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   }};
   deferred stop_scheduler{[&] { caf::anon_send_exit(engine->scheduler, caf::exit_reason::user_shutdown); }};
 
+  // Attempts left queued by a stop: handed over again, or `unknown` when
+  // their provider call had started (read before the scheduler can fire).
+  if (auto recovered = settle_leftovers(*leftovers, router, clock.now_ms());
+      recovered.redispatched + recovered.unknown > 0) {
+    log(log_level::info, "recovered_dispatches",
+        {{"redispatched", std::to_string(recovered.redispatched)}, {"unknown", std::to_string(recovered.unknown)}});
+  }
   // Events made durable but not handled before a crash run their workflows now.
   if (auto resumed = reroute_unhandled(*store, router); !resumed) {
     std::cerr << "herald serve: " << resumed.error().message() << "\n";
@@ -249,6 +268,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   api_options.api_keys = config.api_keys;
   api_options.ready = [&ready] { return ready.load(); };
   api_options.web_dir = options.web_dir;
+  api_options.faults = faults;
   api_options.on_accepted = [router](const storage::event_batch& batch,
                                      const storage::append_outcome& outcome) {
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);

@@ -13,6 +13,9 @@ struct serve_options {
   std::string load_dir;
   // The page's files; empty: none served.
   std::string web_dir;
+  // Expose PUT /v1/admin/faults, which makes the store's disk writes fail
+  // (for fault-injection tests; never in production).
+  bool fault_injection = false;
 };
 
 // Returns the exit code: 0 after a clean shutdown, 1 when a component could

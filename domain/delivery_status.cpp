@@ -5,10 +5,10 @@
 
 namespace herald::domain {
 namespace {
-constexpr std::array<std::string_view, 15> statuses = {
+constexpr std::array<std::string_view, 16> statuses = {
     "collecting_data", "scheduled", "not_sent", "queued",   "sent",
     "delivered",       "bounced",   "dropped",  "blocked",  "deferred",
-    "failed",          "undelivered", "rejected", "task_open", "completed"};
+    "failed",          "undelivered", "rejected", "task_open", "completed", "unknown"};
 constexpr std::array<std::string_view, 6> failed = {"bounced", "dropped", "blocked",
                                                     "failed",  "undelivered", "rejected"};
 constexpr std::array<std::string_view, 3> completed = {"sent", "delivered", "completed"};
@@ -27,7 +27,8 @@ bool is_status_group(std::string_view name) {
 
 bool status_in_group(std::string_view status, std::string_view group) {
   if (group == "all") return true;
-  if (group == "failed") return contains(failed, status);
+  // An unknown outcome needs an operator as much as a failure does.
+  if (group == "failed") return contains(failed, status) || status == "unknown";
   if (group == "not_sent") return status == "not_sent";
   if (group == "completed") return contains(completed, status);
   return false;
@@ -36,7 +37,9 @@ bool status_in_group(std::string_view status, std::string_view group) {
 namespace {
 // -1: not a delivery status (timeline only).
 int delivery_rank(std::string_view s) {
-  if (s == "queued" || s == "task_open") return 0;
+  // unknown: a provider call was under way at a crash; any report of the
+  // provider (or an operator's decision) settles it.
+  if (s == "queued" || s == "task_open" || s == "unknown") return 0;
   if (s == "sent") return 1;
   if (s == "delivered") return 2;
   if (contains(failed, s) || s == "not_sent" || s == "completed") return 3;

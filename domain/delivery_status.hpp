@@ -4,6 +4,7 @@
 //
 //   collecting_data scheduled not_sent queued sent delivered bounced dropped
 //   blocked deferred failed undelivered rejected task_open completed
+//   unknown (a provider call was under way at a crash; see the README)
 //   not_sent reasons: opted_out no_contact invalid_contact
 //                     rules_no_longer_match cancelled
 

@@ -90,6 +90,12 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       ++metrics_.attempt_records[{str(a, "channel"), str(a, "status")}];
     }
     batch.Put(cf(cf_attempts), attempt_id, json::serialize(a));
+    if (str(a, "status") == "queued") {
+      batch.Put(cf(cf_queued_attempts), attempt_id, event.subject.value_or(""));
+    } else {
+      batch.Delete(cf(cf_queued_attempts), attempt_id);
+      batch.Delete(cf(cf_calls_started), attempt_id);
+    }
     if (const json::value* content = d.if_contains("content")) {
       batch.Put(cf(cf_attempt_content), attempt_id, json::serialize(*content));
     }

@@ -55,6 +55,7 @@ const char* column_of(rocksdb_event_store::view_kind kind) {
 
 result<std::optional<std::string>> rocksdb_event_store::get_value(const char* column, const std::string& key,
                                                                  const char* what) const {
+  const auto held = hold_db();
   auto handle = handles_.find(column);
   if (handle == handles_.end()) {
     return std::optional<std::string>{};
@@ -77,6 +78,7 @@ result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, con
 status rocksdb_event_store::scan_index(
     index_kind kind, const std::string& entity, const std::string& cursor,
     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const {
+  const auto held = hold_db();
   const char* column = nullptr;
   std::string prefix;
   std::size_t id_offset = 0;  // where the id starts after the prefix
@@ -126,6 +128,7 @@ status rocksdb_event_store::scan_index(
 status rocksdb_event_store::scan_timers(
     std::int64_t up_to_ms, const std::string& cursor,
     const std::function<bool(const timer_entry&, const std::string&)>& visit) const {
+  const auto held = hold_db();
   auto handle = handles_.find(cf_timers);
   if (handle == handles_.end()) {
     return status::ok();
@@ -166,6 +169,7 @@ result<std::optional<std::string>> rocksdb_event_store::definition(const std::st
 
 status rocksdb_event_store::scan_definitions(
     const std::function<bool(const std::string&, const std::string&, const std::string&)>& visit) const {
+  const auto held = hold_db();
   auto handle = handles_.find(cf_definitions);
   if (handle == handles_.end()) {
     return status::ok();
@@ -195,6 +199,7 @@ result<std::optional<std::string>> rocksdb_event_store::definition_version(const
 
 status rocksdb_event_store::linked_from(const std::string& target, const std::string& link,
                                         const std::function<bool(const std::string&)>& visit) const {
+  const auto held = hold_db();
   auto handle = handles_.find(cf_linked_from);
   if (handle == handles_.end()) {
     return status::ok();
@@ -212,6 +217,7 @@ status rocksdb_event_store::linked_from(const std::string& target, const std::st
 
 status rocksdb_event_store::provider_events(const std::string& attempt_id,
                                             const std::function<void(const std::string&)>& visit) const {
+  const auto held = hold_db();
   auto handle = handles_.find(cf_provider_events);
   if (handle == handles_.end()) {
     return status::ok();
@@ -239,6 +245,7 @@ result<std::uint64_t> rocksdb_event_store::engine_checkpoint() const {
 }
 
 status rocksdb_event_store::set_engine_checkpoint(std::uint64_t seq) {
+  const auto held = hold_db();
   auto st = db_->Put(rocksdb::WriteOptions(), cf("default"), meta_engine_checkpoint_key, fixed64be(seq));
   return st.ok() ? status::ok() : from_rocksdb(st, "writing the engine checkpoint");
 }

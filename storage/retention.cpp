@@ -19,6 +19,7 @@ namespace json = boost::json;
 namespace herald::storage {
 
 result<std::size_t> rocksdb_event_store::purge_provider_events(std::int64_t cutoff_ms) {
+  const auto held = hold_db();
   auto expiry = handles_.find(cf_provider_event_expiry);
   if (expiry == handles_.end()) return std::size_t{0};
   const std::string end = fixed64be(static_cast<std::uint64_t>(std::max<std::int64_t>(cutoff_ms, 0)));

@@ -1,6 +1,8 @@
 #include "storage/rocksdb_event_store.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <rocksdb/cache.h>
@@ -50,6 +52,58 @@ bool folder_is_empty(const std::filesystem::path& p) {
 
 }  // namespace
 
+// Opens RocksDB over the data folder with every column family Herald uses.
+status rocksdb_event_store::open_db(const store_options& options, rocksdb::Env* env, rocksdb::DB** db,
+                                    std::map<std::string, rocksdb::ColumnFamilyHandle*>* handles) {
+  rocksdb::Options db_options;
+  if (env) {
+    db_options.env = env;
+  }
+  db_options.create_if_missing = !options.read_only;
+  db_options.create_missing_column_families = !options.read_only;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 4;
+  db_options.db_write_buffer_size = options.memtable_budget_bytes;
+  const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+
+  std::vector<std::string> names;
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(options.path) / "CURRENT", ec)) {
+    auto st = rocksdb::DB::ListColumnFamilies(db_options, options.path, &names);
+    if (!st.ok()) {
+      return from_rocksdb(st, "listing column families of '" + options.path + "'");
+    }
+  }
+  std::vector<std::string> required = {"default", cf_log, cf_calls_started};
+  required.insert(required.end(), std::begin(projection_columns), std::end(projection_columns));
+  for (const auto& name : required) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      if (options.read_only) {
+        // An older store opened for reading: the view is simply empty.
+        continue;
+      }
+      names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const auto& n : names) {
+    descriptors.emplace_back(n, column_options(n, cache, std::max<std::size_t>(options.memtable_budget_bytes / 4, 4u << 20)));
+  }
+  std::vector<rocksdb::ColumnFamilyHandle*> handle_list;
+  rocksdb::Status st =
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handle_list, db)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &handle_list, db);
+  if (!st.ok()) {
+    return from_rocksdb(st, "opening data folder '" + options.path + "'");
+  }
+  for (auto* h : handle_list) {
+    (*handles)[h->GetName()] = h;
+  }
+  return status::ok();
+}
+
 result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_options options) {
   namespace fs = std::filesystem;
   if (!options.clock_ms) {
@@ -81,50 +135,18 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
     }
   }
 
-  rocksdb::Options db_options;
-  db_options.create_if_missing = !options.read_only;
-  db_options.create_missing_column_families = !options.read_only;
-  db_options.IncreaseParallelism(2);
-  db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 4;
-  db_options.db_write_buffer_size = options.memtable_budget_bytes;
-  const auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-
-  std::vector<std::string> names;
-  if (fs::exists(path / "CURRENT", ec)) {
-    auto st = rocksdb::DB::ListColumnFamilies(db_options, options.path, &names);
-    if (!st.ok()) {
-      return from_rocksdb(st, "listing column families of '" + options.path + "'");
-    }
+  std::unique_ptr<rocksdb::Env> env;
+  if (options.faults) {
+    env = make_faulty_env(options.faults);
   }
-  std::vector<std::string> required = {"default", cf_log};
-  required.insert(required.end(), std::begin(projection_columns), std::end(projection_columns));
-  for (const auto& name : required) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      if (options.read_only) {
-        // An older store opened for reading: the view is simply empty.
-        continue;
-      }
-      names.push_back(name);
-    }
-  }
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) {
-    descriptors.emplace_back(n, column_options(n, cache, std::max<std::size_t>(options.memtable_budget_bytes / 4, 4u << 20)));
+  rocksdb::DB* db = nullptr;
+  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles;
+  if (auto opened = open_db(options, env.get(), &db, &handles); !opened) {
+    return opened;
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handle_list;
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status st =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors, &handle_list, &db)
-          : rocksdb::DB::Open(db_options, options.path, descriptors, &handle_list, &db);
-  if (!st.ok()) {
-    return from_rocksdb(st, "opening data folder '" + options.path + "'");
-  }
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles;
-  for (auto* h : handle_list) {
-    handles[h->GetName()] = h;
-  }
+  for (auto& [name, h] : handles) handle_list.push_back(h);
+  rocksdb::Status st;
 
   // A store is ours only if it carries our format marker; a fresh one gets it.
   std::string marker;
@@ -155,7 +177,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
     return problem;
   }
   return std::unique_ptr<rocksdb_event_store>(
-      new rocksdb_event_store(std::move(options), db, std::move(handles)));
+      new rocksdb_event_store(std::move(options), std::move(env), db, std::move(handles)));
 }
 
 // One group on its way from the sequencer to the committer.
@@ -172,9 +194,10 @@ struct rocksdb_event_store::prepared_group {
   std::chrono::steady_clock::time_point started;
 };
 
-rocksdb_event_store::rocksdb_event_store(store_options options, rocksdb::DB* db,
+rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env,
+                                         rocksdb::DB* db,
                                          std::map<std::string, rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), db_(db), handles_(std::move(handles)) {
+    : options_(std::move(options)), env_(std::move(env)), db_(db), handles_(std::move(handles)) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_log)));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) {
@@ -190,8 +213,8 @@ rocksdb_event_store::rocksdb_event_store(store_options options, rocksdb::DB* db,
 
 rocksdb_event_store::~rocksdb_event_store() {
   stop();
-  if (!options_.read_only) {
-    db_->FlushWAL(true);
+  if (!options_.read_only && !write_failed_) {
+    db_->FlushWAL(true);  // after a failed write RocksDB's WAL writer must not be touched again
   }
   for (auto& [name, h] : handles_) {
     db_->DestroyColumnFamilyHandle(h);
@@ -228,12 +251,44 @@ void rocksdb_event_store::append_async(domain::event_kind kind, event_batch even
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      queue_.push_back(pending_append{kind, std::move(events), std::move(done)});
+      queue_.push_back(pending_append{kind, std::move(events), std::move(done), {}});
       queue_cv_.notify_one();
       return;
     }
   }
   done(status{errc::unavailable, "the store is shutting down"});
+}
+
+void rocksdb_event_store::mark_calls_started(std::vector<std::string> attempt_ids, append_callback done) {
+  static const event_batch no_events = std::make_shared<const std::vector<domain::cloud_event>>();
+  if (options_.read_only) {
+    done(status{errc::unavailable, "the store is open read-only"});
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stopping_) {
+      queue_.push_back(pending_append{domain::event_kind::engine_event, no_events, std::move(done),
+                                      std::move(attempt_ids)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  done(status{errc::unavailable, "the store is shutting down"});
+}
+
+status rocksdb_event_store::scan_queued_attempts(
+    const std::function<bool(const std::string& id, const std::string& owner, bool call_started)>& visit) const {
+  const auto held = hold_db();
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_queued_attempts)));
+  std::unique_ptr<rocksdb::Iterator> started(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_calls_started)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    started->Seek(it->key());
+    const bool call_started = started->Valid() && started->key() == it->key();
+    if (!visit(it->key().ToString(), it->value().ToString(), call_started)) break;
+  }
+  if (!it->status().ok()) return from_rocksdb(it->status(), "scanning queued attempts");
+  return started->status().ok() ? status::ok() : from_rocksdb(started->status(), "scanning started calls");
 }
 
 void rocksdb_event_store::sequencer_loop() {
@@ -284,6 +339,7 @@ void rocksdb_event_store::sequencer_loop() {
 
 std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepare(
     std::vector<pending_append> appends) {
+  const auto held = hold_db();  // cf() and the dedup lookups
   auto g = std::make_unique<prepared_group>();
   g->started = std::chrono::steady_clock::now();
   g->id = next_group_++;
@@ -343,6 +399,9 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
     }
     g->accepted += out.accepted;
     g->duplicates += out.duplicates;
+    for (const auto& id : g->appends[a].calls_started) {
+      g->batch.Put(cf(cf_calls_started), id, rocksdb::Slice());
+    }
   }
   g->end_seq = seq;
   if (g->failure.is_ok()) {
@@ -378,12 +437,21 @@ void rocksdb_event_store::committer_loop() {
         group->failure = status{errc::unavailable,
                                 "an earlier write failed; nothing of this request was stored"};
       }
+      if (group->failure.is_ok() && group->batch.Count() > 0 && write_failed_ && !recover_after_failure()) {
+        group->failure = status{errc::unavailable,
+                                "storage unavailable (an earlier write failed and the disk still fails); "
+                                "nothing of this request was stored"};
+      }
       if (group->failure.is_ok() && group->batch.Count() > 0) {
         rocksdb::WriteOptions wo;
         wo.sync = options_.sync == domain::sync_policy::every_commit;
         auto st = db_->Write(wo, &group->batch);
         if (!st.ok()) {
-          group->failure = from_rocksdb(st, "writing a group commit");
+          // A failed disk write is the node's trouble, not the request's:
+          // 503, so the sender retries (its events are deduplicated).
+          write_failed_ = true;
+          group->failure = status{errc::unavailable, "storage unavailable, nothing of this request was stored (" +
+                                                         st.ToString() + ")"};
         } else {
           wal_dirty_ = wal_dirty_ || !wo.sync;
           last_seq_ = group->end_seq - 1;
@@ -408,6 +476,38 @@ void rocksdb_event_store::committer_loop() {
   if (wal_dirty_) {
     db_->SyncWAL();
   }
+}
+
+bool rocksdb_event_store::recover_after_failure() {
+  // Does the disk take a write and an fsync again? Asked through the same
+  // Env as RocksDB's own files, so injected faults count too.
+  rocksdb::Env* env = env_ ? env_.get() : rocksdb::Env::Default();
+  const std::string probe = options_.path + "/herald-write-probe";
+  {
+    std::unique_ptr<rocksdb::WritableFile> file;
+    if (!env->NewWritableFile(probe, &file, rocksdb::EnvOptions()).ok() || !file->Append("probe").ok() ||
+        !file->Sync().ok() || !file->Close().ok()) {
+      return false;
+    }
+  }
+  (void)env->DeleteFile(probe);
+  std::unique_lock<std::shared_mutex> exclusive(db_mu_);
+  for (auto& [name, h] : handles_) db_->DestroyColumnFamilyHandle(h);
+  handles_.clear();
+  (void)db_->Close();
+  delete db_;
+  db_ = nullptr;
+  rocksdb::DB* db = nullptr;
+  if (auto st = open_db(options_, env_.get(), &db, &handles_); !st) {
+    // The folder took a probe write but RocksDB can't open it: nothing
+    // sensible is left to serve from. Stop loudly; a restart recovers.
+    std::fprintf(stderr, "herald: the data folder could not be reopened after a write failure: %s\n",
+                 st.to_string().c_str());
+    std::_Exit(75);
+  }
+  db_ = db;
+  write_failed_ = false;
+  return true;
 }
 
 void rocksdb_event_store::complete(prepared_group& g) {
@@ -445,6 +545,7 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
 }
 
 result<stored_event> rocksdb_event_store::read(std::uint64_t seq) const {
+  const auto held = hold_db();
   std::string value;
   auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_log), log_key(seq), &value);
   if (st.IsNotFound()) {
@@ -458,6 +559,7 @@ result<stored_event> rocksdb_event_store::read(std::uint64_t seq) const {
 
 status rocksdb_event_store::scan(const scan_filter& filter,
                                  const std::function<bool(const stored_event&)>& visit) const {
+  const auto held = hold_db();
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cf(cf_log)));
@@ -495,6 +597,7 @@ status rocksdb_event_store::scan(const scan_filter& filter,
 result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::string& entity_key,
                                                                 std::uint64_t before_seq,
                                                                 std::size_t limit) const {
+  const auto held = hold_db();
   std::vector<std::uint64_t> seqs;
   if (before_seq == 0 || limit == 0) {
     return seqs;

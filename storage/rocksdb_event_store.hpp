@@ -25,6 +25,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -32,11 +33,13 @@
 #include "domain/config.hpp"
 #include "domain/metrics_text.hpp"
 #include "storage/event_store.hpp"
+#include "storage/storage_faults.hpp"
 
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
+class Env;
 }  // namespace rocksdb
 
 namespace herald::storage {
@@ -56,6 +59,8 @@ struct store_options {
   std::size_t block_cache_bytes = 32u << 20;
   // Returns "now" in ms since the epoch; recorded_at of appended events.
   std::function<std::int64_t()> clock_ms;
+  // When set, every file RocksDB writes consults it (storage_faults.hpp).
+  std::shared_ptr<const storage_faults> faults;
 };
 
 struct replay_options {
@@ -130,6 +135,15 @@ class rocksdb_event_store final : public event_store {
   // Visits ids in index order after `cursor` (exclusive; empty: from the
   // start) until `visit` returns false; `visit` gets the id and the cursor
   // that resumes after it.
+  // Records, durably and in the next group commit, that calls to providers
+  // are about to start for these attempts; `done` runs once they are (or
+  // with the error). A restart finds such attempts still queued and marks
+  // their outcome unknown instead of calling the provider a second time.
+  void mark_calls_started(std::vector<std::string> attempt_ids, append_callback done);
+  // Visits every queued attempt: its id, its owner entity, and whether a
+  // provider call for it had started.
+  status scan_queued_attempts(
+      const std::function<bool(const std::string& id, const std::string& owner, bool call_started)>& visit) const;
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
   // Visits pending timers due at or before `up_to_ms`, earliest first,
@@ -168,11 +182,21 @@ class rocksdb_event_store final : public event_store {
     domain::event_kind kind;
     event_batch events;
     append_callback done;
+    std::vector<std::string> calls_started;  // mark_calls_started: no events
   };
   struct prepared_group;
 
-  rocksdb_event_store(store_options options, rocksdb::DB* db,
+  rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
                       std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);
+  static status open_db(const store_options& options, rocksdb::Env* env, rocksdb::DB** db,
+                        std::map<std::string, rocksdb::ColumnFamilyHandle*>* handles);
+  // After a failed write RocksDB refuses writes for good (a failed WAL write
+  // can't be resumed): once a probe write to the folder succeeds again, the
+  // committer closes and reopens the DB. Returns whether writes may go on.
+  bool recover_after_failure();
+  // Readers hold this shared while they use db_ and handles_; the committer
+  // holds it exclusively while it reopens the DB.
+  std::shared_lock<std::shared_mutex> hold_db() const { return std::shared_lock<std::shared_mutex>(db_mu_); }
   void sequencer_loop();
   void committer_loop();
   std::unique_ptr<prepared_group> prepare(std::vector<pending_append> appends);
@@ -191,6 +215,8 @@ class rocksdb_event_store final : public event_store {
   status recreate_column(const char* name);
 
   const store_options options_;
+  std::unique_ptr<rocksdb::Env> env_;  // the fault-injecting Env, when asked for; outlives db_
+  mutable std::shared_mutex db_mu_;
   rocksdb::DB* db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
   std::atomic<std::uint64_t> last_seq_{0};  // newest committed event
@@ -214,6 +240,7 @@ class rocksdb_event_store final : public event_store {
 
   // Owned by the committer thread.
   std::int64_t last_sync_ms_ = 0;
+  bool write_failed_ = false;  // the last write failed: resume RocksDB before the next
   bool wal_dirty_ = false;
   std::atomic<std::uint64_t> committed_group_{0};
 

@@ -107,6 +107,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
 
 result<std::vector<std::pair<std::string, std::string>>> rocksdb_event_store::dump_column(
     const std::string& name) const {
+  const auto held = hold_db();
   auto found = handles_.find(name);
   if (found == handles_.end()) {
     return status{errc::not_found, "no column family '" + name + "'"};

@@ -3,6 +3,10 @@
 //
 //   POST /v1/admin/time {"advance": "PT2M"} | {"set": "2026-12-01T08:00:00Z"}
 //   200 {"now": RFC 3339} once everything due in the skipped span has fired
+//
+// Fault injection (`herald serve --fault-injection`, for tests and drills):
+//   PUT /v1/admin/faults {"storage": "write_error" | "sync_error" | "no_space" | "none"}
+//   GET /v1/admin/faults -> {"storage": ...}
 
 #include <date/tz.h>
 
@@ -55,6 +59,26 @@ void api::admin_time(const http_request& req, http_responder respond) const {
     if (!reached) return respond(error_response(503, reached.error()));
     respond(json_response(200, json::object{{"now", domain::format_rfc3339_ms(*reached)}}));
   });
+}
+
+http_response api::admin_faults(const http_request& req) const {
+  if (!options_.faults) {
+    return error_response(404, status{errc::not_found, "fault injection is off; start herald serve with --fault-injection"});
+  }
+  if (req.method == "PUT") {
+    json::error_code ec;
+    json::value body = json::parse(req.body, ec);
+    const json::value* storage = (!ec && body.is_object()) ? body.get_object().if_contains("storage") : nullptr;
+    if (!storage || !storage->is_string()) {
+      return error_response(400, status{errc::invalid_argument, "body must be {\"storage\": FAULT}", "storage"});
+    }
+    auto fault = storage::parse_storage_fault(storage->get_string());
+    if (!fault) return error_response(400, fault.error());
+    options_.faults->set(*fault);
+  } else if (req.method != "GET") {
+    return error_response(405, status{errc::invalid_argument, "use GET or PUT /v1/admin/faults"});
+  }
+  return json_response(200, json::object{{"storage", storage::storage_fault_name(options_.faults->get())}});
 }
 
 }  // namespace herald::adapters

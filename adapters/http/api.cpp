@@ -123,12 +123,14 @@ void api::handle(http_request req, http_responder respond) const {
     }
   }
   if (path == "/v1/admin/time") return admin_time(req, std::move(respond));
+  if (path == "/v1/admin/faults") return respond(admin_faults(req));
   if (path == "/v1/lists/types" || path == "/v1/lists/categories") {
     if (req.method == "DELETE") return respond(error_response(405, status{errc::invalid_argument, "use GET or PUT"}));
     return definitions(req, "list", rest("/v1/lists/"), std::move(respond));
   }
   if (auto key = middle("/v1/recipients/", "/preferences")) return preferences(req, *key, std::move(respond));
   if (path == "/v1/log") return get_only([&] { return log(req); });
+  if (auto id = middle("/v1/log/", "/reconcile")) return reconcile(req, *id, std::move(respond));
   if (starts("/v1/log/")) return get_only([&] { return attempt(rest("/v1/log/")); });
   if (path == "/v1/communications") {
     if (req.method == "POST") return log_interaction(req, std::move(respond));
@@ -256,11 +258,12 @@ http_response api::entity(const http_request& req) const {
   // The entity's workflow instances (with why they fired or stopped) and
   // the communications mapped to it.
   using store_t = storage::rocksdb_event_store;
-  for (auto [name, index, view] : {std::tuple{"instances", store_t::index_kind::entity_instances, store_t::view_kind::instance},
+  for (auto [name, index, view_of_index] : {std::tuple{"instances", store_t::index_kind::entity_instances, store_t::view_kind::instance},
                                    std::tuple{"communications", store_t::index_kind::entity_communications,
                                               store_t::view_kind::communication}}) {
     json::array list;
     status failure;
+    const auto view = view_of_index;  // a structured binding can't be captured (C++17)
     auto st = options_.store->scan_index(index, k, "", [&](const std::string& id, const std::string&) {
       auto text = options_.store->view(view, id);
       if (!text) {

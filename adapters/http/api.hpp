@@ -78,6 +78,8 @@ struct api_options {
   engine_hooks engine;
   webhook_options webhooks;
   std::string web_dir;  // the page's files (web/); empty: no page
+  // The store's fault switch when started with --fault-injection; null: off.
+  std::shared_ptr<storage::storage_faults> faults;
 };
 
 // The event that stores a recipient's preferences whole (preferences_api.cpp).
@@ -108,6 +110,7 @@ class api {
   http_response instance(const std::string& id) const;
   // admin_api.cpp
   void admin_time(const http_request& request, http_responder respond) const;
+  http_response admin_faults(const http_request& request) const;
   // download_api.cpp
   void download(const http_request& request, http_responder respond) const;
   // metrics_api.cpp
@@ -116,6 +119,7 @@ class api {
   void resend(const http_request& request, const std::string& communication_id, http_responder respond) const;
   void bulk_resend(const http_request& request, http_responder respond) const;
   void execute(const http_request& request, const std::string& instance_id, http_responder respond) const;
+  void reconcile(const http_request& request, const std::string& attempt_id, http_responder respond) const;
   void log_interaction(const http_request& request, http_responder respond) const;
   void send_message(const http_request& request, http_responder respond) const;
   void on_mapped_to(const http_request& request, const std::string& kind, http_responder respond) const;

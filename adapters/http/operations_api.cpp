@@ -5,6 +5,8 @@
 //   POST /v1/instances/{id}/execute           again, rendered from fresh data
 //   POST /v1/communications                   log a manual interaction
 //   POST /v1/send                             an ad-hoc message to an entity's recipients
+//   POST /v1/log/{attempt}/reconcile          {"outcome": "sent"|"not_sent", "note"?}:
+//                                             settles an attempt whose outcome is unknown
 // Each goes to the entity actor that owns the target (engine_hooks.operate)
 // and answers 201 with the attempts it made, once they are durable.
 
@@ -65,6 +67,15 @@ void api::execute(const http_request& req, const std::string& id, http_responder
   const std::string owner = str(read_view(*options_.store, store_t::view_kind::instance, id), "entity");
   if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no instance " + id}));
   options_.engine.operate(owner, "execute", id, req.caller, "",
+                          [respond](result<std::vector<std::string>> r) { respond(made(r)); });
+}
+
+void api::reconcile(const http_request& req, const std::string& id, http_responder respond) const {
+  if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
+  if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
+  const std::string owner = facts_of_attempt(*options_.store, id).owner;
+  if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no attempt " + id}));
+  options_.engine.operate(owner, "reconcile", id, req.caller, req.body,
                           [respond](result<std::vector<std::string>> r) { respond(made(r)); });
 }
 

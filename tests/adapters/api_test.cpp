@@ -239,6 +239,7 @@ TEST_CASE("roles: every endpoint answers 403 exactly when the key's role is too 
       {"POST", "/v1/communications/x/resend", "operator"},
       {"POST", "/v1/communications/resend", "operator"},
       {"POST", "/v1/instances/x/execute", "operator"},
+      {"POST", "/v1/log/x/reconcile", "operator"},
       {"POST", "/v1/tasks/x/complete", "operator"},
       {"PUT", "/v1/recipients/User/u-1/preferences", "operator"},
       {"PUT", "/v1/workflows/x", "admin"},
@@ -247,6 +248,7 @@ TEST_CASE("roles: every endpoint answers 403 exactly when the key's role is too 
       {"DELETE", "/v1/templates/x", "admin"},
       {"PUT", "/v1/lists/types", "admin"},
       {"POST", "/v1/admin/time", "admin"},
+      {"PUT", "/v1/admin/faults", "admin"},
   };
   for (const auto& ep : endpoints) {
     for (const auto& k : keys) {

@@ -1,0 +1,90 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "storage/rocksdb_event_store.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace herald::storage;
+using herald::test::make_event;
+using herald::test::temp_dir;
+
+namespace {
+
+std::unique_ptr<rocksdb_event_store> open_faulty(const std::string& path, std::shared_ptr<storage_faults> faults) {
+  store_options o;
+  o.path = path;
+  o.faults = std::move(faults);
+  auto s = rocksdb_event_store::open(o);
+  REQUIRE(s);
+  return std::move(*s);
+}
+
+std::vector<std::string> ids_in(const rocksdb_event_store& store) {
+  std::vector<std::string> ids;
+  REQUIRE(store.scan({}, [&](const stored_event& e) {
+    ids.push_back(e.event.id);
+    return true;
+  }));
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("a failing disk fails the append whole, and writes go on once it clears", "[storage][faults]") {
+  const auto fault = GENERATE(storage_fault::write_error, storage_fault::sync_error, storage_fault::no_space);
+  INFO(storage_fault_name(fault));
+  temp_dir dir;
+  auto faults = std::make_shared<storage_faults>();
+  {
+    auto store = open_faulty(dir.str(), faults);
+    REQUIRE(store->append({make_event("a"), make_event("b")}));
+
+    faults->set(fault);
+    auto failed = store->append({make_event("c"), make_event("d")});
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().code() == herald::errc::unavailable);  // the API's 503
+    // While the disk still fails, so does every later append.
+    CHECK_FALSE(store->append({make_event("e")}));
+    CHECK(store->last_seq() == 2);
+
+    faults->set(storage_fault::none);
+    auto resumed = store->append({make_event("c"), make_event("d")});
+    REQUIRE(resumed);
+    CHECK(resumed->accepted == 2);  // "c" and "d" were not half stored: not duplicates
+    CHECK(resumed->first_seq == 3);  // no hole in the sequence
+    CHECK(ids_in(*store) == std::vector<std::string>{"a", "b", "c", "d"});
+  }
+  // What was acknowledged is there after a restart, and nothing else.
+  auto reopened = open_faulty(dir.str(), faults);
+  CHECK(ids_in(*reopened) == std::vector<std::string>{"a", "b", "c", "d"});
+  CHECK(reopened->append({make_event("e")})->first_seq == 5);
+}
+
+TEST_CASE("a corrupted data folder is refused with a message naming it", "[storage][faults]") {
+  temp_dir dir;
+  {
+    store_options o;
+    o.path = dir.str();
+    auto store = rocksdb_event_store::open(o);
+    REQUIRE(store);
+    REQUIRE((*store)->append({make_event("a")}));
+  }
+  // CURRENT names the manifest; garbage there is what a torn copy leaves.
+  std::ofstream(dir.path() / "CURRENT", std::ios::trunc) << "MANIFEST-999999\n";
+  store_options o;
+  o.path = dir.str();
+  auto broken = rocksdb_event_store::open(o);
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().message().find(dir.str()) != std::string::npos);
+}
+
+TEST_CASE("storage fault names parse, and unknown ones are refused", "[storage][faults]") {
+  CHECK(*parse_storage_fault("no_space") == storage_fault::no_space);
+  CHECK(*parse_storage_fault("none") == storage_fault::none);
+  auto bad = parse_storage_fault("meteor");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().field() == "storage");
+}
