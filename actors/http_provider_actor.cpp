@@ -26,6 +26,7 @@ struct provider_state {
   // batch being written, and the next one gathering meanwhile.
   std::vector<queued_call> marking, to_mark;
   std::uint64_t mark_batch = 0;
+  std::int64_t published = 0;  // what this actor last added to config.backlog->calls
   int failures_in_a_row = 0;
   bool open = false;          // the breaker holds every call
   bool probing = false;       // one call is testing a provider that failed
@@ -146,7 +147,23 @@ bool take_token(provider_pointer self) {
   return false;
 }
 
+// Brings the shared backlog gauge up to date with this provider's queue.
+void publish_backlog(provider_pointer self) {
+  auto& st = self->state;
+  if (!st.config.backlog) return;
+  const auto now = static_cast<std::int64_t>(st.waiting.size() + st.later.size() + st.in_flight);
+  st.config.backlog->calls.fetch_add(now - st.published, std::memory_order_relaxed);
+  st.published = now;
+}
+
+void pump_queue(provider_pointer self);
+
 void pump(provider_pointer self) {
+  pump_queue(self);
+  publish_backlog(self);
+}
+
+void pump_queue(provider_pointer self) {
   auto& st = self->state;
   flush_marks(self);  // first calls held back by a failed record go again
   if (st.open) {

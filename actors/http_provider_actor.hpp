@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/backlog_gauge.hpp"
 #include "actors/provider_actor.hpp"
 #include "adapters/providers/curl_multi_client.hpp"
 #include "domain/status.hpp"
@@ -63,6 +64,8 @@ struct http_provider_config {
   // restart knows which attempts may have reached the provider: those get
   // the outcome `unknown`, never a second call. Empty: no record (tests).
   std::function<void(std::vector<std::string> attempt_ids, std::function<void(bool ok)> done)> mark_started;
+  // Where this provider adds its waiting and in-flight attempts (backpressure); may be null.
+  std::shared_ptr<backlog_gauge> backlog;
   // Backoff and the breaker's pause on `clock_ms` (a virtual engine clock):
   // what falls due is released by a (wake_atom) sent after time moves.
   bool virtual_time = false;

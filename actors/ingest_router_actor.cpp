@@ -193,14 +193,24 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
   return {
       [self](route_atom, const storage::event_batch& batch,
              const std::vector<std::uint64_t>& seqs) {
+        auto* backlog = self->state.config.backlog.get();
+        auto done_one = [backlog] {
+          if (backlog) backlog->events.fetch_sub(1, std::memory_order_relaxed);
+        };
+        // Events the loop does not hand to an entity count as handled at once.
+        if (backlog && batch->size() > seqs.size()) {
+          backlog->events.fetch_sub(static_cast<std::int64_t>(batch->size() - seqs.size()), std::memory_order_relaxed);
+        }
         for (std::size_t i = 0; i < batch->size() && i < seqs.size(); ++i) {
           if (seqs[i] == 0) {
+            done_one();
             continue;
           }
           self->state.highest_routed = std::max(self->state.highest_routed, seqs[i]);
           const domain::cloud_event& ev = (*batch)[i];
           const domain::entity_effect effect = domain::entity_effect_of(ev);
           if (!effect.key) {
+            done_one();
             continue;
           }
           entity_update u;
@@ -214,7 +224,8 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           ++self->state.outstanding;
           const std::uint64_t seq = seqs[i];
           self->state.unhandled.insert(seq);
-          auto handled = [self, seq] {
+          auto handled = [self, seq, done_one] {
+            done_one();
             self->state.unhandled.erase(self->state.unhandled.find(seq));
             one_handled(self);
             release_fires(self);

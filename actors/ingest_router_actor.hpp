@@ -35,6 +35,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "actors/backlog_gauge.hpp"
 #include "actors/entity_messages.hpp"
 #include "actors/provider_actor.hpp"
 #include "storage/event_store.hpp"
@@ -75,6 +76,9 @@ struct ingest_router_config {
   // (called at most every `checkpoint_every_ms`, and when the router stops).
   std::function<void(std::uint64_t)> checkpoint;
   std::int64_t checkpoint_every_ms = 1000;
+  // Senders of route_atom add a batch's size to `events` before sending;
+  // the router takes each event off once handled. Null: not counted.
+  std::shared_ptr<backlog_gauge> backlog;
 };
 
 ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);

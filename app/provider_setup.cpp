@@ -263,7 +263,7 @@ mark_fn mark_in_store(storage::rocksdb_event_store& store) {
 
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
                                      std::function<std::int64_t()> clock_ms, report_fn report, bool virtual_time,
-                                     mark_fn mark_started) {
+                                     mark_fn mark_started, std::shared_ptr<actors::backlog_gauge> backlog) {
   provider_set out;
   std::map<std::string, actors::provider_actor> spawned;  // one actor per provider, shared by its channels
   for (const auto& [channel, name] : config.channels) {
@@ -301,6 +301,7 @@ result<provider_set> spawn_providers(caf::actor_system& system, const domain::he
     c.client = out.client;
     c.report = report;
     c.mark_started = mark_started;
+    c.backlog = backlog;
     c.clock_ms = clock_ms;
     auto handle = actors::spawn_http_provider(system, std::move(c));
     spawned[name] = handle;

@@ -36,7 +36,8 @@ struct provider_set {
 // `clock_ms` and are released by a wake after each time skip.
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
                                      std::function<std::int64_t()> clock_ms, report_fn report,
-                                     bool virtual_time, mark_fn mark_started);
+                                     bool virtual_time, mark_fn mark_started,
+                                     std::shared_ptr<actors::backlog_gauge> backlog = nullptr);
 
 // Returns the provider settings of `name` ("sendgrid"), or an empty object.
 const boost::json::object& provider_settings(const domain::herald_config& config, const std::string& name);

@@ -44,7 +44,7 @@ constexpr auto operation_timeout = std::chrono::seconds(60);
 // idempotent, so events that were handled after the last checkpoint change
 // nothing. Returns how many were routed.
 result<std::uint64_t> reroute_unhandled(const storage::rocksdb_event_store& store,
-                                        const actors::ingest_router_actor& router) {
+                                        const actors::ingest_router_actor& router, actors::backlog_gauge& backlog) {
   auto from = store.engine_checkpoint();
   if (!from) return from.error();
   storage::scan_filter filter;
@@ -55,6 +55,7 @@ result<std::uint64_t> reroute_unhandled(const storage::rocksdb_event_store& stor
   std::vector<std::uint64_t> seqs;
   auto flush = [&] {
     if (events.empty()) return;
+    backlog.events.fetch_add(static_cast<std::int64_t>(events.size()), std::memory_order_relaxed);
     caf::anon_send(router, actors::route_atom_v,
                    storage::event_batch(std::make_shared<const std::vector<domain::cloud_event>>(std::move(events))),
                    std::move(seqs));
@@ -220,6 +221,8 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   router_config.passivate_after_ms = config.passivate_after_ms;
   router_config.clock_ms = [&clock] { return clock.now_ms(); };
   router_config.engine = engine;
+  auto backlog = std::make_shared<actors::backlog_gauge>();
+  router_config.backlog = backlog;
   router_config.checkpoint = [&store](std::uint64_t seq) { (void)store->set_engine_checkpoint(seq); };
   auto router = actors::spawn_ingest_router(actors, router_config);
   deferred stop_router{[&] { caf::anon_send_exit(router, caf::exit_reason::user_shutdown); }};
@@ -236,7 +239,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
     caf::anon_send(router, actors::status_atom_v, owner, attempt_id, outcome);
   };
   auto providers = spawn_providers(actors, config, [&clock] { return clock.now_ms(); }, report, clock.is_virtual(),
-                                   mark_in_store(*store));
+                                   mark_in_store(*store), backlog);
   if (!providers) {
     std::cerr << "herald serve: refusing to start: " << providers.error().to_string() << "\n";
     return 2;
@@ -255,7 +258,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
         {{"redispatched", std::to_string(recovered.redispatched)}, {"unknown", std::to_string(recovered.unknown)}});
   }
   // Events made durable but not handled before a crash run their workflows now.
-  if (auto resumed = reroute_unhandled(*store, router); !resumed) {
+  if (auto resumed = reroute_unhandled(*store, router, *backlog); !resumed) {
     std::cerr << "herald serve: " << resumed.error().message() << "\n";
     return 1;
   } else if (*resumed > 0) {
@@ -266,14 +269,24 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   adapters::api_options api_options;
   api_options.store = store.get();
   api_options.api_keys = config.api_keys;
+  api_options.cors_origins = config.http.cors_origins;
   api_options.ready = [&ready] { return ready.load(); };
   api_options.web_dir = options.web_dir;
   api_options.faults = faults;
-  api_options.on_accepted = [router](const storage::event_batch& batch,
-                                     const storage::append_outcome& outcome) {
+  api_options.on_accepted = [router, backlog](const storage::event_batch& batch,
+                                              const storage::append_outcome& outcome) {
+    backlog->events.fetch_add(static_cast<std::int64_t>(batch->size()), std::memory_order_relaxed);
     caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);
   };
-  retention_task retention(*store, clock, config.retention.provider_events_days);
+  api_options.overloaded = [backlog, limit = config.http.max_backlog]() -> std::string {
+    const std::int64_t events = backlog->events.load(std::memory_order_relaxed);
+    const std::int64_t calls = backlog->calls.load(std::memory_order_relaxed);
+    if (events + calls <= static_cast<std::int64_t>(limit)) return {};
+    return "Herald is behind: " + std::to_string(events) + " events wait for their workflows and " +
+           std::to_string(calls) + " attempts for providers (http.max_backlog " + std::to_string(limit) +
+           "); nothing was taken, retry later";
+  };
+  retention_task retention(*store, clock, config.retention.provider_events_days, config.retention.attachments_days);
   api_options.engine = engine_hooks(definitions, clock, actors, engine->scheduler, options.time_skipping);
   if (api_options.engine.advance_time) {
     // Skipped time counts for retention and for providers' retries too.

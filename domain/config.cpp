@@ -361,13 +361,24 @@ result<herald_config> parse_config(std::string_view json_text) {
     } else if (key == "http") {
       const json::object* h;
       st = get_object(v, key, h);
-      if (st) st = only_keys(*h, key, {"max_body_bytes", "max_in_flight", "threads"});
+      if (st) st = only_keys(*h, key, {"max_body_bytes", "max_in_flight", "threads", "max_backlog", "cors_origins"});
       for (auto it = st ? h->begin() : nullptr; st && it != h->end(); ++it) {
         const std::string p = join(key, it->key());
         if (it->key() == "max_body_bytes") {
           st = get_uint(it->value(), p, cfg.http.max_body_bytes, 1024, 1ull << 30);
         } else if (it->key() == "max_in_flight") {
           st = get_uint(it->value(), p, cfg.http.max_in_flight, 1, 100000);
+        } else if (it->key() == "max_backlog") {
+          st = get_uint(it->value(), p, cfg.http.max_backlog, 1, 1ull << 40);
+        } else if (it->key() == "cors_origins") {
+          st = get_string_array(it->value(), p, cfg.http.cors_origins);
+          for (std::size_t i = 0; st && i < cfg.http.cors_origins.size(); ++i) {
+            const std::string& o = cfg.http.cors_origins[i];
+            const bool scheme = o.rfind("https://", 0) == 0 || o.rfind("http://", 0) == 0;
+            if (!scheme || o.back() == '/' || o.find('*') != std::string::npos) {
+              st = bad(p + "[" + std::to_string(i) + "]", "must be an origin such as https://ops.example.com (no path, no wildcard)");
+            }
+          }
         } else {
           st = get_uint(it->value(), p, cfg.http.threads, 1, 64);
         }

@@ -39,6 +39,12 @@ struct http_config {
   std::uint64_t max_body_bytes = 10ull * 1024 * 1024;
   std::uint32_t max_in_flight = 256;  // requests being handled at once; more get 503
   std::uint32_t threads = 2;
+  // Events not yet handled plus attempts at providers; above it ingest
+  // answers 503 with Retry-After until the engine catches up.
+  std::uint64_t max_backlog = 200000;
+  // Origins whose pages may call the API from a browser (CORS), exactly as
+  // the browser sends them ("https://ops.example.com"). Empty: none.
+  std::vector<std::string> cors_origins;
 };
 
 struct retention_config {

@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev catch2 libcli11-dev
   libhowardhinnant-date-dev libjemalloc-dev tzdata curl ca-certificates
   python3-aiosmtpd libhpdf-dev libzip-dev unzip chromium
+  clang libclang-rt-14-dev
 )
 # Node for the browser test: Debian's, unless a node is already on the PATH.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

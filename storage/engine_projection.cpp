@@ -98,6 +98,13 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
     }
     if (const json::value* content = d.if_contains("content")) {
       batch.Put(cf(cf_attempt_content), attempt_id, json::serialize(*content));
+      const json::value* attachments = content->is_object() ? content->get_object().if_contains("attachments") : nullptr;
+      if (attachments && attachments->is_array() && !attachments->get_array().empty()) {
+        batch.Put(cf(cf_attachment_expiry),
+                  fixed64be(static_cast<std::uint64_t>(std::max<std::int64_t>(created, 0))) +
+                      dedup_key(event.source, event.id),
+                  attempt_id);
+      }
     }
     batch.Put(cf(cf_log_index), newest_first(created) + attempt_id, rocksdb::Slice());
     batch.Put(cf(cf_entity_log_index), entity_prefix(mapped_to) + newest_first(created) + attempt_id,

@@ -30,6 +30,9 @@
 //   CF "errored_instances" newest(created_at_ms) instance_id -> "" (while errored)
 //   CF "provider_event_expiry" received_ms:fixed64be dedup_key -> attempt_id
 //                       (raw provider events still to be purged, oldest first)
+//   CF "attachment_expiry" created_ms:fixed64be dedup_key -> attempt_id
+//                       (attempts whose content still holds attachment bodies,
+//                        oldest first: purged after retention.attachments_days)
 //   CF "queued_attempts" attempt_id -> owner entity_key (while the attempt is queued:
 //                       a restart hands these to their providers again)
 //   CF "calls_started"  attempt_id -> "" (put by a provider actor, durably, before
@@ -78,6 +81,7 @@ inline constexpr const char* cf_provider_events = "provider_events";
 inline constexpr const char* cf_provider_event_expiry = "provider_event_expiry";
 inline constexpr const char* cf_errored_instances = "errored_instances";
 inline constexpr const char* cf_queued_attempts = "queued_attempts";
+inline constexpr const char* cf_attachment_expiry = "attachment_expiry";
 inline constexpr const char* cf_calls_started = "calls_started";
 
 // Every column family but "default" and "log": all rebuilt by a full replay.
@@ -86,14 +90,15 @@ inline constexpr const char* projection_columns[] = {
     cf_entity_instances, cf_timers,           cf_attempts,     cf_attempt_content,
     cf_communications, cf_entity_communications, cf_log_index, cf_entity_log_index,
     cf_communication_index, cf_tasks,         cf_open_tasks, cf_linked_from, cf_preferences,
-    cf_provider_events, cf_provider_event_expiry, cf_errored_instances, cf_queued_attempts};
+    cf_provider_events, cf_provider_event_expiry, cf_errored_instances, cf_queued_attempts,
+    cf_attachment_expiry};
 // The engine views among them (rebuilt only by a full replay).
 inline constexpr const char* engine_view_columns[] = {
     cf_definitions,   cf_instances,   cf_entity_instances, cf_timers,
     cf_attempts,      cf_attempt_content, cf_communications, cf_entity_communications,
     cf_log_index,     cf_entity_log_index, cf_communication_index, cf_tasks, cf_open_tasks,
     cf_linked_from,   cf_preferences, cf_provider_events, cf_provider_event_expiry,
-    cf_errored_instances, cf_queued_attempts};
+    cf_errored_instances, cf_queued_attempts, cf_attachment_expiry};
 inline constexpr const char* meta_format_key = "format";
 inline constexpr const char* meta_engine_checkpoint_key = "engine_checkpoint";
 inline constexpr std::uint8_t store_format_version = 1;

@@ -1,7 +1,9 @@
-// Retention of raw provider events (SPEC §7): the log keeps every event
-// forever, but a provider's raw payload only for a while. Purging rewrites
-// the event's log record with "raw": null and "raw_purged": true — the same
-// seq, id and everything Herald read from it — and its provider_events view.
+// Retention (SPEC §7): the log keeps every event forever, but a provider's
+// raw payload and a message's attachments only for a while. Purging
+// rewrites the event's log record — the same seq, id and everything else —
+// and the view projected from it: a provider event gets "raw": null and
+// "raw_purged": true; an attachment keeps its name and type, its body
+// becomes null with "purged": true.
 
 #include <boost/json.hpp>
 #include <rocksdb/db.h>
@@ -34,7 +36,7 @@ result<std::size_t> rocksdb_event_store::purge_provider_events(std::int64_t cuto
     auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), key.substr(8), &seq_bytes);
     if (!st.ok() || seq_bytes.size() != 8) continue;  // nothing left to purge
     const std::uint64_t seq = get_fixed64be(seq_bytes);
-    auto stored = read(seq);
+    auto stored = read_held(seq);
     if (!stored) return stored.error();
     json::error_code ec;
     json::value data = json::parse(stored->event.data, ec);
@@ -52,6 +54,48 @@ result<std::size_t> rocksdb_event_store::purge_provider_events(std::int64_t cuto
   rocksdb::WriteOptions wo;
   wo.sync = true;
   if (auto st = db_->Write(wo, &batch); !st.ok()) return from_rocksdb(st, "purging raw provider events");
+  return purged;
+}
+
+result<std::size_t> rocksdb_event_store::purge_attachments(std::int64_t cutoff_ms) {
+  const auto held = hold_db();
+  auto expiry = handles_.find(cf_attachment_expiry);
+  if (expiry == handles_.end()) return std::size_t{0};
+  const std::string end = fixed64be(static_cast<std::uint64_t>(std::max<std::int64_t>(cutoff_ms, 0)));
+  std::size_t purged = 0;
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), expiry->second));
+  for (it->SeekToFirst(); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    const std::string key = it->key().ToString();
+    const std::string attempt = it->value().ToString();
+    batch.Delete(expiry->second, key);
+    std::string seq_bytes;
+    auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), key.substr(8), &seq_bytes);
+    if (!st.ok() || seq_bytes.size() != 8) continue;
+    const std::uint64_t seq = get_fixed64be(seq_bytes);
+    auto stored = read_held(seq);
+    if (!stored) return stored.error();
+    json::error_code ec;
+    json::value data = json::parse(stored->event.data, ec);
+    json::value* content = !ec && data.is_object() ? data.as_object().if_contains("content") : nullptr;
+    json::value* attachments = content && content->is_object() ? content->as_object().if_contains("attachments") : nullptr;
+    if (!attachments || !attachments->is_array()) continue;
+    for (auto& a : attachments->as_array()) {
+      if (!a.is_object()) continue;
+      a.as_object()["body"] = nullptr;
+      a.as_object()["purged"] = true;
+    }
+    stored->event.data = json::serialize(data);
+    std::string record;
+    encode_record(*stored, record);
+    batch.Put(cf(cf_log), log_key(seq), record);
+    batch.Put(cf(cf_attempt_content), attempt, json::serialize(*content));
+    ++purged;
+  }
+  if (!it->status().ok()) return from_rocksdb(it->status(), "reading attachment expiries");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  if (auto st = db_->Write(wo, &batch); !st.ok()) return from_rocksdb(st, "purging attachments");
   return purged;
 }
 

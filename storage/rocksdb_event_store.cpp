@@ -546,6 +546,10 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
 
 result<stored_event> rocksdb_event_store::read(std::uint64_t seq) const {
   const auto held = hold_db();
+  return read_held(seq);
+}
+
+result<stored_event> rocksdb_event_store::read_held(std::uint64_t seq) const {
   std::string value;
   auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_log), log_key(seq), &value);
   if (st.IsNotFound()) {

@@ -163,6 +163,10 @@ class rocksdb_event_store final : public event_store {
   // Retention (SPEC §7): removes the raw payload of every provider event
   // received before `cutoff_ms` — from its log record and its view — and
   // keeps what Herald read from it. Returns how many were purged.
+  // Removes the attachment bodies of attempts created before `cutoff_ms`
+  // from their log records and content views (names and types stay, with
+  // "purged": true). Returns how many attempts were purged.
+  result<std::size_t> purge_attachments(std::int64_t cutoff_ms);
   result<std::size_t> purge_provider_events(std::int64_t cutoff_ms);
   // Visits the provider events recorded for an attempt (their data JSON).
   status provider_events(const std::string& attempt_id, const std::function<void(const std::string&)>& visit) const;
@@ -188,6 +192,8 @@ class rocksdb_event_store final : public event_store {
 
   rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
                       std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);
+  // read() for a caller that already holds hold_db().
+  result<stored_event> read_held(std::uint64_t seq) const;
   static status open_db(const store_options& options, rocksdb::Env* env, rocksdb::DB** db,
                         std::map<std::string, rocksdb::ColumnFamilyHandle*>* handles);
   // After a failed write RocksDB refuses writes for good (a failed WAL write

@@ -1,5 +1,6 @@
 #include "adapters/http/api.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
@@ -50,6 +51,28 @@ json::object history_item(const storage::stored_event& e) {
 api::api(api_options options) : options_(std::move(options)), auth_(options_.api_keys) {}
 
 void api::handle(http_request req, http_responder respond) const {
+  // CORS only for the origins configured: any other page's script gets no
+  // answer it may read. Preflights need no key (browsers send none).
+  if (const auto origin = req.header("origin");
+      origin && std::find(options_.cors_origins.begin(), options_.cors_origins.end(), *origin) !=
+                    options_.cors_origins.end()) {
+    if (req.method == "OPTIONS") {
+      http_response preflight;
+      preflight.status = 204;
+      preflight.content_type.clear();
+      preflight.headers = {{"Access-Control-Allow-Origin", *origin},
+                           {"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"},
+                           {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
+                           {"Access-Control-Max-Age", "600"},
+                           {"Vary", "Origin"}};
+      return respond(std::move(preflight));
+    }
+    respond = [respond = std::move(respond), allowed = *origin](http_response r) {
+      r.headers.emplace_back("Access-Control-Allow-Origin", allowed);
+      r.headers.emplace_back("Vary", "Origin");
+      respond(std::move(r));
+    };
+  }
   if (req.path == "/healthz") {
     return respond(json_response(200, json::object{{"status", "ok"}}));
   }
@@ -156,6 +179,13 @@ void api::handle(http_request req, http_responder respond) const {
 }
 
 void api::ingest(const http_request& req, http_responder respond) const {
+  if (options_.overloaded) {
+    // Backpressure: nothing is taken while the engine is this far behind;
+    // the sender retries after a pause (its events are deduplicated).
+    if (std::string why = options_.overloaded(); !why.empty()) {
+      return respond(error_response(503, status{errc::unavailable, why}));
+    }
+  }
   result<std::vector<domain::cloud_event>> decoded = std::vector<domain::cloud_event>{};
   const std::string content_type = req.header("content-type").value_or("");
   if (req.header("ce-specversion")) {

@@ -78,6 +78,10 @@ struct api_options {
   engine_hooks engine;
   webhook_options webhooks;
   std::string web_dir;  // the page's files (web/); empty: no page
+  // Browser origins allowed to call the API (CORS); empty: no CORS headers.
+  std::vector<std::string> cors_origins;
+  // Returns why ingest must wait (the engine is too far behind), or "".
+  std::function<std::string()> overloaded;
   // The store's fault switch when started with --fault-injection; null: off.
   std::shared_ptr<storage::storage_faults> faults;
 };

@@ -73,7 +73,8 @@ void api::download(const http_request& req, http_responder respond) const {
     if (!str(c, "html").empty()) files.emplace_back(dir + "message.html", str(c, "html"));
     if (const json::value* atts = c.if_contains("attachments"); atts && atts->is_array()) {
       for (const auto& a : atts->get_array()) {
-        if (a.is_object()) {
+        // A purged attachment (retention) has no body left to put in the ZIP.
+        if (a.is_object() && a.get_object().contains("body") && a.get_object().at("body").is_string()) {
           files.emplace_back(dir + "attachments/" + segment(str(a.get_object(), "name")), str(a.get_object(), "body"));
         }
       }

@@ -71,8 +71,31 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
   }
   CHECK(audited);
 
-  // Four weeks on, attachments are no longer kept: sent without, and said so.
-  REQUIRE(e.advance("P29D").status == 200);
+  // Four weeks on, attachments are no longer kept: purged from the log and
+  // the views (name and type stay), and a resend goes without, and says so.
+  auto export_log = [&] {
+    return herald::test::run_program({HERALD_BINARY, "export", "--data", dir.sub("data"), "--kind", "engine"}).out;
+  };
+  CHECK(export_log().find("Terms for Pat") != std::string::npos);
+  const auto zip_path = dir.path() / "early.zip";
+  auto unzip_attachment = [&] {
+    herald::adapters::http_client c;
+    auto zip = c.request("GET", e.url() + "/v1/download?ids=" + first_id);
+    REQUIRE(zip);
+    REQUIRE(zip->status == 200);
+    herald::test::write_file(zip_path, zip->body);
+    return herald::test::run_program({"/usr/bin/unzip", "-p", zip_path.string(), first_id + "/attachments/terms.txt"});
+  };
+  CHECK(unzip_attachment().out == "Terms for Pat");
+  REQUIRE(e.advance("P27D").status == 200);
+  CHECK(e.get("/v1/log/" + first_id).body.at("content").at("attachments").at(0).at("body") == "Terms for Pat");
+  REQUIRE(e.advance("P2D").status == 200);
+  const auto purged = e.get("/v1/log/" + first_id).body.at("content").at("attachments").at(0);
+  CHECK(purged.at("body").is_null());
+  CHECK(purged.at("purged") == true);
+  CHECK(purged.at("name") == "terms.txt");
+  CHECK(export_log().find("Terms for Pat") == std::string::npos);  // gone from the log records too
+  CHECK(e.get("/v1/log/" + first_id).body.at("status") == "delivered");  // the attempt itself stays
   r = e.call("POST", "/v1/communications/" + comm + "/resend");
   REQUIRE(r.status == 201);
   auto third = e.get("/v1/log/" + std::string(r.body.at("attempts").at(0).as_string())).body.as_object();
@@ -144,12 +167,10 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
     auto listing = herald::test::run_program({"/usr/bin/unzip", "-l", path.string()});
     REQUIRE(listing.exit_code == 0);
     CHECK(listing.out.find(first_id + "/attempt.json") != std::string::npos);
-    CHECK(listing.out.find(first_id + "/attachments/terms.txt") != std::string::npos);
+    CHECK(listing.out.find(first_id + "/attachments/terms.txt") == std::string::npos);  // purged at 28 days
     CHECK(listing.out.find(call_comm + ".1/message.txt") != std::string::npos);
     CHECK(herald::test::run_program({"/usr/bin/unzip", "-p", path.string(), first_id + "/message.txt"}).out ==
           "Welcome Pat\n\nHello Pat");
-    CHECK(herald::test::run_program({"/usr/bin/unzip", "-p", path.string(), first_id + "/attachments/terms.txt"}).out ==
-          "Terms for Pat");
     auto filtered = c.request("GET", e.url() + "/v1/download?status=completed&limit=1000");
     REQUIRE(filtered);
     CHECK(filtered->status == 200);
