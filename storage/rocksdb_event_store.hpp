@@ -35,6 +35,10 @@
 #include "storage/event_store.hpp"
 #include "storage/storage_faults.hpp"
 
+namespace boost::json {
+class value;
+}  // namespace boost::json
+
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
@@ -192,6 +196,15 @@ class rocksdb_event_store final : public event_store {
 
   rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
                       std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);
+  // Retention (retention.cpp): the view entry a purged record also rewrites.
+  struct purged_view {
+    const char* column = nullptr;  // none
+    std::string key, value;
+  };
+  using purge_rewrite = std::function<bool(boost::json::value& data, const std::string& attempt,
+                                           const std::string& event_id, purged_view& view)>;
+  result<std::size_t> purge_expired(const char* expiry_column, std::int64_t cutoff_ms, const char* what,
+                                    const purge_rewrite& rewrite);
   // read() for a caller that already holds hold_db().
   result<stored_event> read_held(std::uint64_t seq) const;
   static status open_db(const store_options& options, rocksdb::Env* env, rocksdb::DB** db,

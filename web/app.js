@@ -221,7 +221,23 @@ async function openDetail(attemptId) {
       say(e.message);
     }
   };
-  resend.disabled = a.channel === "manual";
+  resend.disabled = a.channel === "manual" || a.status === "unknown";  // decide first (below)
+  // An unknown outcome (a provider call under way at a crash) waits for an
+  // operator's decision; "not sent" allows a resend afterwards.
+  const reconcile = $("#detail-reconcile");
+  reconcile.hidden = a.status !== "unknown";
+  for (const button of reconcile.querySelectorAll("button")) {
+    button.onclick = async () => {
+      try {
+        await postJson(`/v1/log/${encodeURIComponent(a.id)}/reconcile`, { outcome: button.dataset.outcome });
+        $("#detail").close();
+        await openDetail(a.id);
+        await load(false);
+      } catch (e) {
+        say(e.message);
+      }
+    };
+  }
   $("#detail").showModal();
 }
 

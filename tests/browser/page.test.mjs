@@ -7,6 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,11 +24,14 @@ try {
   chromium = null;
 }
 
-function startHerald(dir) {
+// Starts `herald serve` on `dir`; by default the demo with a sandbox
+// failing half the sends, on a virtual clock.
+function startHerald(dir, settings = { providers: { sandbox: { failure_ratio: 0.5 } } },
+                     extra = ["--load", join(examples, "training"), "--time-skipping"]) {
   const config = join(dir, "herald.json");
-  writeFileSync(config, JSON.stringify({ providers: { sandbox: { failure_ratio: 0.5 } } }));
+  writeFileSync(config, JSON.stringify(settings));
   const child = spawn(binary, ["serve", "--data", join(dir, "data"), "--listen", "127.0.0.1:0", "--config", config,
-    "--load", join(examples, "training"), "--time-skipping"], { stdio: ["ignore", "pipe", "inherit"] });
+    ...extra], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -158,6 +162,74 @@ test("an operator filters, opens, resends, completes a task and downloads from t
   } finally {
     await browser.close();
     child.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an attempt whose provider call was under way at a crash is settled from the page", async (t) => {
+  if (!chromium || !existsSync(chromiumPath) || !binary) {
+    console.log("HERALD-SKIPPED: chromium or playwright-core is not installed (scripts/install-deps.sh)");
+    t.skip();
+    return;
+  }
+  mkdirSync(artifacts, { recursive: true });
+  // A SendGrid that takes the call and never answers.
+  let calls = 0;
+  const stalled = [];
+  const sendgrid = createServer((req, res) => { calls += 1; stalled.push(res); });
+  await new Promise((resolve) => sendgrid.listen(0, "127.0.0.1", resolve));
+  const settings = { channels: { email: "sendgrid" }, providers: { sendgrid: {
+    base_url: `http://127.0.0.1:${sendgrid.address().port}`, api_key: "SG.page-test", from: { email: "noreply@herald.test" } } } };
+  const dir = mkdtempSync(join(tmpdir(), "herald-page-"));
+  let herald = await startHerald(dir, settings, []);
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  try {
+    const { url } = herald;
+    assert.equal((await call(url, "PUT", "/v1/templates/hello",
+      { channel: "email", subject: "Hello @@FirstName", text: "Hello @@FirstName" })).status, 200);
+    assert.equal((await call(url, "PUT", "/v1/workflows/welcome", { title: "Welcome", module: "Person",
+      trigger: { on: "person.saved" }, actions: [{ kind: "send", template: "hello", to: ["@self"], channels: ["email"] }] })).status, 200);
+    assert.equal((await call(url, "POST", "/v1/events", { specversion: "1.0", id: "p-1", source: "page-test",
+      type: "person.saved", subject: "Person/p-1",
+      data: { label: "Pat", fields: { FirstName: "Pat" }, contact: { email: "pat@example.com" } } })).status, 202);
+    for (let i = 0; i < 200 && calls === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(calls, 1);
+    // Killed while the call is under way; started again.
+    const exited = new Promise((resolve) => herald.child.on("exit", resolve));
+    herald.child.kill("SIGKILL");
+    await exited;
+    herald = await startHerald(dir, settings, []);
+    let unknown = [];
+    for (let i = 0; i < 200 && unknown.length === 0; i += 1) {
+      unknown = (await call(herald.url, "GET", "/v1/log?status=unknown")).body.items;
+      if (unknown.length === 0) await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(unknown.length, 1);
+    assert.equal(calls, 1);  // not called again
+
+    // bypassCSP: waitForFunction evaluates functions; the page itself is unchanged.
+    const page = await browser.newPage({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(herald.url);
+    await page.getByRole("tab", { name: "Communication log" }).click();
+    await page.getByRole("button", { name: "Failed", exact: true }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll("#results tbody td.status")]
+      .some((c) => c.textContent === "unknown"));
+    await page.locator("#results tbody tr").first().click();
+    await page.waitForSelector("#detail[open]");
+    await page.screenshot({ path: join(artifacts, "7-unknown.png") });
+    await page.getByRole("button", { name: "It was not sent" }).click();
+    await page.waitForFunction(() => /reconciled by/.test(document.querySelector("#detail-timeline").textContent));
+    const settled = await call(herald.url, "GET", `/v1/log/${encodeURIComponent(unknown[0].id)}`);
+    assert.equal(settled.body.status, "not_sent");
+    assert.equal(await page.locator("#detail-reconcile").isHidden(), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    herald.child.kill("SIGTERM");
+    for (const res of stalled) res.destroy();
+    sendgrid.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
