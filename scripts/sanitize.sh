@@ -15,4 +15,17 @@ if [ ! -f "build-$preset/build.ninja" ]; then
   cmake --preset "$preset" >/dev/null
 fi
 cmake --build "build-$preset" -j "${HERALD_JOBS:-2}"
-ctest --preset "$preset" -j "${HERALD_JOBS:-2}"
+# Reports go to files (the presets' log_path): the herald servers the system
+# tests start write theirs there too, where a test's own output can't show
+# them. Any report fails the run, even from a test that passed.
+reports="build-$preset/sanitizer-reports"
+rm -rf "$reports"
+mkdir -p "$reports"
+status=0
+ctest --preset "$preset" -j "${HERALD_JOBS:-2}" || status=$?
+if compgen -G "$reports/*" >/dev/null; then
+  echo "sanitizer reports:"
+  for f in "$reports"/*; do echo "== $f"; head -60 "$f"; done
+  status=1
+fi
+exit $status

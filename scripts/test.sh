@@ -4,7 +4,7 @@
 # UndefinedBehaviorSanitizer, and a short pass of every fuzz target.
 # Tests that need ../shared/fixtures report themselves skipped when it is
 # absent. HERALD_SANITIZERS=0 skips the sanitizer and fuzz stages;
-# HERALD_FUZZ_SECONDS sets the time per fuzz target (default 20).
+# HERALD_FUZZ_SECONDS sets the time per fuzz target (default 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -13,6 +13,6 @@ bash scripts/build.sh
 if [ "${HERALD_SANITIZERS:-1}" != 0 ]; then
   echo "== the suite under ASan + UBSan (build-asan/)"
   bash scripts/sanitize.sh asan
-  echo "== fuzz targets, ${HERALD_FUZZ_SECONDS:-20} s each"
-  bash scripts/fuzz.sh "${HERALD_FUZZ_SECONDS:-20}"
+  echo "== fuzz targets, ${HERALD_FUZZ_SECONDS:-15} s each"
+  bash scripts/fuzz.sh "${HERALD_FUZZ_SECONDS:-15}"
 fi

@@ -8,6 +8,7 @@
 
 #include "adapters/http/api.hpp"
 #include "adapters/http/json_error.hpp"
+#include "adapters/http/view_reader.hpp"
 #include "adapters/http/zip_archive.hpp"
 #include "adapters/providers/letter_pdf.hpp"
 #include "domain/communication.hpp"
@@ -53,7 +54,7 @@ void api::download(const http_request& req, http_responder respond) const {
     if (!query.query.count("limit")) query.query["limit"] = "100";
     http_response listed = log(query);
     if (listed.status != 200) return respond(std::move(listed));
-    for (const auto& item : json::parse(listed.body).at("items").as_array()) ids.emplace_back(item.at("id").as_string());
+    ids = item_ids(listed.body);
   }
   std::vector<std::pair<std::string, std::string>> files;
   for (const auto& id : ids) {

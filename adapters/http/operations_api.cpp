@@ -138,7 +138,7 @@ void api::bulk_resend(const http_request& req, http_responder respond) const {
       err["error"].as_object()["field"] = "filter." + str(err["error"].as_object(), "field");
       return respond(json_response(listed.status, err));
     }
-    for (const auto& item : json::parse(listed.body).at("items").as_array()) ids.emplace_back(item.at("id").as_string());
+    ids = item_ids(listed.body);
   } else {
     return respond(error_response(400, status{errc::invalid_argument, "give \"ids\" or a \"filter\"", "ids"}));
   }

@@ -31,4 +31,19 @@ attempt_facts facts_of_attempt(const storage::rocksdb_event_store& store, const 
   return f;
 }
 
+std::vector<std::string> item_ids(const std::string& list_body) {
+  // Parsed into a local: iterating a member of the temporary itself would
+  // outlive it (ASan found that here).
+  boost::json::error_code ec;
+  const boost::json::value listed = boost::json::parse(list_body, ec);
+  std::vector<std::string> ids;
+  const boost::json::value* items = !ec && listed.is_object() ? listed.get_object().if_contains("items") : nullptr;
+  if (!items || !items->is_array()) return ids;
+  for (const auto& item : items->get_array()) {
+    const boost::json::value* id = item.is_object() ? item.get_object().if_contains("id") : nullptr;
+    if (id && id->is_string()) ids.emplace_back(id->get_string());
+  }
+  return ids;
+}
+
 }  // namespace herald::adapters

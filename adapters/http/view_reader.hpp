@@ -3,6 +3,7 @@
 // attempt belongs to (webhooks, operations, tasks).
 
 #include <string>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -24,5 +25,9 @@ struct attempt_facts {
   std::string category;
 };
 attempt_facts facts_of_attempt(const storage::rocksdb_event_store& store, const std::string& attempt_id);
+
+// The "id" of each item of a list answer ({"items": [...]}) from the API's
+// own list handlers (bulk resend, download by filter).
+std::vector<std::string> item_ids(const std::string& list_body);
 
 }  // namespace herald::adapters

@@ -1,12 +1,22 @@
 // The HTTP provider actor's call policy against a fake provider on loopback:
 // the circuit breaker opens and closes, a stalled call times out and is
-// retried, calls keep to the rate limit.
+// retried, calls keep to the rate limit, a reset connection and a body that
+// never ends are retried, and a first call waits for its start to be
+// recorded (crash consistency).
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <caf/all.hpp>
 
@@ -45,12 +55,13 @@ struct reports {
 };
 
 struct provider_fixture {
-  explicit provider_fixture(fake_provider& fake, actors::http_provider_config overrides = {}) {
+  explicit provider_fixture(fake_provider& fake, actors::http_provider_config overrides = {},
+                            const std::string& base_url = {}) {
     actors::configure_actor_system(cfg);
     system = std::make_unique<caf::actor_system>(cfg);
     actors::http_provider_config c = std::move(overrides);
     c.name = "fake";
-    const std::string url = fake.url() + "/send";
+    const std::string url = (base_url.empty() ? fake.url() : base_url) + "/send";
     c.build = [url](const actors::dispatch_request& req) -> result<adapters::providers::outbound_request> {
       adapters::providers::outbound_request r;
       r.url = url;
@@ -150,4 +161,124 @@ TEST_CASE("http provider: calls keep to the rate limit", "[actors][providers]") 
   // Ten calls at 20 a second from an empty bucket take at least 0.45 s;
   // a slower machine only takes longer.
   CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(450));
+}
+
+namespace {
+
+// A provider that misbehaves below HTTP: a plain TCP server on loopback whose
+// n-th connection gets `script(n)`: "reset" (read the request, close without
+// a word), "slow" (headers promising a body, a few bytes, then silence), or
+// "ok" (202 with the attempt id as body).
+class raw_provider {
+ public:
+  explicit raw_provider(std::function<std::string(int)> script) : script_(std::move(script)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    REQUIRE(::listen(fd_, 16) == 0);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~raw_provider() {
+    stopping_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+    for (int c : held_) ::close(c);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int connections() const { return connections_; }
+
+ private:
+  void serve() {
+    while (!stopping_) {
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      const int n = connections_++;
+      std::string request;
+      char buf[4096];
+      // Read up to the end of the request (headers and the short body).
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t got = ::recv(c, buf, sizeof buf, 0);
+        if (got <= 0) break;
+        request.append(buf, static_cast<std::size_t>(got));
+      }
+      const std::string what = script_(n);
+      if (what == "reset") {
+        ::close(c);
+      } else if (what == "slow") {
+        const std::string start = "HTTP/1.1 202 Accepted\r\nContent-Length: 100\r\n\r\nid-";
+        ::send(c, start.data(), start.size(), MSG_NOSIGNAL);
+        held_.push_back(c);  // the rest of the body never comes
+      } else {
+        const std::string ok = "HTTP/1.1 202 Accepted\r\nContent-Length: 5\r\nConnection: close\r\n\r\nid-ok";
+        ::send(c, ok.data(), ok.size(), MSG_NOSIGNAL);
+        ::close(c);
+      }
+    }
+  }
+  std::function<std::string(int)> script_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stopping_{false};
+  std::vector<int> held_;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("http provider: a reset connection and a body that never ends are retried; one send recorded",
+          "[actors][providers][faults]") {
+  raw_provider raw([](int n) { return n == 0 ? "reset" : n == 1 ? "slow" : "ok"; });
+  // The fixture wants a fake_provider for its URL; the calls go to `raw`.
+  fake_provider unused([](const adapters::http_request&, std::size_t) { return http_answer(500, ""); });
+  actors::http_provider_config c;
+  c.timeout_ms = 300;
+  c.backoff_base_ms = 1;
+  c.backoff_max_ms = 2;
+  provider_fixture p(unused, c, raw.url());
+  p.dispatch("f-1");
+  REQUIRE(p.seen.wait_for("sent", 1));
+  CHECK(p.seen.count("retrying") == 2);  // the reset, then the slow body's timeout
+  CHECK(p.seen.count("sent") == 1);
+  CHECK(raw.connections() == 3);
+  std::lock_guard<std::mutex> lock(p.seen.mutex);
+  for (const auto& [attempt, s] : p.seen.list) {
+    CHECK(attempt == "f-1");
+    if (s.status == "retrying") CHECK(s.reason.find("unreachable") != std::string::npos);
+  }
+}
+
+TEST_CASE("http provider: a first call starts only once its start is recorded; a failed record calls nothing",
+          "[actors][providers][faults]") {
+  fake_provider fake([](const adapters::http_request& req, std::size_t) { return http_answer(202, "id-" + req.body); });
+  std::mutex mu;
+  std::vector<std::string> recorded;
+  std::atomic<int> records{0};
+  std::atomic<std::size_t> calls_at_first_record{99};
+  actors::http_provider_config c;
+  c.mark_started = [&](std::vector<std::string> ids, std::function<void(bool)> done) {
+    const int n = records++;
+    if (n == 0) calls_at_first_record = fake.count();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (n > 0) recorded.insert(recorded.end(), ids.begin(), ids.end());
+    }
+    done(n > 0);  // the store refuses the first record (a failing disk), then takes them
+  };
+  provider_fixture p(fake, c);
+  p.dispatch("m-1");
+  p.dispatch("m-2");
+  REQUIRE(p.seen.wait_for("sent", 2));
+  CHECK(calls_at_first_record == 0);
+  CHECK(records >= 2);
+  CHECK(fake.count() == 2);  // each called once, and only after its start was recorded
+  std::lock_guard<std::mutex> lock(mu);
+  std::sort(recorded.begin(), recorded.end());
+  CHECK(recorded == std::vector<std::string>{"m-1", "m-2"});
 }
