@@ -71,7 +71,7 @@ for t in "${targets[@]}"; do
   if build-asan/fuzz/"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$artifacts/$t-" "$corpus/$t" >"$log" 2>&1; then
     runs=$(grep -a "stat::number_of_executed_units" "$log" | awk '{print $2}')
-    cov=$(grep -a "^#" "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
+    cov=$(grep -a "cov: " "$log" | tail -1 | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
     echo "fuzz $t: ${seconds}s, ${runs:-?} runs, coverage ${cov:-?}, no crash"
   else
     echo "fuzz $t: FAILED (see $log)"

@@ -1,5 +1,6 @@
 #include "adapters/providers/sendgrid_dialect.hpp"
 
+#include <cmath>
 #include <set>
 
 #include <boost/json.hpp>
@@ -127,7 +128,10 @@ result<std::vector<provider_event>> parse_sendgrid_events(const std::string& bod
     e.provider_message_id = string_member(o, "sg_message_id");
     e.recipient = string_member(o, "email");
     if (const json::value* ts = o.if_contains("timestamp"); ts && ts->is_number()) {
-      e.at_ms = ts->to_number<std::int64_t>() * 1000;
+      // Any JSON number may come (1.5e9, -1, 1e300): only a plausible Unix
+      // time counts; to_number<int64> would throw on a fraction (fuzzing found it).
+      const double seconds = ts->to_number<double>();
+      if (std::isfinite(seconds) && seconds > 0 && seconds < 1e11) e.at_ms = static_cast<std::int64_t>(seconds * 1000);
     }
     if (const json::value* cat = o.if_contains("asm_group_id"); cat && cat->is_number()) {
       e.category = "group:" + json::serialize(*cat);

@@ -215,6 +215,20 @@ TEST_CASE("SendGrid events: custom args flattened into the event carry the attem
   CHECK_FALSE(parse_sendgrid_events("not json"));
 }
 
+TEST_CASE("SendGrid events: any JSON number as timestamp is read or ignored, never thrown on (fuzzing found it)") {
+  // Regression: 1513299569.5 made to_number<int64> throw, so the webhook
+  // answered 500 (and the fuzz target aborted).
+  auto events = parse_sendgrid_events(R"([
+    {"event":"delivered","email":"a@example.com","sg_event_id":"e1","timestamp":1513299569.5},
+    {"event":"delivered","email":"a@example.com","sg_event_id":"e2","timestamp":-4},
+    {"event":"delivered","email":"a@example.com","sg_event_id":"e3","timestamp":1e300},
+    {"event":"delivered","email":"a@example.com","sg_event_id":"e4","timestamp":18446744073709551615}])");
+  REQUIRE(events);
+  REQUIRE(events->size() == 4);
+  CHECK((*events)[0].at_ms == 1513299569500);
+  for (std::size_t i = 1; i < 4; ++i) CHECK((*events)[i].at_ms == 0);  // not a plausible time: none
+}
+
 TEST_CASE("SendGrid Mail Send: the body has what the API requires, the attempt id in custom_args, no repeated address") {
   auto body = sendgrid_mail_body(email_attempt(), content, {"noreply@herald.example", "Herald"});
   REQUIRE(body);

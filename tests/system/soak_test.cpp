@@ -104,9 +104,14 @@ TEST_CASE("ingest above what providers take: 503 with Retry-After, bounded memor
   }
   const int pid = e.process().pid();
   const auto start = std::chrono::steady_clock::now();
+  std::vector<long> rss_by_quarter;  // MiB at the end of each quarter of the load
   while (std::chrono::steady_clock::now() - start < std::chrono::seconds(seconds)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    peak_rss_seen_kb = std::max<long>(peak_rss_seen_kb, proc_status_kb(pid, "VmRSS"));
+    const long rss = proc_status_kb(pid, "VmRSS");
+    peak_rss_seen_kb = std::max<long>(peak_rss_seen_kb, rss);
+    const auto quarter = static_cast<std::size_t>(4 * (std::chrono::steady_clock::now() - start) /
+                                                  std::chrono::seconds(seconds));
+    if (quarter > rss_by_quarter.size() && rss_by_quarter.size() < 4) rss_by_quarter.push_back(rss / 1024);
   }
   stop = true;
   for (auto& t : threads) t.join();
@@ -136,6 +141,7 @@ TEST_CASE("ingest above what providers take: 503 with Retry-After, bounded memor
   std::ostringstream report;
   report << "soak: " << seconds << " s at 3 senders against " << rate_per_s << " calls/s; accepted " << accepted
          << " events, refused " << refused << " requests (503), peak RSS " << hwm_kb / 1024 << " MiB, drain "
-         << drain_s << " s, " << doubles << " doubles";
+         << drain_s << " s, " << doubles << " doubles; RSS by quarter of the load (MiB):";
+  for (long q : rss_by_quarter) report << " " << q;
   std::cout << report.str() << std::endl;
 }
