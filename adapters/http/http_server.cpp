@@ -130,11 +130,17 @@ class session : public std::enable_shared_from_this<session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
-    auto self = shared_from_this();
-    http_responder respond = [self](http_response response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
-        self->shared_->in_flight.fetch_sub(1);
-        self->write(std::move(response));
+    // The responder runs once, often on another thread (the store's
+    // committer). It hands its reference to the session over to the posted
+    // handler, so the session is never destroyed off its own executor (ASan
+    // found a socket closed on the committer thread after the server had
+    // gone).
+    http_responder respond = [self = shared_from_this()](http_response response) mutable {
+      auto session = std::move(self);
+      auto executor = session->stream_.get_executor();
+      net::post(executor, [session = std::move(session), response = std::move(response)]() mutable {
+        session->shared_->in_flight.fetch_sub(1);
+        session->write(std::move(response));
       });
     };
     try {
@@ -184,7 +190,9 @@ class beast_http_server final : public http_server {
   beast_http_server(std::shared_ptr<server_shared> shared)
       : shared_(std::move(shared)), acceptor_(ioc_) {}
 
-  ~beast_http_server() override { stop(std::chrono::milliseconds(0)); }
+  // Requests under way get up to 5 s to answer before the I/O stops: their
+  // sessions must not outlive the io_context.
+  ~beast_http_server() override { stop(std::chrono::seconds(5)); }
 
   status listen() {
     beast::error_code ec;

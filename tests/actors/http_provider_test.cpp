@@ -131,7 +131,7 @@ TEST_CASE("http provider: the breaker opens after failures in a row, a probe clo
   CHECK(p.seen.count("sent") == 1);  // sent once, however many retries
 }
 
-TEST_CASE("http provider: a stalled call times out and is retried; nothing is reported twice", "[actors][providers]") {
+TEST_CASE("http provider: a stalled call times out and is retried, nothing is reported twice", "[actors][providers]") {
   fake_provider fake([](const adapters::http_request& req, std::size_t i) {
     return i == 0 ? http_answer(0, "") : http_answer(202, "id-" + req.body);  // the first call stalls
   });
@@ -232,7 +232,7 @@ class raw_provider {
 
 }  // namespace
 
-TEST_CASE("http provider: a reset connection and a body that never ends are retried; one send recorded",
+TEST_CASE("http provider: a reset connection and a body that never ends are retried, one send recorded",
           "[actors][providers][faults]") {
   raw_provider raw([](int n) { return n == 0 ? "reset" : n == 1 ? "slow" : "ok"; });
   // The fixture wants a fake_provider for its URL; the calls go to `raw`.
@@ -254,7 +254,7 @@ TEST_CASE("http provider: a reset connection and a body that never ends are retr
   }
 }
 
-TEST_CASE("http provider: a first call starts only once its start is recorded; a failed record calls nothing",
+TEST_CASE("http provider: a first call starts only once its start is recorded, a failed record calls nothing",
           "[actors][providers][faults]") {
   fake_provider fake([](const adapters::http_request& req, std::size_t) { return http_answer(202, "id-" + req.body); });
   std::mutex mu;

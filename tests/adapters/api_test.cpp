@@ -166,7 +166,7 @@ TEST_CASE("with API keys every endpoint but health needs a valid bearer key", "[
   CHECK(s.get("/v1/entities/Delegate/d-1").status == 401);
 }
 
-TEST_CASE("roles: viewer reads, operator operates, admin defines, ingest only sends; 403 names the need",
+TEST_CASE("roles: viewer reads, operator operates, admin defines, ingest only sends, 403 names the need",
           "[api][auth]") {
   const char* viewer = "viewer-key-0123456789";
   const char* operator_key = "operator-key-0123456789";

@@ -198,7 +198,7 @@ TEST_CASE("SendGrid events: every kind in the providers' payloads maps to a stat
   for (const auto& e : *all) CHECK(e.effect != event_effect::ignored);
 }
 
-TEST_CASE("SendGrid events: custom args flattened into the event carry the attempt id; bad bodies name the entry") {
+TEST_CASE("SendGrid events: custom args flattened into the event carry the attempt id, bad bodies name the entry") {
   auto events = parse_sendgrid_events(
       R"([{"event":"delivered","email":"d@example.com","timestamp":1700000000,"sg_event_id":"e1",
            "sg_message_id":"m1","herald_attempt":"c-abc.1"}])");
@@ -401,7 +401,7 @@ TEST_CASE("UBL invoice: a Peppol BIS 3.0 invoice with the fixture's identifiers,
   }
 }
 
-TEST_CASE("letter PDF: a real PDF with the address block; no address is an error naming it") {
+TEST_CASE("letter PDF: a real PDF with the address block, no address is an error naming it") {
   auto a = email_attempt();
   a.recipient.address = json::parse(R"("1 High Street, Leeds, LS1 1AA")");
   std::string long_text(3000, 'x');
@@ -420,7 +420,7 @@ TEST_CASE("letter PDF: a real PDF with the address block; no address is an error
   CHECK(refused.error().field() == "recipient.address");
 }
 
-TEST_CASE("post and e-invoice status webhooks map to statuses; bad entries are named") {
+TEST_CASE("post and e-invoice status webhooks map to statuses, bad entries are named") {
   auto e = parse_status_webhook("einvoice", R"({"reference":"c-1.1","status":"accepted","at":"2026-11-22T10:00:00Z"})");
   REQUIRE(e);
   CHECK((*e)[0].status == "delivered");

@@ -19,7 +19,7 @@ entity_record record(const std::string& label, const char* contact, const char* 
 }
 }  // namespace
 
-TEST_CASE("sender: a user, a group, the assigned user, an address; nobody with an email falls back, saying why") {
+TEST_CASE("sender: a user, a group, the assigned user, an address, nobody with an email falls back, saying why") {
   std::map<std::string, entity_record> db;
   db["User/u-7"] = record("Ann Owner", R"({"email":"ann@example.com"})");
   db["User/u-8"] = record("Bob", R"({})");

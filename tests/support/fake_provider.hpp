@@ -45,7 +45,13 @@ class fake_provider {
     });
     server_ = std::move(*started);
   }
-  ~fake_provider() { server_->stop(std::chrono::seconds(1)); }
+  ~fake_provider() {
+    server_->stop(std::chrono::seconds(1));
+    // Stalled requests hold their sessions: release them while the server
+    // (and its io_context) still exists.
+    std::lock_guard<std::mutex> lock(mutex_);
+    stalled_.clear();
+  }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
 

@@ -88,7 +88,7 @@ void wait_until_settled(engine_client& e) {
 
 }  // namespace
 
-TEST_CASE("SIGKILL while sending: no attempt lost or sent twice; calls under way become unknown",
+TEST_CASE("SIGKILL while sending: no attempt lost or sent twice, calls under way become unknown",
           "[system][crash][dispatch]") {
   const char* env = std::getenv("HERALD_CRASH_ITERATIONS");
   const int iterations = env ? std::max(1, std::atoi(env)) : 3;
@@ -147,7 +147,7 @@ TEST_CASE("SIGKILL while sending: no attempt lost or sent twice; calls under way
             << sendgrid.count() << " provider calls, " << doubles << " attempts called twice" << std::endl;
 }
 
-TEST_CASE("after SIGKILL a call under way is unknown, a waiting one is sent; an operator settles the unknown",
+TEST_CASE("after SIGKILL a call under way is unknown, a waiting one is sent, an operator settles the unknown",
           "[system][crash][dispatch]") {
   herald::test::temp_dir dir;
   // The first call never gets an answer (it is under way at the kill);

@@ -33,7 +33,7 @@ std::string people(const std::vector<std::string>& ids) {
 
 }  // namespace
 
-TEST_CASE("a failing or full disk: ingest answers 503 and stores nothing; writes resume when the disk does",
+TEST_CASE("a failing or full disk: ingest answers 503 and stores nothing, writes resume when the disk does",
           "[system][faults]") {
   const std::string fault = GENERATE(std::string("write_error"), std::string("sync_error"), std::string("no_space"));
   INFO(fault);

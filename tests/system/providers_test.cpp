@@ -244,7 +244,7 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
   CHECK(status == 400);
 }
 
-TEST_CASE("a 4xx from SendGrid rejects the attempt with the provider's reason; nothing is retried",
+TEST_CASE("a 4xx from SendGrid rejects the attempt with the provider's reason, nothing is retried",
           "[system][providers]") {
   herald::test::temp_dir dir;
   fake_provider sendgrid([](const herald::adapters::http_request&, std::size_t) {
@@ -468,7 +468,7 @@ TEST_CASE("fallback: a bounced email goes by SMS, an undelivered SMS becomes a m
   CHECK(e.items("/v1/communications?mapped_to=Member/m-1")[0].at("latest_status") == "completed");
 }
 
-TEST_CASE("preferences: an unsubscribe webhook or a PUT stops the next send; bad preferences name the member",
+TEST_CASE("preferences: an unsubscribe webhook or a PUT stops the next send, bad preferences name the member",
           "[system][providers]") {
   herald::test::temp_dir dir;
   signing_key key;
@@ -671,7 +671,7 @@ TEST_CASE("e-invoice to a Peppol access point, rejected, then a PDF letter by po
   CHECK(e.call("POST", "/v1/webhooks/post", R"({"status":"delivered"})").body.at("error").at("field") == "[0].reference");
 }
 
-TEST_CASE("retention: raw provider events are purged after 62 days; what Herald read from them stays",
+TEST_CASE("retention: raw provider events are purged after 62 days, what Herald read from them stays",
           "[system][providers][retention]") {
   herald::test::temp_dir dir;
   signing_key key;
@@ -764,7 +764,7 @@ TEST_CASE("a SendGrid outage of a whole minute of virtual time loses nothing and
   CHECK(retries == failures);  // every failed call is on the record
 }
 
-TEST_CASE("SIGTERM lets a provider call under way finish and be recorded; exit 0; the restart shows it sent",
+TEST_CASE("SIGTERM lets a provider call under way finish and be recorded, exit 0, the restart shows it sent",
           "[system][providers][shutdown]") {
   herald::test::temp_dir dir;
   std::atomic<int> answered{0};

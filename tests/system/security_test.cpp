@@ -92,7 +92,7 @@ TEST_CASE("secrets never reach the log, whatever happens", "[system][security]")
   }
 }
 
-TEST_CASE("CORS only for the origins configured; oversized headers are refused", "[system][security]") {
+TEST_CASE("CORS only for the origins configured, oversized headers are refused", "[system][security]") {
   herald::test::temp_dir dir;
   const std::string config = dir.sub("herald.json");
   std::ofstream(config) << R"({"http": {"cors_origins": ["https://ops.example.com"]}})";
@@ -119,7 +119,7 @@ TEST_CASE("CORS only for the origins configured; oversized headers are refused",
   CHECK(huge->status == 431);
 }
 
-TEST_CASE("without cors_origins no response carries CORS headers; a bad origin is refused at start",
+TEST_CASE("without cors_origins no response carries CORS headers, a bad origin is refused at start",
           "[system][security]") {
   herald::test::temp_dir dir;
   const std::string config = dir.sub("herald.json");
