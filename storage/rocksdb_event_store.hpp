@@ -214,7 +214,9 @@ class rocksdb_event_store final : public event_store {
   // committer closes and reopens the DB. Returns whether writes may go on.
   bool recover_after_failure();
   // Readers hold this shared while they use db_ and handles_; the committer
-  // holds it exclusively while it reopens the DB.
+  // holds it exclusively while it reopens the DB. A scan's visitor may read
+  // again (view() inside scan_index): a second shared hold on one thread,
+  // which glibc's reader-preferring rwlock (std::shared_mutex here) allows.
   std::shared_lock<std::shared_mutex> hold_db() const { return std::shared_lock<std::shared_mutex>(db_mu_); }
   void sequencer_loop();
   void committer_loop();
