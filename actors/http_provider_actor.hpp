@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/backlog_gauge.hpp"
 #include "actors/provider_actor.hpp"
@@ -35,6 +36,10 @@ struct call_verdict {
   std::string reason;               // rejected / retry: the provider's words
   std::int64_t retry_after_ms = 0;  // retry: the provider's Retry-After, 0 if none
 };
+
+// Records durably that calls for these attempts are about to start, then
+// calls `done(ok)` (from any thread).
+using mark_started_fn = std::function<void(std::vector<std::string> attempt_ids, std::function<void(bool ok)> done)>;
 
 struct http_provider_config {
   std::string name;  // "sendgrid", "twilio": on every attempt and log line
@@ -59,11 +64,10 @@ struct http_provider_config {
   int breaker_failures = 5;
   std::int64_t breaker_open_ms = 5000;
   double rate_per_s = 0;  // calls started per second at most; 0: no limit
-  // Records durably that calls for these attempts are about to start, then
-  // calls `done(ok)` (from any thread). A first call waits for it, so a
-  // restart knows which attempts may have reached the provider: those get
-  // the outcome `unknown`, never a second call. Empty: no record (tests).
-  std::function<void(std::vector<std::string> attempt_ids, std::function<void(bool ok)> done)> mark_started;
+  // A first call waits for its start to be recorded, so a restart knows
+  // which attempts may have reached the provider: those get the outcome
+  // `unknown`, never a second call. Empty: no record (tests).
+  mark_started_fn mark_started;
   // Where this provider adds its waiting and in-flight attempts (backpressure); may be null.
   std::shared_ptr<backlog_gauge> backlog;
   // Backoff and the breaker's pause on `clock_ms` (a virtual engine clock):

@@ -253,7 +253,7 @@ const json::object& provider_settings(const domain::herald_config& config, const
   return v && v->is_object() ? v->get_object() : none;
 }
 
-mark_fn mark_in_store(storage::rocksdb_event_store& store) {
+actors::mark_started_fn mark_in_store(storage::rocksdb_event_store& store) {
   return [&store](std::vector<std::string> ids, std::function<void(bool)> done) {
     store.mark_calls_started(std::move(ids), [done = std::move(done)](result<storage::append_outcome> r) {
       done(r.has_value());
@@ -263,7 +263,8 @@ mark_fn mark_in_store(storage::rocksdb_event_store& store) {
 
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
                                      std::function<std::int64_t()> clock_ms, report_fn report, bool virtual_time,
-                                     mark_fn mark_started, std::shared_ptr<actors::backlog_gauge> backlog) {
+                                     actors::mark_started_fn mark_started,
+                                     std::shared_ptr<actors::backlog_gauge> backlog) {
   provider_set out;
   std::map<std::string, actors::provider_actor> spawned;  // one actor per provider, shared by its channels
   for (const auto& [channel, name] : config.channels) {

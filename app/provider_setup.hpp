@@ -10,6 +10,7 @@
 #include <string>
 
 #include "actors/engine_context.hpp"
+#include "actors/http_provider_actor.hpp"
 #include "actors/provider_actor.hpp"
 #include "adapters/providers/curl_multi_client.hpp"
 #include "domain/config.hpp"
@@ -21,11 +22,8 @@ namespace herald::app {
 using report_fn =
     std::function<void(const std::string& owner, const std::string& attempt_id, const actors::dispatch_outcome&)>;
 
-// Records durably that provider calls are starting (http_provider_config::mark_started).
-using mark_fn = std::function<void(std::vector<std::string> attempt_ids, std::function<void(bool ok)> done)>;
-
-// A mark_fn over the store's calls_started records.
-mark_fn mark_in_store(storage::rocksdb_event_store& store);
+// Records provider calls starting in the store's calls_started records.
+actors::mark_started_fn mark_in_store(storage::rocksdb_event_store& store);
 
 struct provider_set {
   std::map<std::string, actors::engine_context::provider_entry> by_channel;
@@ -36,7 +34,7 @@ struct provider_set {
 // `clock_ms` and are released by a wake after each time skip.
 result<provider_set> spawn_providers(caf::actor_system& system, const domain::herald_config& config,
                                      std::function<std::int64_t()> clock_ms, report_fn report,
-                                     bool virtual_time, mark_fn mark_started,
+                                     bool virtual_time, actors::mark_started_fn mark_started,
                                      std::shared_ptr<actors::backlog_gauge> backlog = nullptr);
 
 // Returns the provider settings of `name` ("sendgrid"), or an empty object.

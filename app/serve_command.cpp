@@ -40,6 +40,14 @@ constexpr auto drain_timeout = std::chrono::seconds(10);
 constexpr auto advance_timeout = std::chrono::minutes(10);
 constexpr auto operation_timeout = std::chrono::seconds(60);
 
+// Routes a durable batch to its entities, counted in the backlog until each
+// event is handled (the router takes them off: backlog_gauge.hpp).
+void route_batch(const actors::ingest_router_actor& router, actors::backlog_gauge& backlog,
+                 const storage::event_batch& batch, std::vector<std::uint64_t> seqs) {
+  backlog.events.fetch_add(static_cast<std::int64_t>(batch->size()), std::memory_order_relaxed);
+  caf::anon_send(router, actors::route_atom_v, batch, std::move(seqs));
+}
+
 // Routes every ingested event after the engine checkpoint again; handling is
 // idempotent, so events that were handled after the last checkpoint change
 // nothing. Returns how many were routed.
@@ -55,10 +63,9 @@ result<std::uint64_t> reroute_unhandled(const storage::rocksdb_event_store& stor
   std::vector<std::uint64_t> seqs;
   auto flush = [&] {
     if (events.empty()) return;
-    backlog.events.fetch_add(static_cast<std::int64_t>(events.size()), std::memory_order_relaxed);
-    caf::anon_send(router, actors::route_atom_v,
-                   storage::event_batch(std::make_shared<const std::vector<domain::cloud_event>>(std::move(events))),
-                   std::move(seqs));
+    route_batch(router, backlog,
+                storage::event_batch(std::make_shared<const std::vector<domain::cloud_event>>(std::move(events))),
+                std::move(seqs));
     events.clear();
     seqs.clear();
   };
@@ -275,8 +282,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   api_options.faults = faults;
   api_options.on_accepted = [router, backlog](const storage::event_batch& batch,
                                               const storage::append_outcome& outcome) {
-    backlog->events.fetch_add(static_cast<std::int64_t>(batch->size()), std::memory_order_relaxed);
-    caf::anon_send(router, actors::route_atom_v, batch, outcome.seqs);
+    route_batch(router, *backlog, batch, outcome.seqs);
   };
   api_options.overloaded = [backlog, limit = config.http.max_backlog]() -> std::string {
     const std::int64_t events = backlog->events.load(std::memory_order_relaxed);

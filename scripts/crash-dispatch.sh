@@ -7,5 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x build/tests/system_tests ] || bash scripts/build.sh
-HERALD_CRASH_ITERATIONS="${1:-50}" build/tests/system_tests \
-  "SIGKILL while sending: no attempt lost or sent twice; calls under way become unknown" | grep -v "^$"
+# --warn NoTests: a renamed test fails the script instead of running nothing.
+HERALD_CRASH_ITERATIONS="${1:-50}" build/tests/system_tests --warn NoTests "[kill-loop]" | grep -v "^$"

@@ -144,13 +144,9 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
   if (auto opened = open_db(options, env.get(), &db, &handles); !opened) {
     return opened;
   }
-  std::vector<rocksdb::ColumnFamilyHandle*> handle_list;
-  for (auto& [name, h] : handles) handle_list.push_back(h);
-  rocksdb::Status st;
-
   // A store is ours only if it carries our format marker; a fresh one gets it.
   std::string marker;
-  st = db->Get(rocksdb::ReadOptions(), handles["default"], meta_format_key, &marker);
+  rocksdb::Status st = db->Get(rocksdb::ReadOptions(), handles["default"], meta_format_key, &marker);
   status problem;
   if (st.IsNotFound() && !options.read_only) {
     rocksdb::WriteOptions wo;
@@ -170,7 +166,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
                      "data_dir"};
   }
   if (!problem.is_ok()) {
-    for (auto* h : handle_list) {
+    for (auto& [name, h] : handles) {
       db->DestroyColumnFamilyHandle(h);
     }
     delete db;
@@ -244,37 +240,28 @@ rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
 
 void rocksdb_event_store::append_async(domain::event_kind kind, event_batch events,
                                        append_callback done) {
-  if (options_.read_only) {
-    done(status{errc::unavailable, "the store is open read-only"});
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back(pending_append{kind, std::move(events), std::move(done), {}});
-      queue_cv_.notify_one();
-      return;
-    }
-  }
-  done(status{errc::unavailable, "the store is shutting down"});
+  enqueue(pending_append{kind, std::move(events), std::move(done), {}});
 }
 
 void rocksdb_event_store::mark_calls_started(std::vector<std::string> attempt_ids, append_callback done) {
   static const event_batch no_events = std::make_shared<const std::vector<domain::cloud_event>>();
+  enqueue(pending_append{domain::event_kind::engine_event, no_events, std::move(done), std::move(attempt_ids)});
+}
+
+void rocksdb_event_store::enqueue(pending_append append) {
   if (options_.read_only) {
-    done(status{errc::unavailable, "the store is open read-only"});
+    append.done(status{errc::unavailable, "the store is open read-only"});
     return;
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
-      queue_.push_back(pending_append{domain::event_kind::engine_event, no_events, std::move(done),
-                                      std::move(attempt_ids)});
+      queue_.push_back(std::move(append));
       queue_cv_.notify_one();
       return;
     }
   }
-  done(status{errc::unavailable, "the store is shutting down"});
+  append.done(status{errc::unavailable, "the store is shutting down"});
 }
 
 status rocksdb_event_store::scan_queued_attempts(

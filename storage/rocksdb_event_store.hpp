@@ -136,9 +136,6 @@ class rocksdb_event_store final : public event_store {
   };
   // Returns the JSON of a view, nullopt when there is none.
   result<std::optional<std::string>> view(view_kind kind, const std::string& id) const;
-  // Visits ids in index order after `cursor` (exclusive; empty: from the
-  // start) until `visit` returns false; `visit` gets the id and the cursor
-  // that resumes after it.
   // Records, durably and in the next group commit, that calls to providers
   // are about to start for these attempts; `done` runs once they are (or
   // with the error). A restart finds such attempts still queued and marks
@@ -148,6 +145,9 @@ class rocksdb_event_store final : public event_store {
   // provider call for it had started.
   status scan_queued_attempts(
       const std::function<bool(const std::string& id, const std::string& owner, bool call_started)>& visit) const;
+  // Visits ids in index order after `cursor` (exclusive; empty: from the
+  // start) until `visit` returns false; `visit` gets the id and the cursor
+  // that resumes after it.
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
   // Visits pending timers due at or before `up_to_ms`, earliest first,
@@ -162,18 +162,18 @@ class rocksdb_event_store final : public event_store {
   // Visits every current definition: (kind, id, {"kind","id","version","body"}).
   status scan_definitions(
       const std::function<bool(const std::string& kind, const std::string& id, const std::string& json)>& visit) const;
-  // Visits the entities that have linked to `target` through `link`; some
-  // may link elsewhere now (the caller checks).
   // Retention (SPEC §7): removes the raw payload of every provider event
   // received before `cutoff_ms` — from its log record and its view — and
   // keeps what Herald read from it. Returns how many were purged.
+  result<std::size_t> purge_provider_events(std::int64_t cutoff_ms);
   // Removes the attachment bodies of attempts created before `cutoff_ms`
   // from their log records and content views (names and types stay, with
   // "purged": true). Returns how many attempts were purged.
   result<std::size_t> purge_attachments(std::int64_t cutoff_ms);
-  result<std::size_t> purge_provider_events(std::int64_t cutoff_ms);
   // Visits the provider events recorded for an attempt (their data JSON).
   status provider_events(const std::string& attempt_id, const std::function<void(const std::string&)>& visit) const;
+  // Visits the entities that have linked to `target` through `link`; some
+  // may link elsewhere now (the caller checks).
   status linked_from(const std::string& target, const std::string& link,
                      const std::function<bool(const std::string& source)>& visit) const;
   // The engine checkpoint (key_layout.hpp): 0 when never written. Writing
@@ -193,6 +193,8 @@ class rocksdb_event_store final : public event_store {
     std::vector<std::string> calls_started;  // mark_calls_started: no events
   };
   struct prepared_group;
+  // Hands an append to the sequencer (append_async, mark_calls_started).
+  void enqueue(pending_append append);
 
   rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env, rocksdb::DB* db,
                       std::map<std::string, rocksdb::ColumnFamilyHandle*> handles);

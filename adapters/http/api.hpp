@@ -124,6 +124,9 @@ class api {
   void bulk_resend(const http_request& request, http_responder respond) const;
   void execute(const http_request& request, const std::string& instance_id, http_responder respond) const;
   void reconcile(const http_request& request, const std::string& attempt_id, http_responder respond) const;
+  void operate_on(const http_request& request, const char* kind, const std::string& id,
+                  const std::function<std::string()>& owner_of, const std::string& missing, const std::string& body,
+                  http_responder respond) const;
   void log_interaction(const http_request& request, http_responder respond) const;
   void send_message(const http_request& request, http_responder respond) const;
   void on_mapped_to(const http_request& request, const std::string& kind, http_responder respond) const;

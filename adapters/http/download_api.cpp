@@ -75,8 +75,9 @@ void api::download(const http_request& req, http_responder respond) const {
     if (const json::value* atts = c.if_contains("attachments"); atts && atts->is_array()) {
       for (const auto& a : atts->get_array()) {
         // A purged attachment (retention) has no body left to put in the ZIP.
-        if (a.is_object() && a.get_object().contains("body") && a.get_object().at("body").is_string()) {
-          files.emplace_back(dir + "attachments/" + segment(str(a.get_object(), "name")), str(a.get_object(), "body"));
+        const json::value* body = a.is_object() ? a.get_object().if_contains("body") : nullptr;
+        if (body && body->is_string()) {
+          files.emplace_back(dir + "attachments/" + segment(str(a.get_object(), "name")), std::string(body->get_string()));
         }
       }
     }

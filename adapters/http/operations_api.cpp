@@ -51,32 +51,34 @@ http_response made(const result<std::vector<std::string>>& r) {
 
 }  // namespace
 
-void api::resend(const http_request& req, const std::string& id, http_responder respond) const {
+// One operation on one target, sent to the entity actor that owns it:
+// POST only; 404 naming the target when `owner_of` finds no owner.
+void api::operate_on(const http_request& req, const char* kind, const std::string& id,
+                     const std::function<std::string()>& owner_of, const std::string& missing,
+                     const std::string& body, http_responder respond) const {
   if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
   if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
-  const std::string owner = communication_owner(*options_.store, id);
-  if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no communication " + id}));
-  // Optional {"attempt": ID}: which attempt to send again (default: the newest sent through a channel).
-  options_.engine.operate(owner, "resend", id, req.caller, req.body,
+  const std::string owner = owner_of();
+  if (owner.empty()) return respond(error_response(404, status{errc::not_found, missing + " " + id}));
+  options_.engine.operate(owner, kind, id, req.caller, body,
                           [respond](result<std::vector<std::string>> r) { respond(made(r)); });
+}
+
+void api::resend(const http_request& req, const std::string& id, http_responder respond) const {
+  // Optional {"attempt": ID}: which attempt to send again (default: the newest sent through a channel).
+  operate_on(req, "resend", id, [&] { return communication_owner(*options_.store, id); }, "no communication",
+             req.body, std::move(respond));
 }
 
 void api::execute(const http_request& req, const std::string& id, http_responder respond) const {
-  if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
-  if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
-  const std::string owner = str(read_view(*options_.store, store_t::view_kind::instance, id), "entity");
-  if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no instance " + id}));
-  options_.engine.operate(owner, "execute", id, req.caller, "",
-                          [respond](result<std::vector<std::string>> r) { respond(made(r)); });
+  operate_on(req, "execute", id,
+             [&] { return str(read_view(*options_.store, store_t::view_kind::instance, id), "entity"); }, "no instance",
+             "", std::move(respond));
 }
 
 void api::reconcile(const http_request& req, const std::string& id, http_responder respond) const {
-  if (req.method != "POST") return respond(error_response(405, status{errc::invalid_argument, "use POST " + req.path}));
-  if (!options_.engine.operate) return respond(error_response(503, status{errc::unavailable, "the engine is not running"}));
-  const std::string owner = facts_of_attempt(*options_.store, id).owner;
-  if (owner.empty()) return respond(error_response(404, status{errc::not_found, "no attempt " + id}));
-  options_.engine.operate(owner, "reconcile", id, req.caller, req.body,
-                          [respond](result<std::vector<std::string>> r) { respond(made(r)); });
+  operate_on(req, "reconcile", id, [&] { return facts_of_attempt(*options_.store, id).owner; }, "no attempt",
+             req.body, std::move(respond));
 }
 
 void api::log_interaction(const http_request& req, http_responder respond) const {

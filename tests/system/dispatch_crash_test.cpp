@@ -89,7 +89,7 @@ void wait_until_settled(engine_client& e) {
 }  // namespace
 
 TEST_CASE("SIGKILL while sending: no attempt lost or sent twice, calls under way become unknown",
-          "[system][crash][dispatch]") {
+          "[system][crash][dispatch][kill-loop]") {
   const char* env = std::getenv("HERALD_CRASH_ITERATIONS");
   const int iterations = env ? std::max(1, std::atoi(env)) : 3;
   constexpr int per_iteration = 40;
