@@ -282,15 +282,27 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
     if (action.schedule == domain::send_schedule::business_window) {
       a.due_ms = ctx_->calendar->next_window(a.due_ms);
     }
+    // An action already due fires in this step (below): no timer, no
+    // scheduler round trip, and one group commit less before it is sent.
+    // Reverse-link recipients wait for a timer: it fires once the events
+    // routed before it (which publish those links) are handled.
+    if (a.due_ms > now || domain::reads_reverse_links(action)) timers.emplace_back(a.due_ms, a.index);
     a.recipients = resolve_recipients(action.to, record);
-    timers.emplace_back(a.due_ms, a.index);
     inst.actions.push_back(std::move(a));
   }
   if (!due) {
     started_.insert(w.workflow.id);
   }
-  instances_[inst.id] = inst;
-  return persist_instance(inst, std::move(timers), {});
+  domain::instance_view& stored = instances_[inst.id] = std::move(inst);
+  engine_step fired;
+  for (auto& a : stored.actions) {
+    const auto& def = w.workflow.actions[static_cast<std::size_t>(a.index)];
+    if (a.due_ms <= now && !domain::reads_reverse_links(def)) fired.append(fire_step(stored, a, &record, false));
+  }
+  engine_step step = persist_instance(stored, std::move(timers), {});
+  // The instance event goes first: attempts name it.
+  step.append(std::move(fired));
+  return step;
 }
 
 engine_step entity_engine::persist_instance(const domain::instance_view& inst,
@@ -370,22 +382,30 @@ std::vector<std::string> entity_engine::resolve_recipients(const std::vector<dom
 
 engine_step entity_engine::on_fire(const std::string& instance_id, int action_index,
                                    const domain::entity_record* record, bool deleted) {
-  engine_step step;
   cache_.clear();
   auto it = instances_.find(instance_id);
   if (it == instances_.end()) {
-    return step;
+    return {};
   }
   domain::instance_view& inst = it->second;
   if (action_index < 0 || action_index >= static_cast<int>(inst.actions.size())) {
-    return step;
+    return {};
   }
   domain::action_state& action = inst.actions[static_cast<std::size_t>(action_index)];
   if (action.state != "scheduled") {
     return persist_instance(inst, {}, {{action.due_ms, action.index}});  // a stale timer: drop it
   }
-  const std::int64_t now = ctx_->clock->now_ms();
-  inst.updated_at = now;
+  engine_step step = fire_step(inst, action, record, deleted);
+  engine_step done = persist_instance(inst, {}, {{action.due_ms, action.index}});
+  // The instance event goes first: attempts name it.
+  done.append(std::move(step));
+  return done;
+}
+
+engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action_state& action,
+                                     const domain::entity_record* record, bool deleted) {
+  engine_step step;
+  inst.updated_at = ctx_->clock->now_ms();
   const auto defs = ctx_->definitions->current();
   auto w = defs->workflows.find(inst.workflow);
   std::string stop_reason;
@@ -407,10 +427,7 @@ engine_step entity_engine::on_fire(const std::string& instance_id, int action_in
     step.append(fire_action(inst, action, w->second, *record));
   }
   settle_state(inst, action.reason);
-  engine_step done = persist_instance(inst, {}, {{action.due_ms, action.index}});
-  // The instance event goes first: attempts name it.
-  done.append(std::move(step));
-  return done;
+  return step;
 }
 
 result<domain::rendered_message> entity_engine::render_from(const domain::message_template& t,

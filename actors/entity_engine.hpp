@@ -88,6 +88,10 @@ class entity_engine {
   engine_step cancel(domain::instance_view& instance, const std::string& reason);
   // Returns the due time of a date-relative trigger, nullopt without a date.
   std::optional<std::int64_t> date_due(const domain::workflow_trigger& trigger, const domain::entity_record& record);
+  // Re-checks the rules of a due action and fires it (or records why not),
+  // settling the instance's state; the caller persists the instance.
+  engine_step fire_step(domain::instance_view& instance, domain::action_state& action,
+                        const domain::entity_record* record, bool deleted);
   engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
                           const versioned_workflow& w, const domain::entity_record& record);
   // Renders a template with merge fields as paths from the entity `key`.

@@ -70,6 +70,11 @@ domain::cloud_event delegate_event(const std::string& tag, std::size_t i) {
   return ev;
 }
 
+// Log records per communication: the event, the instance (created and
+// fired in one step, its action being due at once), the attempt created,
+// the attempt delivered.
+constexpr std::uint64_t records_per_communication = 4;
+
 struct pipeline {
   explicit pipeline(const std::string& dir, const std::string& delay, std::int64_t passivate_after_ms = 60000) {
     storage::store_options so;
@@ -188,9 +193,7 @@ int main(int argc, char** argv) {
       });
     }
     for (auto& f : feeders) f.join();
-    // Per communication: the event, instance created, instance fired,
-    // attempt created, attempt delivered; plus the two definitions.
-    p.wait_for_records(events * 5);
+    p.wait_for_records(events * records_per_communication);
     const double secs = seconds_since(start);
     if (p.logged() != events) {
       std::cerr << "expected " << events << " attempts, found " << p.logged() << "\n";
@@ -218,7 +221,7 @@ int main(int argc, char** argv) {
       for (std::size_t j = i; j < std::min(n, i + 10); ++j) batch.push_back(delegate_event("l", j));
       p.ingest(std::move(batch));
     }
-    p.wait_for_records(n * 5);
+    p.wait_for_records(n * records_per_communication);
     std::vector<std::int64_t> latencies;
     (void)p.store->scan_index(store_t::index_kind::log, "", "", [&](const std::string& id, const std::string&) {
       auto text = p.store->view(store_t::view_kind::attempt, id);

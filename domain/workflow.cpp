@@ -267,4 +267,13 @@ result<workflow> parse_workflow(const std::string& id, const json::value& v,
   return w;
 }
 
+bool reads_reverse_links(const workflow_action& action) {
+  for (const auto* list : {&action.to, &action.cc, &action.bcc}) {
+    for (const auto& spec : *list) {
+      if (spec.type == recipient_spec::kind::reverse_link) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace herald::domain

@@ -78,6 +78,11 @@ struct workflow {
 
 result<recipient_spec> parse_recipient(std::string_view text);
 
+// Whether any recipient of the action is found through a reverse link
+// (Delegate<-CourseDate): those are known from other entities' engine
+// events, so such an action waits for the events routed before it.
+bool reads_reverse_links(const workflow_action& action);
+
 // Parses and validates a definition. `template_exists` answers whether a
 // template id is defined. Errors name the member ("actions[0].template",
 // "trigger.offset", "rules[1].op").

@@ -102,6 +102,35 @@ TEST_CASE("a booking confirmation goes out two minutes after the booking", "[sys
   CHECK(instances[0].at("trace").at(1).at("seen") == "Available");
 }
 
+TEST_CASE("an action due at once is sent in the event's own step, with no timer", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
+  std::string now_workflow = booking_workflow;
+  const std::string delay = R"("delay": "PT2M",)";
+  now_workflow.erase(now_workflow.find(delay), delay.size());
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", now_workflow).status == 200);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+
+  // No time passes on the virtual clock: nothing waits for the scheduler.
+  auto log = e.items("/v1/log");
+  REQUIRE(log.size() == 1);
+  CHECK(log[0].at("status") == "delivered");
+  CHECK(e.items("/v1/queue").empty());
+  auto entity = e.get("/v1/entities/Delegate/d-42").body;
+  REQUIRE(entity.at("instances").as_array().size() == 1);
+  CHECK(entity.at("instances").at(0).at("state") == "dispatched");
+  CHECK(entity.at("instances").at(0).at("fire_trace").as_array().size() == 2);
+  // Created and fired in one record, which schedules no timer.
+  std::size_t instance_records = 0;
+  for (const auto& item : entity.at("history").at("items").as_array()) {
+    if (item.at("type") != "herald.instance.updated") continue;
+    ++instance_records;
+    CHECK(item.at("data").at("timers_add").as_array().empty());
+  }
+  CHECK(instance_records == 1);
+}
+
 TEST_CASE("cc and bcc copy each email of the action", "[system][engine]") {
   herald::test::temp_dir dir;
   engine_client e(dir.sub("data"));
