@@ -1,6 +1,7 @@
 // Projection of engine events into the engine views (layouts in
 // key_layout.hpp). Engine events carry the new state of their object, so
-// each update is a put of that state plus its index keys; nothing is read.
+// each update is a put of a reference to the event (the log holds the
+// state) plus its index keys; nothing is read.
 
 #include <boost/json.hpp>
 #include <rocksdb/db.h>
@@ -26,8 +27,9 @@ std::int64_t time_ms(const json::object& o, const char* key) {
 
 }  // namespace
 
-void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
+void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::cloud_event& event,
                                                rocksdb::WriteBatch& batch) const {
+  const std::string ref = view_ref(seq);
   json::error_code ec;
   json::value data = json::parse(event.data, ec);
   if (ec || !data.is_object()) {
@@ -53,7 +55,7 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       std::lock_guard<std::mutex> lock(metrics_mutex_);
       ++metrics_.instance_records[str(view->get_object(), "state")];
     }
-    batch.Put(cf(cf_instances), id, json::serialize(*view));
+    batch.Put(cf(cf_instances), id, ref);
     // Created-at keys are stable, so leaving the errored state deletes the key.
     const std::string error_key = newest_first(time_ms(view->get_object(), "created_at")) + id;
     if (str(view->get_object(), "state") == "errored") {
@@ -89,7 +91,7 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       std::lock_guard<std::mutex> lock(metrics_mutex_);
       ++metrics_.attempt_records[{str(a, "channel"), str(a, "status")}];
     }
-    batch.Put(cf(cf_attempts), attempt_id, json::serialize(a));
+    batch.Put(cf(cf_attempts), attempt_id, ref);
     if (str(a, "status") == "queued") {
       batch.Put(cf(cf_queued_attempts), attempt_id, event.subject.value_or(""));
     } else {
@@ -97,7 +99,7 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
       batch.Delete(cf(cf_calls_started), attempt_id);
     }
     if (const json::value* content = d.if_contains("content")) {
-      batch.Put(cf(cf_attempt_content), attempt_id, json::serialize(*content));
+      batch.Put(cf(cf_attempt_content), attempt_id, ref);
       const json::value* attachments = content->is_object() ? content->get_object().if_contains("attachments") : nullptr;
       if (attachments && attachments->is_array() && !attachments->get_array().empty()) {
         batch.Put(cf(cf_attachment_expiry),
@@ -109,7 +111,7 @@ void rocksdb_event_store::project_engine_event(const domain::cloud_event& event,
     batch.Put(cf(cf_log_index), newest_first(created) + attempt_id, rocksdb::Slice());
     batch.Put(cf(cf_entity_log_index), entity_prefix(mapped_to) + newest_first(created) + attempt_id,
               rocksdb::Slice());
-    batch.Put(cf(cf_communications), comm_id, json::serialize(c));
+    batch.Put(cf(cf_communications), comm_id, ref);
     batch.Put(cf(cf_entity_communications), entity_prefix(mapped_to) + comm_id, rocksdb::Slice());
     if (d.contains("communication_previous_at")) {
       batch.Delete(cf(cf_communication_index), newest_first(i64(d, "communication_previous_at")) + comm_id);

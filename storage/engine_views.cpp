@@ -1,6 +1,7 @@
 // Reads of the engine views of rocksdb_event_store (layouts: key_layout.hpp).
 // Cursors handed out are index keys, hex-encoded so that they travel in URLs.
 
+#include <boost/json.hpp>
 #include <rocksdb/db.h>
 
 #include "storage/coding.hpp"
@@ -51,6 +52,20 @@ const char* column_of(rocksdb_event_store::view_kind kind) {
   return cf_attempts;
 }
 
+// The member of a (ref) view's engine event data that holds the view.
+const char* member_of(rocksdb_event_store::view_kind kind) {
+  using v = rocksdb_event_store::view_kind;
+  switch (kind) {
+    case v::instance: return "instance";
+    case v::attempt: return "attempt";
+    case v::attempt_content: return "content";
+    case v::communication: return "communication";
+    case v::task:
+    case v::preferences: break;
+  }
+  return "";
+}
+
 }  // namespace
 
 result<std::optional<std::string>> rocksdb_event_store::get_value(const char* column, const std::string& key,
@@ -72,7 +87,21 @@ result<std::optional<std::string>> rocksdb_event_store::get_value(const char* co
 }
 
 result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
-  return get_value(column_of(kind), id, "reading a view");
+  auto value = get_value(column_of(kind), id, "reading a view");
+  if (!value || !*value) return value;
+  const auto seq = view_ref_seq(**value);
+  if (!seq) return value;  // the view's JSON itself
+  auto event = read(*seq);
+  if (!event) return event.error();
+  boost::json::error_code ec;
+  boost::json::value data = boost::json::parse(event->event.data, ec);
+  const boost::json::value* member =
+      !ec && data.is_object() ? data.get_object().if_contains(member_of(kind)) : nullptr;
+  if (!member) {
+    return status{errc::corruption, std::string("the ") + column_of(kind) + " view of '" + id +
+                                        "' names event " + std::to_string(*seq) + ", which does not hold it"};
+  }
+  return std::optional<std::string>{boost::json::serialize(*member)};
 }
 
 status rocksdb_event_store::scan_index(

@@ -67,4 +67,17 @@ std::optional<std::uint64_t> entity_history_seq(std::string_view key) {
   return seq;
 }
 
+std::string view_ref(std::uint64_t seq) {
+  std::string v(1, '\0');
+  put_fixed64be(v, seq);
+  return v;
+}
+
+std::optional<std::uint64_t> view_ref_seq(std::string_view value) {
+  if (value.size() != 9 || value[0] != '\0') {
+    return std::nullopt;
+  }
+  return get_fixed64be(value.substr(1));
+}
+
 }  // namespace herald::storage

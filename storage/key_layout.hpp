@@ -8,16 +8,21 @@
 //   CF "dedup"          source:lenstr id -> seq:fixed64be
 //   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
 //
-// Engine views, projected from engine events (engine_event.hpp); values are
-// the JSON views the event carried:
+// Engine views, projected from engine events (engine_event.hpp). The views
+// marked (ref) hold a reference to the engine event that carries the view
+// in its data, so each view is written once, in the log:
+//   ref := 0x00 seq:fixed64be (member of the event's data: "instance",
+//          "attempt", "content" or "communication"; view_ref() below)
+// and otherwise (and in stores written before references) the view's JSON,
+// which never starts with 0x00. Other views hold their JSON.
 //   CF "definitions"    kind "/" id -> {"kind","id","version","body"} (newest; gone when deleted)
 //                       kind "/" id "@" version:fixed64be -> body (every version, kept)
-//   CF "instances"      instance_id -> instance view
+//   CF "instances"      instance_id -> instance view (ref)
 //   CF "entity_instances" entity_key:lenstr instance_id -> ""
 //   CF "timers"         due_ms:fixed64be instance_id:lenstr action:u8 -> entity_key
-//   CF "attempts"       attempt_id -> attempt view
-//   CF "attempt_content" attempt_id -> {"subject","html","text","attachments","merge_values"}
-//   CF "communications" communication_id -> communication view
+//   CF "attempts"       attempt_id -> attempt view (ref)
+//   CF "attempt_content" attempt_id -> {"subject","html","text","attachments","merge_values"} (ref)
+//   CF "communications" communication_id -> communication view (ref)
 //   CF "entity_communications" entity_key:lenstr communication_id -> ""
 //   CF "log_index"      newest(created_at_ms) attempt_id -> ""
 //   CF "entity_log_index" entity_key:lenstr newest(created_at_ms) attempt_id -> ""
@@ -121,5 +126,9 @@ std::optional<timer_key_parts> parse_timer_key(std::string_view key);
 std::string entity_history_key(std::string_view entity_key, std::uint64_t seq);
 // Returns the seq of an entity_history key, nullopt when it is malformed.
 std::optional<std::uint64_t> entity_history_seq(std::string_view key);
+// A (ref) view value: the engine event `seq` carries the view.
+std::string view_ref(std::uint64_t seq);
+// The seq of a (ref) view value; nullopt when the value is the view's JSON.
+std::optional<std::uint64_t> view_ref_seq(std::string_view value);
 
 }  // namespace herald::storage

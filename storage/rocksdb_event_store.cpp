@@ -527,7 +527,7 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
     batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice());
   }
   if (kind == domain::event_kind::engine_event && engine_views) {
-    project_engine_event(event, batch);
+    project_engine_event(seq, event, batch);
   }
 }
 

@@ -229,7 +229,7 @@ class rocksdb_event_store final : public event_store {
   // which must not put an older state over a newer one).
   void project(std::uint64_t seq, domain::event_kind kind, const domain::cloud_event& event,
                rocksdb::WriteBatch& batch, bool engine_views = true) const;
-  void project_engine_event(const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
+  void project_engine_event(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
   // Returns the value of `key` in `column`, nullopt when absent (or when a
   // store opened read-only predates the column).

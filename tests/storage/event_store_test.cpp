@@ -5,7 +5,11 @@
 #include <set>
 #include <thread>
 
+#include <boost/json.hpp>
+
+#include "domain/engine_event.hpp"
 #include "storage/entity_reader.hpp"
+#include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -225,4 +229,47 @@ TEST_CASE("scan filters by sequence, time and entity", "[storage]") {
   scan_filter entity;
   entity.entity = "A/1";
   CHECK(ids(entity) == std::vector<std::string>{"1", "3"});
+}
+
+TEST_CASE("engine views refer to the event that carries them, written once", "[storage][projections]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  const std::string attempt = R"({"id":"c-1.1","communication_id":"c-1","status":"queued","mapped_to":"Delegate/d-1",)"
+                              R"("channel":"email","created_at":"2026-11-23T10:00:00.000Z"})";
+  const std::string comm = R"({"id":"c-1","mapped_to":"Delegate/d-1","latest_status":"queued",)"
+                           R"("last_attempt_at":"2026-11-23T10:00:00.000Z"})";
+  const std::string content = R"({"subject":"Hello","text":"Hi","attachments":[]})";
+  auto first = store->append({engine::make_event(engine::attempt_updated, "e-1", "Delegate/d-1",
+                                                 R"({"attempt":)" + attempt + R"(,"communication":)" + comm +
+                                                     R"(,"content":)" + content + "}",
+                                                 "2026-11-23T10:00:00.000Z")},
+                             herald::domain::event_kind::engine_event);
+  REQUIRE(first);
+  using view = rocksdb_event_store::view_kind;
+  auto parsed = [&](view kind, const std::string& id) {
+    auto text = store->view(kind, id);
+    REQUIRE(text);
+    REQUIRE(*text);
+    return boost::json::parse(**text);
+  };
+  CHECK(parsed(view::attempt, "c-1.1") == boost::json::parse(attempt));
+  CHECK(parsed(view::communication, "c-1") == boost::json::parse(comm));
+  CHECK(parsed(view::attempt_content, "c-1.1") == boost::json::parse(content));
+  // The view column holds a 9-byte reference, not a second copy.
+  auto attempts = store->dump_column(cf_attempts);
+  REQUIRE(attempts);
+  REQUIRE(attempts->size() == 1);
+  CHECK(view_ref_seq(attempts->at(0).second) == first->first_seq);
+
+  // A later state of the attempt: the view follows it; the content stays
+  // with the event that carried it.
+  std::string sent = attempt;
+  sent.replace(sent.find("queued"), 6, "sent");
+  REQUIRE(store->append({engine::make_event(engine::attempt_updated, "e-2", "Delegate/d-1",
+                                            R"({"attempt":)" + sent + R"(,"communication":)" + comm + "}",
+                                            "2026-11-23T10:00:01.000Z")},
+                        herald::domain::event_kind::engine_event));
+  CHECK(parsed(view::attempt, "c-1.1").at("status") == "sent");
+  CHECK(parsed(view::attempt_content, "c-1.1").at("subject") == "Hello");
 }
