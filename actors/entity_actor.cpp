@@ -26,6 +26,14 @@ struct entity_state {
   // restored actor reads it from the store before its first event.
   std::optional<domain::entity_record> engine_record;
   bool engine_record_known = false;
+  // The seq of the event whose record `record` is (0: none), so that event
+  // is not parsed again when it arrives.
+  std::uint64_t record_seq = 0;
+  // From the snapshot read at spawn: the record before event
+  // `snapshot_data_seq`, so a new entity's first event needs no second walk
+  // of its history.
+  std::uint64_t snapshot_data_seq = 0;
+  std::string snapshot_previous_json;
   // Continuations waiting for an append to be durable, by token.
   std::map<std::uint64_t, std::function<void(bool)>> pending;
   std::uint64_t next_token = 0;
@@ -129,7 +137,10 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     st.view.last_seq = snap.last_seq;
     st.view.record_json = snap.record_json;
     st.view.changed_fields = snap.changed_fields;
-    st.record = parse_record(snap.record_json);
+    st.record = snap.record;
+    st.record_seq = st.record ? snap.data_seq : 0;
+    st.snapshot_data_seq = snap.data_seq;
+    st.snapshot_previous_json = snap.previous_record_json;
   }
   if (st.engine_ctx) {
     st.engine.emplace(key, st.engine_ctx.get());
@@ -140,7 +151,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         auto& s = self->state;
         // Parsed once: the snapshot and the engine both need it.
         const std::optional<domain::entity_record> carried =
-            u.carries_record ? parse_record(u.data_json) : std::nullopt;
+            !u.carries_record               ? std::nullopt
+            : u.seq == s.record_seq && s.record ? s.record
+                                                : parse_record(u.data_json);
         if (u.seq > s.view.last_seq) {
           s.view.exists = true;
           s.view.last_seq = u.seq;
@@ -149,6 +162,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           if (carried) {
             s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *carried);
             s.record = carried;
+            s.record_seq = u.seq;
             s.view.record_json = u.data_json;
           }
         }
@@ -156,10 +170,12 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           return true;
         }
         if (!s.engine_record_known) {
-          auto before = storage::read_record_before(*s.store, s.view.key, u.seq);
-          if (before && *before) {
+          if (u.seq == s.snapshot_data_seq) {
+            if (!s.snapshot_previous_json.empty()) s.engine_record = parse_record(s.snapshot_previous_json);
+          } else if (auto before = storage::read_record_before(*s.store, s.view.key, u.seq); before && *before) {
             s.engine_record = parse_record(**before);
           }
+          s.snapshot_previous_json.clear();
           s.engine_record_known = true;
         }
         std::optional<domain::entity_record> at = u.carries_record ? carried : s.engine_record;

@@ -24,14 +24,6 @@ namespace {
 
 std::string now_text(const engine_context* ctx) { return domain::format_rfc3339_ms(ctx->clock->now_ms()); }
 
-std::optional<domain::entity_record> parse_record(const std::string& text) {
-  json::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return std::nullopt;
-  auto r = domain::parse_entity_record(v);
-  return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
-}
-
 // The manual task an attempt hands to an operator.
 domain::task_view task_for(const domain::attempt_view& a, std::string title, std::string reason, std::int64_t now) {
   domain::task_view t;
@@ -109,9 +101,7 @@ domain::entity_lookup entity_engine::lookup() {
     if (it == cache_.end()) {
       std::optional<domain::entity_record> record;
       auto snap = storage::read_entity(*ctx_->store, key);
-      if (snap && *snap && !(*snap)->record_json.empty()) {
-        record = parse_record((*snap)->record_json);
-      }
+      if (snap && *snap) record = std::move((*snap)->record);
       it = cache_.emplace(key, std::move(record)).first;
     }
     return it->second ? &*it->second : nullptr;

@@ -186,12 +186,7 @@ result<engine_step> entity_engine::log_interaction(const operation& op, std::vec
   const std::string recipient_key = str(b, "recipient").empty() ? key_ : str(b, "recipient");
   const domain::entity_record* who = recipient_key == key_ ? nullptr : lookup()(recipient_key);
   auto snapshot = storage::read_entity(*ctx_->store, key_);
-  std::string label;
-  if (snapshot && *snapshot && !(*snapshot)->record_json.empty()) {
-    json::error_code e2;
-    auto v = json::parse((*snapshot)->record_json, e2);
-    if (!e2 && v.is_object()) label = str(v.get_object(), "label");
-  }
+  const std::string label = snapshot && *snapshot && (*snapshot)->record ? (*snapshot)->record->label : "";
   domain::communication_view comm;
   comm.id = domain::communication_id(key_, "manual/" + domain::engine::next_event_id("log"), recipient_key);
   comm.mapped_to = key_;

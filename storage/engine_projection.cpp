@@ -108,10 +108,14 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
                   attempt_id);
       }
     }
+    batch.Put(cf(cf_communications), comm_id, ref);
+    // Index keys derive from what an attempt is created with (its id, owner,
+    // creation time), so only the event that creates it (the one with its
+    // content) writes them; a status update leaves them as they are.
+    if (!d.contains("content")) return;
     batch.Put(cf(cf_log_index), newest_first(created) + attempt_id, rocksdb::Slice());
     batch.Put(cf(cf_entity_log_index), entity_prefix(mapped_to) + newest_first(created) + attempt_id,
               rocksdb::Slice());
-    batch.Put(cf(cf_communications), comm_id, ref);
     batch.Put(cf(cf_entity_communications), entity_prefix(mapped_to) + comm_id, rocksdb::Slice());
     if (d.contains("communication_previous_at")) {
       batch.Delete(cf(cf_communication_index), newest_first(i64(d, "communication_previous_at")) + comm_id);

@@ -75,6 +75,7 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
       return true;
     }
     previous = std::move(record);
+    snap.previous_record_json = e.event.data;
     return false;
   });
   if (!st) {
@@ -85,6 +86,7 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
   }
   if (current) {
     snap.changed_fields = domain::changed_fields(previous ? &*previous : nullptr, *current);
+    snap.record = std::move(current);
   }
   return std::optional<entity_snapshot>{std::move(snap)};
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/entity_record.hpp"
 #include "domain/status.hpp"
 #include "storage/event_store.hpp"
 
@@ -20,7 +21,11 @@ struct entity_snapshot {
   std::uint64_t data_seq = 0;  // newest event that carried its record (0: none)
   bool deleted = false;        // the newest event's type ends in ".deleted"
   std::string record_json;     // the record of data_seq; empty when none
+  std::optional<domain::entity_record> record;  // record_json parsed (nullopt: none, or not a record)
   std::vector<std::string> changed_fields;  // that record vs the one before it
+  // The record before data_seq (what read_record_before(data_seq) answers);
+  // empty when there was none. An actor judging the event data_seq needs it.
+  std::string previous_record_json;
 };
 
 // Returns nullopt when the entity was never seen.

@@ -133,6 +133,14 @@ TEST_CASE("an entity's state follows its history", "[storage][projections]") {
   CHECK((*snap)->data_seq == 4);
   CHECK_FALSE((*snap)->deleted);
   CHECK((*snap)->changed_fields == std::vector<std::string>{"Status"});
+  // Parsed once for its readers, with the record before it (as
+  // read_record_before(data_seq) answers).
+  REQUIRE((*snap)->record);
+  CHECK((*snap)->record->fields.at("Status") == "Cancelled");
+  CHECK((*snap)->previous_record_json == delegate_record("Booked"));
+  CHECK((*snap)->previous_record_json == **read_record_before(*store, "Delegate/d-1", 4));
+  auto first = read_entity(*store, "Delegate/d-2");
+  CHECK((*first)->previous_record_json.empty());  // nothing before its first record
 
   REQUIRE(store->append({make_event("5", "Delegate/d-1", "delegate.deleted")}));
   snap = read_entity(*store, "Delegate/d-1");
@@ -272,4 +280,14 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
                         herald::domain::event_kind::engine_event));
   CHECK(parsed(view::attempt, "c-1.1").at("status") == "sent");
   CHECK(parsed(view::attempt_content, "c-1.1").at("subject") == "Hello");
+  // The indexes were written with the attempt; the status update kept them.
+  for (const char* index : {cf_log_index, cf_entity_log_index, cf_communication_index, cf_entity_communications}) {
+    CHECK(store->dump_column(index)->size() == 1);
+  }
+  std::size_t listed = 0;
+  REQUIRE(store->scan_index(rocksdb_event_store::index_kind::log, "", "", [&](const std::string& id, const std::string&) {
+    CHECK(id == "c-1.1");
+    return ++listed < 10;
+  }));
+  CHECK(listed == 1);
 }
