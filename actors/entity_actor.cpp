@@ -13,7 +13,12 @@
 namespace herald::actors {
 namespace {
 
-constexpr auto provider_timeout = std::chrono::seconds(30);
+// Providers answer a dispatch at once (the sandbox with its outcome, the
+// others with "accepted", reporting later), and CAF bounces requests left in
+// a stopped provider's mailbox. A timeout would only cost: CAF 0.17 keeps
+// each in its clock until it expires, answered or not (30 s at 10,000
+// attempts/s held 300,000 entries and a clock insert per attempt).
+constexpr auto provider_timeout = caf::infinite;
 
 struct entity_state {
   entity_view view;
