@@ -662,8 +662,11 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
                                                  const domain::communication_view& comm, const json::object* content,
                                                  std::int64_t previous_at) {
-  json::object data{{"attempt", domain::to_json(attempt)}, {"communication", domain::to_json(comm)}};
-  if (content) data["content"] = *content;
+  json::object data{{"attempt", domain::to_json(attempt)}};
+  if (content) {  // a new attempt; a status update changes the communication only through it
+    data["communication"] = domain::to_json(comm);
+    data["content"] = *content;
+  }
   if (previous_at) data["communication_previous_at"] = previous_at;
   written_[attempt.id] = attempt;
   return domain::engine::make_event(domain::engine::attempt_updated, next_engine_event_id(), key_,

@@ -10,9 +10,11 @@
 //   herald.workflow.evaluated  {"workflow", "version", "trigger_seq", "fired": false, "trace"}
 //   herald.instance.updated    {"instance": view, "timers_add": [timer], "timers_remove": [timer]}
 //                               timer := {"due": ms, "action": n}
-//   herald.attempt.updated     {"attempt": view, "communication": view,
-//                               "content": {...}   only when the attempt is created,
+//   herald.attempt.updated     {"attempt": view,
+//                               "communication": view, "content": {...}   only when the attempt is created,
 //                               "communication_previous_at": ms   when it had an earlier attempt}
+//                               A status update changes no communication but its latest
+//                               status, which is its latest attempt's: the view is read so.
 //   herald.task.updated        {"task": view}
 //   herald.links.updated       {"links": {"LinkName": "Module/Id", ...}}   (subject: the linking entity)
 

@@ -79,12 +79,9 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
     }
   } else if (event.type == engine::attempt_updated) {
     const json::value* attempt = d.if_contains("attempt");
-    const json::value* comm = d.if_contains("communication");
-    if (!attempt || !attempt->is_object() || !comm || !comm->is_object()) return;
+    if (!attempt || !attempt->is_object()) return;
     const json::object& a = attempt->get_object();
-    const json::object& c = comm->get_object();
     const std::string attempt_id = str(a, "id");
-    const std::string comm_id = str(c, "id");
     const std::string mapped_to = str(a, "mapped_to");
     const std::int64_t created = time_ms(a, "created_at");
     {
@@ -108,11 +105,14 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
                   attempt_id);
       }
     }
+    // The communication, and index keys that derive from what an attempt is
+    // created with (its id, owner, creation time), come with the event that
+    // creates it; a status update leaves them as they are.
+    const json::value* comm = d.if_contains("communication");
+    if (!comm || !comm->is_object()) return;
+    const json::object& c = comm->get_object();
+    const std::string comm_id = str(c, "id");
     batch.Put(cf(cf_communications), comm_id, ref);
-    // Index keys derive from what an attempt is created with (its id, owner,
-    // creation time), so only the event that creates it (the one with its
-    // content) writes them; a status update leaves them as they are.
-    if (!d.contains("content")) return;
     batch.Put(cf(cf_log_index), newest_first(created) + attempt_id, rocksdb::Slice());
     batch.Put(cf(cf_entity_log_index), entity_prefix(mapped_to) + newest_first(created) + attempt_id,
               rocksdb::Slice());

@@ -90,18 +90,38 @@ result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, con
   auto value = get_value(column_of(kind), id, "reading a view");
   if (!value || !*value) return value;
   const auto seq = view_ref_seq(**value);
-  if (!seq) return value;  // the view's JSON itself
-  auto event = read(*seq);
-  if (!event) return event.error();
-  boost::json::error_code ec;
-  boost::json::value data = boost::json::parse(event->event.data, ec);
-  const boost::json::value* member =
-      !ec && data.is_object() ? data.get_object().if_contains(member_of(kind)) : nullptr;
-  if (!member) {
-    return status{errc::corruption, std::string("the ") + column_of(kind) + " view of '" + id +
-                                        "' names event " + std::to_string(*seq) + ", which does not hold it"};
+  if (!seq && kind != view_kind::communication) return value;  // the view's JSON itself
+  boost::json::value view;
+  if (seq) {
+    auto event = read(*seq);
+    if (!event) return event.error();
+    boost::json::error_code ec;
+    boost::json::value data = boost::json::parse(event->event.data, ec);
+    boost::json::value* member = !ec && data.is_object() ? data.get_object().if_contains(member_of(kind)) : nullptr;
+    if (!member) {
+      return status{errc::corruption, std::string("the ") + column_of(kind) + " view of '" + id +
+                                          "' names event " + std::to_string(*seq) + ", which does not hold it"};
+    }
+    view = std::move(*member);
+  } else {
+    boost::json::error_code ec;
+    view = boost::json::parse(**value, ec);
+    if (ec) return value;
   }
-  return std::optional<std::string>{boost::json::serialize(*member)};
+  if (kind == view_kind::communication && view.is_object()) {
+    // Written when its latest attempt was created; that attempt's status
+    // updates are its latest status (engine_event.hpp).
+    const boost::json::value* latest = view.get_object().if_contains("latest_attempt_id");
+    if (latest && latest->is_string()) {
+      auto attempt = this->view(view_kind::attempt, std::string(latest->get_string()));
+      if (!attempt) return attempt.error();
+      boost::json::error_code ec;
+      const boost::json::value a = *attempt ? boost::json::parse(**attempt, ec) : boost::json::value();
+      const boost::json::value* status = !ec && a.is_object() ? a.get_object().if_contains("status") : nullptr;
+      if (status && status->is_string()) view.get_object()["latest_status"] = *status;
+    }
+  }
+  return std::optional<std::string>{boost::json::serialize(view)};
 }
 
 status rocksdb_event_store::scan_index(

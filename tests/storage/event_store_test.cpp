@@ -246,7 +246,7 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
   const std::string attempt = R"({"id":"c-1.1","communication_id":"c-1","status":"queued","mapped_to":"Delegate/d-1",)"
                               R"("channel":"email","created_at":"2026-11-23T10:00:00.000Z"})";
   const std::string comm = R"({"id":"c-1","mapped_to":"Delegate/d-1","latest_status":"queued",)"
-                           R"("last_attempt_at":"2026-11-23T10:00:00.000Z"})";
+                           R"("latest_attempt_id":"c-1.1","last_attempt_at":"2026-11-23T10:00:00.000Z"})";
   const std::string content = R"({"subject":"Hello","text":"Hi","attachments":[]})";
   auto first = store->append({engine::make_event(engine::attempt_updated, "e-1", "Delegate/d-1",
                                                  R"({"attempt":)" + attempt + R"(,"communication":)" + comm +
@@ -270,16 +270,21 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
   REQUIRE(attempts->size() == 1);
   CHECK(view_ref_seq(attempts->at(0).second) == first->first_seq);
 
-  // A later state of the attempt: the view follows it; the content stays
-  // with the event that carried it.
+  // A later state of the attempt (a status update carries the attempt
+  // alone): the view follows it, the content stays with the event that
+  // carried it, and the communication's latest status is its latest
+  // attempt's.
   std::string sent = attempt;
   sent.replace(sent.find("queued"), 6, "sent");
-  REQUIRE(store->append({engine::make_event(engine::attempt_updated, "e-2", "Delegate/d-1",
-                                            R"({"attempt":)" + sent + R"(,"communication":)" + comm + "}",
+  REQUIRE(store->append({engine::make_event(engine::attempt_updated, "e-2", "Delegate/d-1", R"({"attempt":)" + sent + "}",
                                             "2026-11-23T10:00:01.000Z")},
                         herald::domain::event_kind::engine_event));
   CHECK(parsed(view::attempt, "c-1.1").at("status") == "sent");
   CHECK(parsed(view::attempt_content, "c-1.1").at("subject") == "Hello");
+  auto latest = parsed(view::communication, "c-1");
+  CHECK(latest.at("latest_status") == "sent");
+  latest.as_object()["latest_status"] = "queued";
+  CHECK(latest == boost::json::parse(comm));  // nothing else of it changed
   // The indexes were written with the attempt; the status update kept them.
   for (const char* index : {cf_log_index, cf_entity_log_index, cf_communication_index, cf_entity_communications}) {
     CHECK(store->dump_column(index)->size() == 1);
