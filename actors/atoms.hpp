@@ -29,6 +29,7 @@ using retry_atom = caf::atom_constant<caf::atom("hretry")>;
 using marked_atom = caf::atom_constant<caf::atom("hmarked")>;
 using health_atom = caf::atom_constant<caf::atom("hhealth")>;
 using operate_atom = caf::atom_constant<caf::atom("hoperate")>;
+using stats_atom = caf::atom_constant<caf::atom("hstats")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -52,5 +53,6 @@ constexpr retry_atom retry_atom_v{};
 constexpr marked_atom marked_atom_v{};
 constexpr health_atom health_atom_v{};
 constexpr operate_atom operate_atom_v{};
+constexpr stats_atom stats_atom_v{};
 
 }  // namespace herald::actors

@@ -44,6 +44,10 @@ struct entity_state {
   std::uint64_t next_token = 0;
   std::size_t provider_calls = 0;  // dispatches waiting for a provider's answer
   bool passivating = false;
+  // A step could not be stored: this actor's memory ran ahead of the store.
+  // It takes nothing more (answers false) and stops once idle; the router
+  // retries with a fresh actor restored from what is stored.
+  bool broken = false;
   static inline const char* name = "herald.entity";
 };
 
@@ -60,7 +64,8 @@ std::optional<domain::entity_record> parse_record(const std::string& text) {
 }
 
 void quit_if_idle(entity_pointer self) {
-  if (self->state.passivating && self->state.pending.empty() && self->state.provider_calls == 0) {
+  if ((self->state.passivating || self->state.broken) && self->state.pending.empty() &&
+      self->state.provider_calls == 0) {
     self->quit();
   }
 }
@@ -77,6 +82,7 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
   auto follow_up = [self, timers = std::move(step.timers), cancelled = std::move(step.cancelled),
                     dispatches = std::move(step.dispatches), done = std::move(done)](bool ok) mutable {
     if (!ok) {
+      self->state.broken = true;
       done(false);
       return;
     }
@@ -154,6 +160,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   return {
       [self](apply_atom, const entity_update& u) -> caf::result<bool> {
         auto& s = self->state;
+        if (s.broken) return false;
         // Parsed once: the snapshot and the engine both need it.
         const std::optional<domain::entity_record> carried =
             !u.carries_record               ? std::nullopt
@@ -197,6 +204,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
       [self](view_atom) -> entity_view { return self->state.view; },
       [self](fire_atom, const std::string& instance, std::int32_t action) -> caf::result<bool> {
         auto& s = self->state;
+        if (s.broken) return false;
         if (!s.engine) {
           return true;
         }
@@ -207,6 +215,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
       },
       [self](status_atom, const std::string& attempt_id, const dispatch_outcome& outcome) -> caf::result<bool> {
         auto& s = self->state;
+        if (s.broken) return false;
         if (!s.engine) {
           return true;
         }
@@ -216,6 +225,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
       },
       [self](operate_atom, const operation& op) -> caf::result<operation_result> {
         auto& s = self->state;
+        if (s.broken) return operation_result{false, "unavailable", "the store could not record it; try again", "", {}};
         if (!s.engine) {
           return operation_result{false, "unavailable", "the engine is not running", "", {}};
         }

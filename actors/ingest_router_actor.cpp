@@ -57,6 +57,17 @@ struct router_state {
   std::deque<deferred_fire> deferred_fires;
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
+  // Entities one of whose events could not be handled (its engine step was
+  // not stored): their events wait here, in seq order, and go again one at
+  // a time from the log, so a later event never overtakes an earlier one.
+  struct held_entity {
+    std::set<std::uint64_t> seqs;
+    std::int64_t retry_ms = 0;  // the wait before the next try
+    bool scheduled = false;     // a retry_atom is on its way
+    bool in_flight = false;     // the first of `seqs` is with the entity
+  };
+  std::map<std::string, held_entity> held;
+  std::uint64_t retries = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
   bool exiting = false;                    // stopping: quit once all are stopped
   caf::error exit_reason;
@@ -151,6 +162,78 @@ void write_checkpoint(router_pointer self) {
   }
 }
 
+// Drops `key`'s live actor if it is still `handle`: an actor that answered
+// false could not store a step (it stops itself), so the next message for
+// the entity restores a fresh one from the store.
+void forget(router_pointer self, const std::string& key, const entity_actor& handle) {
+  auto it = self->state.entities.find(key);
+  if (it != self->state.entities.end() && it->second.handle == handle) self->state.entities.erase(it);
+}
+
+// Sends event `seq` (routed, counted unhandled) to its entity. A false
+// answer (its step was not stored) holds the entity: the event stays
+// unhandled, so the checkpoint does not pass it and a restart runs it
+// again, and it goes again from the log after config.retry_after_ms,
+// doubling up to a minute while the store keeps failing. `from_hold`: the
+// event is the one a held entity sent again.
+void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold) {
+  // Sends the next event of a held entity unless one is on its way.
+  auto next = [self, key](router_state::held_entity& held, bool after_wait) {
+    if (held.in_flight || held.scheduled) return;
+    held.scheduled = true;
+    if (after_wait) {
+      self->delayed_send(self, std::chrono::milliseconds(held.retry_ms), retry_atom_v, key);
+    } else {
+      self->send(self, retry_atom_v, key);
+    }
+  };
+  auto handled = [self, seq, key, from_hold, next] {
+    auto& st = self->state;
+    if (st.config.backlog) st.config.backlog->events.fetch_sub(1, std::memory_order_relaxed);
+    st.unhandled.erase(st.unhandled.find(seq));
+    if (auto held = st.held.find(key); held != st.held.end()) {
+      held->second.seqs.erase(seq);
+      if (from_hold) {
+        held->second.in_flight = false;
+        held->second.retry_ms = 0;
+      }
+      if (held->second.seqs.empty() && !held->second.in_flight && !held->second.scheduled) {
+        st.held.erase(held);
+      } else if (!held->second.seqs.empty()) {
+        next(held->second, false);
+      }
+    }
+    one_handled(self);
+    release_fires(self);
+  };
+  auto failed = [self, seq, key, from_hold, next](const entity_actor& handle) {
+    auto& st = self->state;
+    forget(self, key, handle);
+    auto& held = st.held[key];
+    held.seqs.insert(seq);
+    if (from_hold) held.in_flight = false;
+    held.retry_ms = held.retry_ms == 0 ? st.config.retry_after_ms : std::min<std::int64_t>(held.retry_ms * 2, 60000);
+    ++st.retries;
+    next(held, true);
+  };
+  entity_actor handle = entity_for(self, key);
+  self->request(handle, apply_timeout, apply_atom_v, std::move(u))
+      .then([handled, failed, handle](bool ok) { ok ? handled() : failed(handle); },
+            [failed, handle](caf::error&) { failed(handle); });
+}
+
+entity_update update_of(std::uint64_t seq, const domain::cloud_event& ev, const domain::entity_effect& effect) {
+  entity_update u;
+  u.seq = seq;
+  u.type = ev.type;
+  u.carries_record = effect.carries_record;
+  u.deletes = effect.deletes;
+  if (effect.carries_record) {
+    u.data_json = ev.data;
+  }
+  return u;
+}
+
 std::chrono::milliseconds tick_interval(const ingest_router_config& c) {
   return std::chrono::milliseconds(std::max<std::int64_t>(c.passivate_after_ms / 2, 1));
 }
@@ -213,26 +296,38 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
             done_one();
             continue;
           }
-          entity_update u;
-          u.seq = seqs[i];
-          u.type = ev.type;
-          u.carries_record = effect.carries_record;
-          u.deletes = effect.deletes;
-          if (effect.carries_record) {
-            u.data_json = ev.data;
-          }
           ++self->state.outstanding;
-          const std::uint64_t seq = seqs[i];
-          self->state.unhandled.insert(seq);
-          auto handled = [self, seq, done_one] {
-            done_one();
-            self->state.unhandled.erase(self->state.unhandled.find(seq));
-            one_handled(self);
-            release_fires(self);
-          };
-          self->request(entity_for(self, effect.key->str()), apply_timeout, apply_atom_v, std::move(u))
-              .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
+          self->state.unhandled.insert(seqs[i]);
+          const std::string key = effect.key->str();
+          if (auto held = self->state.held.find(key); held != self->state.held.end()) {
+            held->second.seqs.insert(seqs[i]);  // after the ones waiting
+            continue;
+          }
+          send_event(self, seqs[i], key, update_of(seqs[i], ev, effect), false);
         }
+      },
+      [self](retry_atom, const std::string& key) {
+        auto& st = self->state;
+        auto held = st.held.find(key);
+        if (held == st.held.end()) return;
+        held->second.scheduled = false;
+        if (held->second.in_flight || held->second.seqs.empty()) return;
+        const std::uint64_t seq = *held->second.seqs.begin();
+        auto e = st.config.store->read(seq);
+        const domain::entity_effect effect = e ? domain::entity_effect_of(e->event) : domain::entity_effect{};
+        if (!e || !effect.key) {  // the store still fails: later
+          held->second.retry_ms = std::min<std::int64_t>(std::max<std::int64_t>(held->second.retry_ms, 1) * 2, 60000);
+          held->second.scheduled = true;
+          self->delayed_send(self, std::chrono::milliseconds(held->second.retry_ms), retry_atom_v, key);
+          return;
+        }
+        held->second.in_flight = true;
+        send_event(self, seq, key, update_of(seq, e->event, effect), true);
+      },
+      [self](stats_atom) -> router_stats {
+        std::uint64_t waiting = 0;
+        for (const auto& [key, held] : self->state.held) waiting += held.seqs.size();
+        return router_stats{self->state.entities.size(), self->state.retries, waiting, handled_through(self->state)};
       },
       [self](view_atom, const std::string& key) -> caf::result<entity_view> {
         auto rp = self->make_response_promise<entity_view>();

@@ -25,6 +25,10 @@
 //   (settle_atom) -> bool                answers once every routed event has
 //                                        been handled by its entity (what it
 //                                        started is durable)
+//   (retry_atom, key)                    internal: sends a held entity's next
+//                                        event again (its engine step could
+//                                        not be stored)
+//   (stats_atom) -> router_stats         live actors, retries, checkpoint
 
 #include <cstdint>
 #include <functional>
@@ -42,7 +46,18 @@
 
 // Batches travel by shared pointer between threads of one node and are
 // never serialised (they are in the log already).
+namespace herald::actors {
+struct router_stats {
+  std::uint64_t live_entities = 0;
+  std::uint64_t retries = 0;           // events routed again since start
+  std::uint64_t waiting_to_retry = 0;  // events routed again later
+  std::uint64_t handled_through = 0;   // every routed event at or below it is handled
+};
+
+}  // namespace herald::actors
+
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::storage::event_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::router_stats)
 
 namespace caf {
 class actor_system;
@@ -63,7 +78,9 @@ using ingest_router_actor =
                      caf::replies_to<operate_atom, std::string, operation>::with<operation_result>,
                      caf::replies_to<settle_atom>::with<bool>,
                      caf::reacts_to<checkpoint_atom>,
-                     caf::reacts_to<passivate_atom>>;
+                     caf::reacts_to<passivate_atom>,
+                     caf::reacts_to<retry_atom, std::string>,
+                     caf::replies_to<stats_atom>::with<router_stats>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router
@@ -79,6 +96,9 @@ struct ingest_router_config {
   // Senders of route_atom add a batch's size to `events` before sending;
   // the router takes each event off once handled. Null: not counted.
   std::shared_ptr<backlog_gauge> backlog;
+  // First wait before routing again an event whose engine step could not be
+  // stored (doubles per failure, up to a minute).
+  std::int64_t retry_after_ms = 1000;
 };
 
 ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);

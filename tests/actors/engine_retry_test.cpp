@@ -1,0 +1,157 @@
+// An engine step that cannot be stored (the disk fails between an event's
+// acknowledgement and its workflow step): the router neither counts the
+// event handled nor lets the checkpoint pass it, and routes it again, from
+// the log to a fresh actor, once the disk works; later events of the same
+// entity wait behind it.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <date/tz.h>
+
+#include "actors/actor_system_setup.hpp"
+#include "actors/engine_context.hpp"
+#include "actors/ingest_router_actor.hpp"
+#include "storage/rocksdb_event_store.hpp"
+#include "storage/storage_faults.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace herald::actors;
+using herald::storage::storage_fault;
+using herald::test::make_event;
+
+namespace {
+
+struct engine_fixture {
+  engine_fixture() {
+    herald::storage::store_options so;
+    so.path = dir.sub("data");
+    so.faults = faults;
+    store = std::move(*herald::storage::rocksdb_event_store::open(so));
+    REQUIRE(definitions.put("template", "t", 1, R"({"channel":"email","subject":"Hello @@label","text":"Hi"})"));
+    REQUIRE(definitions.put("workflow", "w", 1, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"category":"Booking"}]})"));
+    configure_actor_system(cfg);
+    system = std::make_unique<caf::actor_system>(cfg);
+    engine = std::make_shared<engine_context>();
+    engine->store = store.get();
+    engine->definitions = &definitions;
+    engine->clock = &clock;
+    engine->calendar = *herald::domain::business_calendar::make(herald::domain::organisation_config{},
+                                                              date::locate_zone("Europe/London"));
+    engine->provider = spawn_sandbox_provider(*system, 0.0, [this] { return clock.now_ms(); });
+    ingest_router_config rc;
+    rc.store = store.get();
+    rc.engine = engine;
+    rc.periodic_sweep = false;
+    rc.retry_after_ms = 20;
+    rc.checkpoint = [this](std::uint64_t seq) { checkpoint = seq; };
+    rc.checkpoint_every_ms = 3600000;  // asked for explicitly below
+    router = spawn_ingest_router(*system, rc);
+    engine->scheduler = spawn_scheduler(*system, store.get(), &clock, router);
+  }
+  ~engine_fixture() {
+    faults->set(storage_fault::none);
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(engine->scheduler, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(engine->provider, caf::exit_reason::user_shutdown);
+    system.reset();
+  }
+
+  struct appended {
+    herald::storage::event_batch batch;
+    std::vector<std::uint64_t> seqs;
+  };
+  // Appends durably (the disk working), as ingest does before it answers.
+  appended append(herald::domain::cloud_event ev) {
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{std::move(ev)});
+    auto out = store->append(*batch);
+    REQUIRE(out);
+    return {batch, out->seqs};
+  }
+  // Then routes it, as ingest does.
+  std::uint64_t route(const appended& a) {
+    caf::scoped_actor self{*system};
+    self->send(router, route_atom_v, a.batch, a.seqs);
+    return a.seqs.at(0);
+  }
+
+  router_stats stats() {
+    caf::scoped_actor self{*system};
+    router_stats out;
+    self->request(router, std::chrono::seconds(10), stats_atom_v)
+        .receive([&](const router_stats& s) { out = s; }, [&](caf::error& e) { FAIL(system->render(e)); });
+    return out;
+  }
+
+  std::size_t attempts_logged() {
+    std::size_t n = 0;
+    REQUIRE(store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
+                              [&](const std::string&, const std::string&) { return ++n < 100; }));
+    return n;
+  }
+
+  // Polls `done` for up to 10 s (the router's retries run on the real clock).
+  template <class F>
+  bool eventually(F done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
+  herald::test::temp_dir dir;
+  std::shared_ptr<herald::storage::storage_faults> faults = std::make_shared<herald::storage::storage_faults>();
+  std::unique_ptr<herald::storage::rocksdb_event_store> store;
+  definition_registry definitions;
+  engine_clock clock = engine_clock::system();
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+  std::shared_ptr<engine_context> engine;
+  ingest_router_actor router;
+  std::atomic<std::uint64_t> checkpoint{0};
+};
+
+const std::string booked = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
+
+}  // namespace
+
+TEST_CASE("an engine step the disk refused runs again once it works, in order, and holds the checkpoint",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  f.route(f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked)));
+  REQUIRE(f.eventually([&] { return f.attempts_logged() == 1; }));
+
+  // Two more events are durable; then the disk fails before the workflow
+  // step of the first of them.
+  const auto second = f.append(make_event("2", "Delegate/d-2", "delegate.saved", booked));
+  const auto third = f.append(make_event("3", "Delegate/d-2", "delegate.saved", booked));
+  f.faults->set(storage_fault::write_error);
+  f.route(second);
+  REQUIRE(f.eventually([&] { return f.stats().retries >= 1; }));
+  // A later event of that entity waits behind it; the checkpoint stays
+  // below the event that was not handled.
+  f.route(third);
+  auto stats = f.stats();
+  CHECK(stats.waiting_to_retry == 2);
+  CHECK(stats.handled_through < second.seqs[0]);
+  CHECK(f.attempts_logged() == 1);
+
+  f.faults->set(storage_fault::none);
+  REQUIRE(f.eventually([&] { return f.stats().waiting_to_retry == 0; }));
+  CHECK(f.stats().handled_through >= third.seqs[0]);
+  // Its communication went out once (the third event is a later save of a
+  // once-per-entity workflow: nothing more), as did the first entity's.
+  REQUIRE(f.eventually([&] { return f.attempts_logged() >= 2; }));
+  CHECK(f.attempts_logged() == 2);
+  caf::scoped_actor self{*f.system};
+  self->send(f.router, checkpoint_atom_v);
+  CHECK(f.eventually([&] { return f.checkpoint.load() >= third.seqs[0]; }));
+}
