@@ -140,6 +140,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   // Restoring is a few point reads and short prefix scans: cheap enough to
   // do on the scheduler thread.
   auto snapshot = storage::read_entity(*store, key);
+  bool engine_state_stored = true;  // unless the history shows there is none
   if (snapshot && *snapshot) {
     const auto& snap = **snapshot;
     st.view.exists = true;
@@ -152,10 +153,13 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     st.record_seq = st.record ? snap.data_seq : 0;
     st.snapshot_data_seq = snap.data_seq;
     st.snapshot_previous_json = snap.previous_record_json;
+    engine_state_stored = !snap.no_engine_history;
   }
   if (st.engine_ctx) {
     st.engine.emplace(key, st.engine_ctx.get());
-    (void)st.engine->restore();  // a read error leaves the engine empty, not the entity
+    // A read error leaves the engine empty, not the entity. A new entity
+    // (nothing of the engine's in its history) has nothing to restore.
+    if (engine_state_stored) (void)st.engine->restore();
   }
   return {
       [self](apply_atom, const entity_update& u) -> caf::result<bool> {

@@ -329,24 +329,36 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
               });
     });
   };
-  api_options.engine.engine_metrics = [&actors, engine](std::function<void(std::string)> done) {
-    // Asks the scheduler and every provider at once; writes when all answered.
+  api_options.engine.engine_metrics = [&actors, engine, router](std::function<void(std::string)> done) {
+    // Asks the router, the scheduler and every provider at once; writes when all answered.
     std::map<std::string, actors::provider_actor> providers{{engine->provider_name, engine->provider}};
     for (const auto& [channel, p] : engine->channel_providers) providers.emplace(p.name, p.handle);
-    actors.spawn([engine, providers, done](caf::event_based_actor* self) {
+    actors.spawn([engine, providers, done, router](caf::event_based_actor* self) {
       struct gathered {
         std::uint64_t pending = 0;
+        actors::router_stats routing;
         std::map<std::string, actors::provider_health> health;
         std::size_t left = 0;
       };
       auto g = std::make_shared<gathered>();
-      g->left = providers.size() + 1;
+      g->left = providers.size() + 2;
       auto finish = [g, done] {
         if (--g->left > 0) return;
         using domain::labels;
         std::string out;
         domain::write_metric(out, "herald_queue_pending_sends", "gauge", "Timers waiting to fire (pending sends).",
                              {{"", static_cast<double>(g->pending)}});
+        domain::write_metric(out, "herald_entities_live", "gauge", "Entity actors in memory (not passivated).",
+                             {{"", static_cast<double>(g->routing.live_entities)}});
+        domain::write_metric(out, "herald_engine_retries_total", "counter",
+                             "Events routed again because their workflow step could not be stored.",
+                             {{"", static_cast<double>(g->routing.retries)}});
+        domain::write_metric(out, "herald_engine_events_held", "gauge",
+                             "Events waiting to be routed again (their entity's step could not be stored).",
+                             {{"", static_cast<double>(g->routing.waiting_to_retry)}});
+        domain::write_metric(out, "herald_engine_handled_through_seq", "gauge",
+                             "Every routed event at or below this sequence number has been handled.",
+                             {{"", static_cast<double>(g->routing.handled_through)}});
         domain::samples waiting, in_flight, open;
         std::vector<std::pair<std::string, domain::histogram>> latency;
         for (const auto& [name, h] : g->health) {
@@ -364,6 +376,9 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
                                 latency);
         done(std::move(out));
       };
+      self->request(router, std::chrono::seconds(5), actors::stats_atom_v)
+          .then([g, finish](const actors::router_stats& r) { g->routing = r; finish(); },
+                [finish](caf::error&) { finish(); });
       self->request(engine->scheduler, std::chrono::seconds(5), actors::health_atom_v)
           .then([g, finish](std::uint64_t n) { g->pending = n; finish(); }, [finish](caf::error&) { finish(); });
       for (const auto& [name, handle] : providers) {

@@ -25,10 +25,16 @@ std::optional<domain::entity_record> record_of(const stored_event& e) {
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 
+// What a walk of the history saw.
+struct walk_seen {
+  bool whole = false;          // it reached the oldest event
+  bool engine_events = false;  // some event Herald wrote was among them
+};
+
 // Visits the events its source sent about the entity (engine events in the
 // history are skipped), newest first, below `before`, until `visit` says stop.
 status walk_source_events(const event_store& store, const std::string& entity_key, std::uint64_t before,
-                          const std::function<bool(const stored_event&)>& visit) {
+                          const std::function<bool(const stored_event&)>& visit, walk_seen* seen = nullptr) {
   for (;;) {
     auto page = store.history(entity_key, before, history_page);
     if (!page) {
@@ -39,11 +45,14 @@ status walk_source_events(const event_store& store, const std::string& entity_ke
       if (!e) {
         return e.error();
       }
-      if (e->kind == domain::event_kind::cloud_event && !visit(*e)) {
+      if (e->kind != domain::event_kind::cloud_event) {
+        if (seen) seen->engine_events = true;
+      } else if (!visit(*e)) {
         return status::ok();
       }
     }
     if (page->size() < history_page) {
+      if (seen) seen->whole = true;
       return status::ok();
     }
     before = page->back();
@@ -57,6 +66,7 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
   entity_snapshot snap;
   std::optional<domain::entity_record> current, previous;
   bool seen = false;
+  walk_seen walked;
   // Most entities find both records within the first page of history.
   auto st = walk_source_events(store, entity_key, UINT64_MAX, [&](const stored_event& e) {
     if (!seen) {
@@ -77,7 +87,7 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
     previous = std::move(record);
     snap.previous_record_json = e.event.data;
     return false;
-  });
+  }, &walked);
   if (!st) {
     return st;
   }
@@ -88,6 +98,7 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
     snap.changed_fields = domain::changed_fields(previous ? &*previous : nullptr, *current);
     snap.record = std::move(current);
   }
+  snap.no_engine_history = walked.whole && !walked.engine_events;
   return std::optional<entity_snapshot>{std::move(snap)};
 }
 

@@ -26,6 +26,11 @@ struct entity_snapshot {
   // The record before data_seq (what read_record_before(data_seq) answers);
   // empty when there was none. An actor judging the event data_seq needs it.
   std::string previous_record_json;
+  // The whole history was read and holds no event Herald wrote about the
+  // entity: no instance, attempt or link of it exists yet (a reverse link
+  // reaching it needs its own links event first), so there is nothing of
+  // the engine's to restore.
+  bool no_engine_history = false;
 };
 
 // Returns nullopt when the entity was never seen.

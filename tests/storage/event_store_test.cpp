@@ -141,6 +141,8 @@ TEST_CASE("an entity's state follows its history", "[storage][projections]") {
   CHECK((*snap)->previous_record_json == **read_record_before(*store, "Delegate/d-1", 4));
   auto first = read_entity(*store, "Delegate/d-2");
   CHECK((*first)->previous_record_json.empty());  // nothing before its first record
+  // Nothing Herald wrote about it yet: an actor has no engine state to restore.
+  CHECK((*first)->no_engine_history);
 
   REQUIRE(store->append({make_event("5", "Delegate/d-1", "delegate.deleted")}));
   snap = read_entity(*store, "Delegate/d-1");
@@ -149,6 +151,13 @@ TEST_CASE("an entity's state follows its history", "[storage][projections]") {
   CHECK((*snap)->data_seq == 4);  // the last record stays readable
   CHECK((*snap)->changed_fields == std::vector<std::string>{"Status"});
   CHECK_FALSE(*read_entity(*store, "Delegate/none"));
+
+  // Once Herald wrote about it (here its links), there is engine state.
+  namespace engine = herald::domain::engine;
+  REQUIRE(store->append({engine::make_event(engine::links_updated, "links-2", "Delegate/d-2",
+                                            R"({"links":{"User":"User/u-1"}})", "2026-11-23T10:00:00.000Z")},
+                        herald::domain::event_kind::engine_event));
+  CHECK_FALSE((*read_entity(*store, "Delegate/d-2"))->no_engine_history);
 }
 
 TEST_CASE("an entity with a long history finds its records across pages", "[storage][projections]") {

@@ -233,6 +233,14 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
     CHECK(m->body.find("herald_attempt_records_total{channel=\"email\",status=\"delivered\"} ") !=
           std::string::npos);
     CHECK(m->body.find("herald_queue_pending_sends 0\n") != std::string::npos);
+    // The router's part: nothing held back, and how far the engine got.
+    CHECK(m->body.find("herald_engine_events_held 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_engine_retries_total 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_entities_live ") != std::string::npos);
+    const std::string sample = "\nherald_engine_handled_through_seq ";
+    const auto through = m->body.find(sample);
+    REQUIRE(through != std::string::npos);
+    CHECK(std::stoull(m->body.substr(through + sample.size())) > 0);
     CHECK(m->body.find("# TYPE herald_store_commit_seconds histogram") != std::string::npos);
   }
   // An event for an attempt Herald never made is kept as an orphan.
