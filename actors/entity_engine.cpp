@@ -45,8 +45,6 @@ bool contact_invalid(const domain::entity_record& r, const std::string& member) 
 
 }  // namespace
 
-std::string next_engine_event_id() { return domain::engine::next_event_id("e"); }
-
 void engine_step::append(engine_step&& other) {
   for (auto& e : other.events) events.push_back(std::move(e));
   timers.insert(timers.end(), other.timers.begin(), other.timers.end());
@@ -306,7 +304,7 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
   };
   json::object data{{"instance", domain::to_json(inst)}, {"timers_add", timers(add)},
                     {"timers_remove", timers(remove)}};
-  step.events.push_back(domain::engine::make_event(domain::engine::instance_updated, next_engine_event_id(), key_,
+  step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_,
                                                    json::serialize(data), now_text(ctx_)));
   for (const auto& [due, action] : add) step.timers.push_back(timer_ref{due, inst.id, action});
   for (const auto& [due, action] : remove) step.cancelled.push_back(timer_ref{due, inst.id, action});
@@ -475,7 +473,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     t.workflow = inst.workflow;
     t.instance_id = inst.id;
     t.created_at = now;
-    step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+    step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
                                                      json::serialize(json::object{{"task", domain::to_json(t)}}),
                                                      now_text(ctx_)));
   };
@@ -642,7 +640,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     step.events.push_back(attempt_event(a, comm, &content, previous_at));
     if (task) {
-      step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+      step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
                                                        json::serialize(json::object{{"task", domain::to_json(*task)}}),
                                                        now_text(ctx_)));
     }
@@ -669,7 +667,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   }
   if (previous_at) data["communication_previous_at"] = previous_at;
   written_[attempt.id] = attempt;
-  return domain::engine::make_event(domain::engine::attempt_updated, next_engine_event_id(), key_,
+  return domain::engine::make_unique_event(domain::engine::attempt_updated, key_,
                                     json::serialize(data), now_text(ctx_));
 }
 
@@ -810,7 +808,7 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.last_attempt_at = a.created_at;
   step.events.push_back(attempt_event(a, comm, &content, previous_at));
   if (task) {
-    step.events.push_back(domain::engine::make_event(domain::engine::task_updated, next_engine_event_id(), key_,
+    step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
                                                      json::serialize(json::object{{"task", domain::to_json(*task)}}),
                                                      now_text(ctx_)));
   }

@@ -154,7 +154,4 @@ class entity_engine {
   std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };
 
-// Returns an id unique across processes and restarts, for engine events.
-std::string next_engine_event_id();
-
 }  // namespace herald::actors

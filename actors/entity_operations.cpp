@@ -44,8 +44,8 @@ std::pair<engine_step, operation_result> entity_engine::on_operation(const opera
   out.ok = true;
   json::array attempts;
   for (const auto& id : out.attempts) attempts.emplace_back(id);
-  step->events.push_back(domain::engine::make_event(
-      domain::engine::operation_performed, next_engine_event_id(), key_,
+  step->events.push_back(domain::engine::make_unique_event(
+      domain::engine::operation_performed, key_,
       json::serialize(json::object{{"operation", op.kind}, {"target", op.target}, {"by", op.caller},
                                    {"attempts", std::move(attempts)}}),
       domain::format_rfc3339_ms(ctx_->clock->now_ms())));

@@ -74,7 +74,7 @@ bool operator==(const cloud_event& a, const cloud_event& b) {
   return a.id == b.id && a.source == b.source && a.type == b.type && a.subject == b.subject &&
          a.time == b.time && a.datacontenttype == b.datacontenttype &&
          a.dataschema == b.dataschema && a.extensions_json == b.extensions_json &&
-         a.data_kind == b.data_kind && a.data == b.data;
+         a.data_kind == b.data_kind && a.data == b.data && a.unique_id == b.unique_id;
 }
 
 bool is_media_type(std::string_view text) {

@@ -38,6 +38,10 @@ struct cloud_event {
   std::string extensions_json;
   data_form data_kind = data_form::none;
   std::string data;
+  // Not a CloudEvents attribute: the id was made unique by Herald itself
+  // (domain::engine::next_event_id), so no (source, id) dedup entry is kept
+  // for it. Stored with the record (record_codec.hpp), so replay agrees.
+  bool unique_id = false;
 
   friend bool operator==(const cloud_event& a, const cloud_event& b);
 };

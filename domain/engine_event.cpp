@@ -34,4 +34,11 @@ cloud_event make_event(const std::string& type, const std::string& id, const std
   return ev;
 }
 
+cloud_event make_unique_event(const std::string& type, const std::string& subject, std::string data_json,
+                              const std::string& time) {
+  cloud_event ev = make_event(type, next_event_id("e"), subject, std::move(data_json), time);
+  ev.unique_id = true;
+  return ev;
+}
+
 }  // namespace herald::domain::engine

@@ -41,6 +41,11 @@ inline constexpr const char* operation_performed = "herald.operation.performed";
 // A recipient's preferences, whole (subject: the recipient entity).
 inline constexpr const char* preferences_updated = "herald.preferences.updated";
 
+// Returns an engine event with an id of its own (next_event_id("e")), marked
+// unique_id: a state change that is never written twice under one id.
+cloud_event make_unique_event(const std::string& type, const std::string& subject, std::string data_json,
+                              const std::string& time);
+
 // Returns an engine event; `subject` may be empty (definitions).
 // Returns an id unique across processes and restarts: "<prefix>-<start>-<n>".
 std::string next_event_id(const char* prefix);

@@ -99,9 +99,11 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
       batch.Put(cf(cf_attempt_content), attempt_id, ref);
       const json::value* attachments = content->is_object() ? content->get_object().if_contains("attachments") : nullptr;
       if (attachments && attachments->is_array() && !attachments->get_array().empty()) {
+        // The record is found again by its seq, or for an event with a
+        // dedup entry (not unique_id) by its (source, id).
         batch.Put(cf(cf_attachment_expiry),
                   fixed64be(static_cast<std::uint64_t>(std::max<std::int64_t>(created, 0))) +
-                      dedup_key(event.source, event.id),
+                      (event.unique_id ? fixed64be(seq) : dedup_key(event.source, event.id)),
                   attempt_id);
       }
     }

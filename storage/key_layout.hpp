@@ -5,7 +5,8 @@
 //                               "engine_checkpoint" -> seq:fixed64be (every ingested
 //                               event at or below it has been handled by its entity)
 //   CF "log"            seq:fixed64be -> record (record_codec.hpp)
-//   CF "dedup"          source:lenstr id -> seq:fixed64be
+//   CF "dedup"          source:lenstr id -> seq:fixed64be (not for events whose id
+//                       is unique by construction: record flag 0x20, unique_id)
 //   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
 //
 // Engine views, projected from engine events (engine_event.hpp). The views
@@ -35,7 +36,7 @@
 //   CF "errored_instances" newest(created_at_ms) instance_id -> "" (while errored)
 //   CF "provider_event_expiry" received_ms:fixed64be dedup_key -> attempt_id
 //                       (raw provider events still to be purged, oldest first)
-//   CF "attachment_expiry" created_ms:fixed64be dedup_key -> attempt_id
+//   CF "attachment_expiry" created_ms:fixed64be (seq:fixed64be | dedup_key) -> attempt_id
 //                       (attempts whose content still holds attachment bodies,
 //                        oldest first: purged after retention.attachments_days)
 //   CF "queued_attempts" attempt_id -> owner entity_key (while the attempt is queued:

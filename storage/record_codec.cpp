@@ -11,7 +11,7 @@ void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
   put_varint(out, static_cast<std::uint64_t>(recorded_at_ms));
   std::uint8_t flags = (ev.subject ? 0x01 : 0) | (ev.time ? 0x02 : 0) |
                        (ev.datacontenttype ? 0x04 : 0) | (ev.dataschema ? 0x08 : 0) |
-                       (!ev.extensions_json.empty() ? 0x10 : 0);
+                       (!ev.extensions_json.empty() ? 0x10 : 0) | (ev.unique_id ? 0x20 : 0);
   out.push_back(static_cast<char>(flags));
   put_lenstr(out, ev.id);
   put_lenstr(out, ev.source);
@@ -63,6 +63,7 @@ result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes) {
   if (flags & 0x10) {
     ev.extensions_json = std::string(r.lenstr());
   }
+  ev.unique_id = (flags & 0x20) != 0;
   const std::uint8_t data_kind = r.u8();
   if (data_kind > 2) {
     return corrupt("unknown data kind " + std::to_string(data_kind));

@@ -9,6 +9,7 @@
 //                 [datacontenttype:lenstr]  if flags & 0x04
 //                 [dataschema:lenstr]       if flags & 0x08
 //                 [extensions:lenstr]       if flags & 0x10 (JSON object text)
+//                 (flags & 0x20: the id is unique by construction, no dedup entry)
 //                 data_kind:u8 (0 none, 1 json, 2 base64)
 //                 [data:lenstr]             if data_kind != 0
 //   (lenstr, varint: see coding.hpp)

@@ -20,7 +20,8 @@ namespace json = boost::json;
 
 namespace herald::storage {
 
-// Walks an expiry column (expiry_ms:fixed64be dedup_key -> attempt_id) up to
+// Walks an expiry column (expiry_ms:fixed64be (seq:fixed64be | dedup_key) ->
+// attempt_id) up to
 // `cutoff_ms`; for each entry still in the log, `rewrite` changes the event's
 // data JSON (false: nothing to do) and says which view entry to put. The log
 // records, views and expiry deletions go in one synced batch.
@@ -37,9 +38,12 @@ result<std::size_t> rocksdb_event_store::purge_expired(const char* expiry_column
     const std::string key = it->key().ToString();
     const std::string attempt = it->value().ToString();
     batch.Delete(expiry->second, key);
-    std::string seq_bytes;
-    auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), key.substr(8), &seq_bytes);
-    if (!st.ok() || seq_bytes.size() != 8) continue;  // nothing left to purge
+    // 16 bytes: the seq itself; a dedup key (lenstr source, id) is longer.
+    std::string seq_bytes = key.substr(8);
+    if (key.size() != 16) {
+      auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), key.substr(8), &seq_bytes);
+      if (!st.ok() || seq_bytes.size() != 8) continue;  // nothing left to purge
+    }
     const std::uint64_t seq = get_fixed64be(seq_bytes);
     auto stored = read_held(seq);
     if (!stored) return stored.error();

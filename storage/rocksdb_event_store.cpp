@@ -334,19 +334,27 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   g->outcomes.resize(g->appends.size());
   g->first_seq = next_seq_;
 
-  // Every (source, id) of the group, looked up in one MultiGet.
+  // Every (source, id) of the group, looked up in one MultiGet; an event
+  // whose id is unique by construction has no key (empty) and is new.
   std::vector<std::string> keys;
   for (const auto& a : g->appends) {
     for (const auto& ev : *a.events) {
-      keys.push_back(dedup_key(ev.source, ev.id));
+      keys.push_back(ev.unique_id ? std::string() : dedup_key(ev.source, ev.id));
     }
   }
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> found(keys.size());
-  if (!keys.empty()) {
-    db_->MultiGet(rocksdb::ReadOptions(), cf(cf_dedup), keys.size(), slices.data(), values.data(),
-                  found.data());
+  std::vector<rocksdb::Slice> slices;
+  for (const auto& key : keys) {
+    if (!key.empty()) slices.emplace_back(key);
+  }
+  std::vector<rocksdb::PinnableSlice> values(slices.size());
+  std::vector<rocksdb::Status> looked_up(slices.size());
+  if (!slices.empty()) {
+    db_->MultiGet(rocksdb::ReadOptions(), cf(cf_dedup), slices.size(), slices.data(), values.data(),
+                  looked_up.data());
+  }
+  std::vector<rocksdb::Status> found(keys.size(), rocksdb::Status::NotFound());
+  for (std::size_t i = 0, j = 0; i < keys.size(); ++i) {
+    if (!keys[i].empty()) found[i] = looked_up[j++];
   }
 
   const std::int64_t now = options_.clock_ms();
@@ -365,7 +373,7 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
         g->failure = from_rocksdb(st, "checking for a duplicate event");
         break;
       }
-      if (st.ok() || pending_keys_.count(key)) {
+      if (st.ok() || (!key.empty() && pending_keys_.count(key))) {
         out.seqs.push_back(0);
         ++out.duplicates;
         continue;
@@ -374,8 +382,10 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
       encode_record(g->appends[a].kind, now, ev, record);
       g->batch.Put(cf(cf_log), log_key(seq), record);
       project(seq, g->appends[a].kind, ev, g->batch);
-      pending_keys_.emplace(key, g->id);
-      group_keys.push_back(std::move(key));
+      if (!key.empty()) {
+        pending_keys_.emplace(key, g->id);
+        group_keys.push_back(std::move(key));
+      }
       out.seqs.push_back(seq);
       if (out.first_seq == 0) {
         out.first_seq = seq;
@@ -520,7 +530,9 @@ void rocksdb_event_store::complete(prepared_group& g) {
 void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
                                   const domain::cloud_event& event, rocksdb::WriteBatch& batch,
                                   bool engine_views) const {
-  batch.Put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+  if (!event.unique_id) {
+    batch.Put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+  }
   // Engine events about an entity are part of its audit trail too.
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {

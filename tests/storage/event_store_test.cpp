@@ -305,3 +305,38 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
   }));
   CHECK(listed == 1);
 }
+
+TEST_CASE("attachments are purged whether their record is found by seq or by its dedup entry",
+          "[storage][retention]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  auto attempt_event = [](const std::string& attempt_id, bool unique) {
+    const std::string data = R"({"attempt":{"id":")" + attempt_id +
+                             R"(","status":"queued","mapped_to":"Delegate/d-1","channel":"email",)"
+                             R"("created_at":"2026-11-23T10:00:00.000Z"},"communication":{"id":"c-)" +
+                             attempt_id + R"(","last_attempt_at":"2026-11-23T10:00:00.000Z"},)"
+                             R"("content":{"subject":"S","attachments":[{"name":"a.txt","content_type":"text/plain","body":"c2VjcmV0"}]}})";
+    // Stores written before unique ids kept a dedup entry for every event.
+    return unique ? engine::make_unique_event(engine::attempt_updated, "Delegate/d-1", data, "")
+                  : engine::make_event(engine::attempt_updated, "old-" + attempt_id, "Delegate/d-1", data, "");
+  };
+  REQUIRE(store->append({attempt_event("new.1", true), attempt_event("old.1", false)},
+                        herald::domain::event_kind::engine_event));
+  using view = rocksdb_event_store::view_kind;
+  auto body_of = [&](const std::string& id) {
+    auto text = store->view(view::attempt_content, id);
+    REQUIRE(text);
+    REQUIRE(*text);
+    return boost::json::parse(**text).at("attachments").at(0);
+  };
+  CHECK(body_of("new.1").at("body") == "c2VjcmV0");
+  auto purged = store->purge_attachments(1795500000000);  // after 2026-11-23
+  REQUIRE(purged);
+  CHECK(*purged == 2);
+  for (const char* id : {"new.1", "old.1"}) {
+    CHECK(body_of(id).at("body").is_null());
+    CHECK(body_of(id).at("purged") == true);
+  }
+  CHECK(store->dump_column(cf_attachment_expiry)->empty());
+}

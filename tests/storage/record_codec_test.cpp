@@ -8,7 +8,7 @@ using namespace herald::storage;
 using herald::test::make_event;
 
 TEST_CASE("log records round-trip with every optional attribute combination", "[storage][codec]") {
-  for (int mask = 0; mask < 64; ++mask) {
+  for (int mask = 0; mask < 128; ++mask) {
     stored_event e;
     e.seq = 42;
     e.recorded_at_ms = 1795000000123;
@@ -18,6 +18,7 @@ TEST_CASE("log records round-trip with every optional attribute combination", "[
     if (mask & 4) e.event.datacontenttype = "application/json";
     if (mask & 8) e.event.dataschema = "https://example.com/schema";
     if (mask & 16) e.event.extensions_json = R"({"ext":1})";
+    e.event.unique_id = (mask & 64) != 0;
     if (mask & 32) {
       e.event.data_kind = herald::domain::data_form::base64;
       e.event.data = "AAFoaQ==";

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "domain/engine_event.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
@@ -34,6 +35,11 @@ void fill(event_store& store) {
     }
     batch.push_back(make_event("0-0", "Delegate/d-0"));  // a duplicate
     REQUIRE(store.append(std::move(batch)));
+    // Herald's own events with ids unique by construction: in the entity's
+    // history, not in dedup, and replay must agree.
+    REQUIRE(store.append({herald::domain::engine::make_unique_event(herald::domain::engine::links_updated,
+                                                                    "Delegate/d-1", R"({"links":{}})", "")},
+                         herald::domain::event_kind::engine_event));
   }
 }
 }  // namespace
@@ -45,7 +51,8 @@ TEST_CASE("replay rebuilds exactly the projections ingest wrote", "[storage][rep
   auto store = std::move(*rocksdb_event_store::open(o));
   fill(*store);
   const auto live = projections(*store);
-  REQUIRE(live[1].size() == 60);  // every delegate event is in its history
+  REQUIRE(live[1].size() == 63);  // every delegate event is in its history, Herald's three too
+  REQUIRE(live[0].size() == 120);  // dedup: the 120 distinct ingested events, none of Herald's three
 
   std::uint64_t reported = 0;
   replay_options full;
