@@ -287,7 +287,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
     const auto& def = w.workflow.actions[static_cast<std::size_t>(a.index)];
     if (a.due_ms <= now && !domain::reads_reverse_links(def)) fired.append(fire_step(stored, a, &record, false));
   }
-  engine_step step = persist_instance(stored, std::move(timers), {});
+  engine_step step = persist_instance(stored, std::move(timers), {}, /*created=*/true);
   // The instance event goes first: attempts name it.
   step.append(std::move(fired));
   return step;
@@ -295,7 +295,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
 
 engine_step entity_engine::persist_instance(const domain::instance_view& inst,
                                             std::vector<std::pair<std::int64_t, int>> add,
-                                            std::vector<std::pair<std::int64_t, int>> remove) {
+                                            std::vector<std::pair<std::int64_t, int>> remove, bool created) {
   engine_step step;
   auto timers = [](const std::vector<std::pair<std::int64_t, int>>& list) {
     json::array out;
@@ -303,7 +303,7 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
     return out;
   };
   json::object data{{"instance", domain::to_json(inst)}, {"timers_add", timers(add)},
-                    {"timers_remove", timers(remove)}};
+                    {"timers_remove", timers(remove)}, {"created", created}};
   step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_,
                                                    json::serialize(data), now_text(ctx_)));
   for (const auto& [due, action] : add) step.timers.push_back(timer_ref{due, inst.id, action});

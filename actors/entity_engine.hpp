@@ -99,8 +99,9 @@ class entity_engine {
                                                const domain::entity_record& root);
   // Sets the instance's state from its actions' (reason: the last action's).
   void settle_state(domain::instance_view& inst, const std::string& reason);
+  // `created`: the instance's first record (nothing of it is stored yet).
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
-                               std::vector<std::pair<std::int64_t, int>> remove);
+                               std::vector<std::pair<std::int64_t, int>> remove, bool created = false);
   engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);

@@ -8,7 +8,9 @@
 //   herald.definition.put      {"kind": "workflow"|"template", "id", "version", "body"}
 //   herald.definition.deleted  {"kind", "id", "version"}
 //   herald.workflow.evaluated  {"workflow", "version", "trigger_seq", "fired": false, "trace"}
-//   herald.instance.updated    {"instance": view, "timers_add": [timer], "timers_remove": [timer]}
+//   herald.instance.updated    {"instance": view, "timers_add": [timer], "timers_remove": [timer],
+//                               "created": bool   whether it is the instance's first record
+//                                                 (absent in records written before it was added)}
 //                               timer := {"due": ms, "action": n}
 //   herald.attempt.updated     {"attempt": view,
 //                               "communication": view, "content": {...}   only when the attempt is created,

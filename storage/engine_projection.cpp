@@ -56,14 +56,20 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
       ++metrics_.instance_records[str(view->get_object(), "state")];
     }
     batch.Put(cf(cf_instances), id, ref);
-    // Created-at keys are stable, so leaving the errored state deletes the key.
+    // Whether this is the instance's first record; unknown (both) in records
+    // written before the engine said so.
+    const json::value* created_flag = d.if_contains("created");
+    const bool first = !created_flag || !created_flag->is_bool() || created_flag->get_bool();
+    const bool later = !created_flag || !created_flag->is_bool() || !created_flag->get_bool();
+    // Created-at keys are stable, so leaving the errored state deletes the
+    // key (a first record has none to delete).
     const std::string error_key = newest_first(time_ms(view->get_object(), "created_at")) + id;
     if (str(view->get_object(), "state") == "errored") {
       batch.Put(cf(cf_errored_instances), error_key, rocksdb::Slice());
-    } else {
+    } else if (later) {
       batch.Delete(cf(cf_errored_instances), error_key);
     }
-    batch.Put(cf(cf_entity_instances), entity_prefix(entity) + id, rocksdb::Slice());
+    if (first) batch.Put(cf(cf_entity_instances), entity_prefix(entity) + id, rocksdb::Slice());
     for (auto [list, add] : {std::pair{"timers_remove", false}, std::pair{"timers_add", true}}) {
       const json::value* timers = d.if_contains(list);
       if (!timers || !timers->is_array()) continue;
@@ -93,7 +99,7 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
       batch.Put(cf(cf_queued_attempts), attempt_id, event.subject.value_or(""));
     } else {
       batch.Delete(cf(cf_queued_attempts), attempt_id);
-      batch.Delete(cf(cf_calls_started), attempt_id);
+      if (started_calls_.erase(attempt_id)) batch.Delete(cf(cf_calls_started), attempt_id);
     }
     if (const json::value* content = d.if_contains("content")) {
       batch.Put(cf(cf_attempt_content), attempt_id, ref);

@@ -201,6 +201,8 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
   }
   next_seq_ = last_seq_ + 1;
   last_sync_ms_ = options_.clock_ms();
+  std::unique_ptr<rocksdb::Iterator> started(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_calls_started)));
+  for (started->SeekToFirst(); started->Valid(); started->Next()) started_calls_.insert(started->key().ToString());
   if (!options_.read_only) {
     committer_ = std::thread([this] { committer_loop(); });
     sequencer_ = std::thread([this] { sequencer_loop(); });
@@ -398,6 +400,7 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
     g->duplicates += out.duplicates;
     for (const auto& id : g->appends[a].calls_started) {
       g->batch.Put(cf(cf_calls_started), id, rocksdb::Slice());
+      started_calls_.insert(id);
     }
   }
   g->end_seq = seq;

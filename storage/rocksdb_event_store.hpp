@@ -28,6 +28,7 @@
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "domain/config.hpp"
@@ -260,6 +261,14 @@ class rocksdb_event_store final : public event_store {
   // (source, id) keys of prepared groups not yet committed -> group id.
   std::unordered_map<std::string, std::uint64_t> pending_keys_;
   std::deque<std::pair<std::uint64_t, std::vector<std::string>>> pending_by_group_;
+  // Attempts with a calls_started entry (read at open, then kept with each
+  // mark and each attempt leaving queued), so an attempt that never had a
+  // call started (the sandbox, a manual task) writes no deletion for it.
+  // Sequencer thread, and replay (which runs without appends). After a
+  // failed write it may name an entry that is not there, or miss one the
+  // failed group deleted: either costs a needless delete or leaves an entry
+  // that only ever matters for a queued attempt, which this one is not.
+  mutable std::unordered_set<std::string> started_calls_;
 
   // Owned by the committer thread.
   std::int64_t last_sync_ms_ = 0;

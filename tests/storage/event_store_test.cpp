@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <future>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -339,4 +341,41 @@ TEST_CASE("attachments are purged whether their record is found by seq or by its
     CHECK(body_of(id).at("purged") == true);
   }
   CHECK(store->dump_column(cf_attachment_expiry)->empty());
+}
+
+TEST_CASE("a started call's record goes when its attempt leaves queued, also after a reopen",
+          "[storage][dispatch]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto attempt = [](const std::string& id, const std::string& status) {
+    return engine::make_unique_event(engine::attempt_updated, "Delegate/d-1",
+                                     R"({"attempt":{"id":")" + id + R"(","status":")" + status +
+                                         R"(","mapped_to":"Delegate/d-1","channel":"email",)"
+                                         R"("created_at":"2026-11-23T10:00:00.000Z"}})",
+                                     "");
+  };
+  auto mark = [](rocksdb_event_store& store, std::vector<std::string> ids) {
+    std::promise<bool> done;
+    store.mark_calls_started(std::move(ids), [&](herald::result<append_outcome> r) { done.set_value(r.has_value()); });
+    return done.get_future().get();
+  };
+  auto queued = [](rocksdb_event_store& store) {
+    std::map<std::string, bool> out;
+    REQUIRE(store.scan_queued_attempts([&](const std::string& id, const std::string&, bool started) {
+      out[id] = started;
+      return true;
+    }));
+    return out;
+  };
+  {
+    auto store = open_store(dir.path());
+    REQUIRE(store->append({attempt("a.1", "queued"), attempt("b.1", "queued")}, herald::domain::event_kind::engine_event));
+    REQUIRE(mark(*store, {"a.1"}));
+    CHECK(queued(*store) == std::map<std::string, bool>{{"a.1", true}, {"b.1", false}});
+  }
+  // Reopened (the record is known from the column again): both leave queued.
+  auto store = open_store(dir.path());
+  REQUIRE(store->append({attempt("a.1", "sent"), attempt("b.1", "sent")}, herald::domain::event_kind::engine_event));
+  CHECK(queued(*store).empty());
+  CHECK(store->dump_column(cf_calls_started)->empty());
 }

@@ -276,6 +276,28 @@ TEST_CASE("a merge field without a value errors the instance and names the field
   CHECK(e.items("/v1/workflow-errors").empty());
 }
 
+TEST_CASE("an instance errored in its first record is listed until run again", "[system][engine]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"));
+  REQUIRE(e.put("/v1/templates/booking-confirmation",
+                R"({"channel":"email","subject":"Hi @@User.Nickname","text":"x"})").status == 200);
+  std::string now_workflow = booking_workflow;
+  const std::string delay = R"("delay": "PT2M",)";
+  now_workflow.erase(now_workflow.find(delay), delay.size());
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", now_workflow).status == 200);
+  REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
+  // Created, fired and errored in one record.
+  auto errors = e.items("/v1/workflow-errors");
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0].at("state") == "errored");
+  REQUIRE(e.put("/v1/templates/booking-confirmation", R"({"channel":"email","subject":"Hi @@User.FirstName","text":"x"})")
+              .status == 200);
+  REQUIRE(e.call("POST", "/v1/instances/" + std::string(errors[0].at("id").as_string()) + "/execute").status == 201);
+  CHECK(e.items("/v1/workflow-errors").empty());
+  CHECK(e.items("/v1/log").size() == 1);
+  CHECK(e.get("/v1/entities/Delegate/d-42").body.at("instances").as_array().size() == 1);
+}
+
 TEST_CASE("pending timers survive a kill and fire once after restart", "[system][engine]") {
   herald::test::temp_dir dir;
   {
