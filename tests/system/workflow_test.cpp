@@ -46,6 +46,14 @@ std::string delegate(const std::string& id, const std::string& status, const std
                         R"("},"links":{"User":"User/u-1","CourseDate":"CourseDate/cd-1"}})") + "\n";
 }
 
+// The booking workflow without its delay: its action is due when the
+// instance is created.
+std::string booking_workflow_due_at_once() {
+  std::string w = booking_workflow;
+  const std::string delay = R"("delay": "PT2M",)";
+  return w.erase(w.find(delay), delay.size());
+}
+
 void define_booking(engine_client& e) {
   REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
   REQUIRE(e.put("/v1/workflows/booking-confirmation", booking_workflow).status == 200);
@@ -106,10 +114,7 @@ TEST_CASE("an action due at once is sent in the event's own step, with no timer"
   herald::test::temp_dir dir;
   engine_client e(dir.sub("data"));
   REQUIRE(e.put("/v1/templates/booking-confirmation", booking_template).status == 200);
-  std::string now_workflow = booking_workflow;
-  const std::string delay = R"("delay": "PT2M",)";
-  now_workflow.erase(now_workflow.find(delay), delay.size());
-  REQUIRE(e.put("/v1/workflows/booking-confirmation", now_workflow).status == 200);
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", booking_workflow_due_at_once()).status == 200);
   REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
 
   // No time passes on the virtual clock: nothing waits for the scheduler.
@@ -281,10 +286,7 @@ TEST_CASE("an instance errored in its first record is listed until run again", "
   engine_client e(dir.sub("data"));
   REQUIRE(e.put("/v1/templates/booking-confirmation",
                 R"({"channel":"email","subject":"Hi @@User.Nickname","text":"x"})").status == 200);
-  std::string now_workflow = booking_workflow;
-  const std::string delay = R"("delay": "PT2M",)";
-  now_workflow.erase(now_workflow.find(delay), delay.size());
-  REQUIRE(e.put("/v1/workflows/booking-confirmation", now_workflow).status == 200);
+  REQUIRE(e.put("/v1/workflows/booking-confirmation", booking_workflow_due_at_once()).status == 200);
   REQUIRE(e.ingest(world() + delegate("d1", "Booked")).status == 202);
   // Created, fired and errored in one record.
   auto errors = e.items("/v1/workflow-errors");
