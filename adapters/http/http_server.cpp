@@ -134,14 +134,18 @@ class session : public std::enable_shared_from_this<session> {
     // committer). It hands its reference to the session over to the posted
     // handler, so the session is never destroyed off its own executor (ASan
     // found a socket closed on the committer thread after the server had
-    // gone).
+    // gone), and counts the request done only once it holds nothing of the
+    // server's I/O: stop() may destroy the io_context as soon as the count
+    // drops (UBSan found the executor copy released here after that).
     http_responder respond = [self = shared_from_this()](http_response response) mutable {
-      auto session = std::move(self);
-      auto executor = session->stream_.get_executor();
-      net::post(executor, [session = std::move(session), response = std::move(response)]() mutable {
-        session->shared_->in_flight.fetch_sub(1);
-        session->write(std::move(response));
-      });
+      auto shared = self->shared_;
+      {
+        auto executor = self->stream_.get_executor();
+        net::post(executor, [session = std::move(self), response = std::move(response)]() mutable {
+          session->write(std::move(response));
+        });
+      }
+      shared->in_flight.fetch_sub(1);
     };
     try {
       shared_->handler(std::move(request), std::move(respond));
