@@ -126,8 +126,11 @@ const std::string booked = R"({"label":"Jane","fields":{"Status":"Booked"},"cont
 TEST_CASE("an engine step the disk refused runs again once it works, in order, and holds the checkpoint",
           "[actors][engine][faults]") {
   engine_fixture f;
-  f.route(f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked)));
-  REQUIRE(f.eventually([&] { return f.attempts_logged() == 1; }));
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  // Handled: its attempt is logged and the sandbox's answer recorded too.
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  REQUIRE(f.attempts_logged() == 1);
 
   // Two more events are durable; then the disk fails before the workflow
   // step of the first of them.
