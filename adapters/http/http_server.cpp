@@ -23,6 +23,10 @@ struct server_shared {
   http_server_options options;
   http_handler handler;
   std::atomic<std::uint32_t> in_flight{0};
+  // Responders running now (on any thread). stop() waits for these too: a
+  // responder still holds a copy of its session's executor after the
+  // response it posted has run and taken the request off `in_flight`.
+  std::atomic<std::uint32_t> responding{0};
 };
 
 class session : public std::enable_shared_from_this<session> {
@@ -134,18 +138,21 @@ class session : public std::enable_shared_from_this<session> {
     // committer). It hands its reference to the session over to the posted
     // handler, so the session is never destroyed off its own executor (ASan
     // found a socket closed on the committer thread after the server had
-    // gone), and counts the request done only once it holds nothing of the
-    // server's I/O: stop() may destroy the io_context as soon as the count
-    // drops (UBSan found the executor copy released here after that).
+    // gone), and is counted in `responding` until it holds nothing of the
+    // server's I/O (UBSan found its executor copy released after stop() had
+    // destroyed the io_context). The request leaves `in_flight` before its
+    // answer is written, so a client that has the answer may send again.
     http_responder respond = [self = shared_from_this()](http_response response) mutable {
       auto shared = self->shared_;
+      shared->responding.fetch_add(1);
       {
         auto executor = self->stream_.get_executor();
         net::post(executor, [session = std::move(self), response = std::move(response)]() mutable {
+          session->shared_->in_flight.fetch_sub(1);
           session->write(std::move(response));
         });
       }
-      shared->in_flight.fetch_sub(1);
+      shared->responding.fetch_sub(1);
     };
     try {
       shared_->handler(std::move(request), std::move(respond));
@@ -241,7 +248,8 @@ class beast_http_server final : public http_server {
     });
     // Let handlers in flight answer; their responses are posted to ioc_.
     const auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-    while (shared_->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    while ((shared_->in_flight.load() > 0 || shared_->responding.load() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     ioc_.stop();
