@@ -260,6 +260,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
   inst.changed = changed;
   inst.trace = std::move(trace);
   std::vector<std::pair<std::int64_t, int>> timers;
+  std::vector<std::size_t> fire_now;  // actions fired in this step (below)
   const date::time_zone* zone = ctx_->calendar->zone();
   for (std::size_t i = 0; i < w.workflow.actions.size(); ++i) {
     const auto& action = w.workflow.actions[i];
@@ -274,7 +275,11 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
     // scheduler round trip, and one group commit less before it is sent.
     // Reverse-link recipients wait for a timer: it fires once the events
     // routed before it (which publish those links) are handled.
-    if (a.due_ms > now || domain::reads_reverse_links(action)) timers.emplace_back(a.due_ms, a.index);
+    if (a.due_ms > now || domain::reads_reverse_links(action)) {
+      timers.emplace_back(a.due_ms, a.index);
+    } else {
+      fire_now.push_back(i);
+    }
     a.recipients = resolve_recipients(action.to, record);
     inst.actions.push_back(std::move(a));
   }
@@ -283,10 +288,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
   }
   domain::instance_view& stored = instances_[inst.id] = std::move(inst);
   engine_step fired;
-  for (auto& a : stored.actions) {
-    const auto& def = w.workflow.actions[static_cast<std::size_t>(a.index)];
-    if (a.due_ms <= now && !domain::reads_reverse_links(def)) fired.append(fire_step(stored, a, &record, false));
-  }
+  for (std::size_t i : fire_now) fired.append(fire_step(stored, stored.actions[i], &record, false));
   engine_step step = persist_instance(stored, std::move(timers), {}, /*created=*/true);
   // The instance event goes first: attempts name it.
   step.append(std::move(fired));

@@ -170,26 +170,35 @@ void forget(router_pointer self, const std::string& key, const entity_actor& han
   if (it != self->state.entities.end() && it->second.handle == handle) self->state.entities.erase(it);
 }
 
+// One routed event is off the backlog (handled, or never handed to an entity).
+void off_backlog(router_state& st, std::int64_t events = 1) {
+  if (st.config.backlog) st.config.backlog->events.fetch_sub(events, std::memory_order_relaxed);
+}
+
+// Sends a held entity's next event (retry_atom) unless one is on its way:
+// at once, or after its backoff (config.retry_after_ms, doubling per
+// failure up to a minute while the store keeps failing).
+void send_next_held(router_pointer self, const std::string& key, router_state::held_entity& held, bool after_failure) {
+  if (held.in_flight || held.scheduled) return;
+  held.scheduled = true;
+  if (!after_failure) {
+    self->send(self, retry_atom_v, key);
+    return;
+  }
+  held.retry_ms =
+      held.retry_ms == 0 ? self->state.config.retry_after_ms : std::min<std::int64_t>(held.retry_ms * 2, 60000);
+  self->delayed_send(self, std::chrono::milliseconds(held.retry_ms), retry_atom_v, key);
+}
+
 // Sends event `seq` (routed, counted unhandled) to its entity. A false
 // answer (its step was not stored) holds the entity: the event stays
 // unhandled, so the checkpoint does not pass it and a restart runs it
-// again, and it goes again from the log after config.retry_after_ms,
-// doubling up to a minute while the store keeps failing. `from_hold`: the
+// again, and it goes again from the log (send_next_held). `from_hold`: the
 // event is the one a held entity sent again.
 void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold) {
-  // Sends the next event of a held entity unless one is on its way.
-  auto next = [self, key](router_state::held_entity& held, bool after_wait) {
-    if (held.in_flight || held.scheduled) return;
-    held.scheduled = true;
-    if (after_wait) {
-      self->delayed_send(self, std::chrono::milliseconds(held.retry_ms), retry_atom_v, key);
-    } else {
-      self->send(self, retry_atom_v, key);
-    }
-  };
-  auto handled = [self, seq, key, from_hold, next] {
+  auto handled = [self, seq, key, from_hold] {
     auto& st = self->state;
-    if (st.config.backlog) st.config.backlog->events.fetch_sub(1, std::memory_order_relaxed);
+    off_backlog(st);
     st.unhandled.erase(st.unhandled.find(seq));
     if (auto held = st.held.find(key); held != st.held.end()) {
       held->second.seqs.erase(seq);
@@ -200,21 +209,20 @@ void send_event(router_pointer self, std::uint64_t seq, const std::string& key, 
       if (held->second.seqs.empty() && !held->second.in_flight && !held->second.scheduled) {
         st.held.erase(held);
       } else if (!held->second.seqs.empty()) {
-        next(held->second, false);
+        send_next_held(self, key, held->second, false);
       }
     }
     one_handled(self);
     release_fires(self);
   };
-  auto failed = [self, seq, key, from_hold, next](const entity_actor& handle) {
+  auto failed = [self, seq, key, from_hold](const entity_actor& handle) {
     auto& st = self->state;
     forget(self, key, handle);
     auto& held = st.held[key];
     held.seqs.insert(seq);
     if (from_hold) held.in_flight = false;
-    held.retry_ms = held.retry_ms == 0 ? st.config.retry_after_ms : std::min<std::int64_t>(held.retry_ms * 2, 60000);
     ++st.retries;
-    next(held, true);
+    send_next_held(self, key, held, true);
   };
   entity_actor handle = entity_for(self, key);
   self->request(handle, apply_timeout, apply_atom_v, std::move(u))
@@ -276,30 +284,25 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
   return {
       [self](route_atom, const storage::event_batch& batch,
              const std::vector<std::uint64_t>& seqs) {
-        auto* backlog = self->state.config.backlog.get();
-        auto done_one = [backlog] {
-          if (backlog) backlog->events.fetch_sub(1, std::memory_order_relaxed);
-        };
+        auto& st = self->state;
         // Events the loop does not hand to an entity count as handled at once.
-        if (backlog && batch->size() > seqs.size()) {
-          backlog->events.fetch_sub(static_cast<std::int64_t>(batch->size() - seqs.size()), std::memory_order_relaxed);
-        }
+        if (batch->size() > seqs.size()) off_backlog(st, static_cast<std::int64_t>(batch->size() - seqs.size()));
         for (std::size_t i = 0; i < batch->size() && i < seqs.size(); ++i) {
           if (seqs[i] == 0) {
-            done_one();
+            off_backlog(st);
             continue;
           }
-          self->state.highest_routed = std::max(self->state.highest_routed, seqs[i]);
+          st.highest_routed = std::max(st.highest_routed, seqs[i]);
           const domain::cloud_event& ev = (*batch)[i];
           const domain::entity_effect effect = domain::entity_effect_of(ev);
           if (!effect.key) {
-            done_one();
+            off_backlog(st);
             continue;
           }
-          ++self->state.outstanding;
-          self->state.unhandled.insert(seqs[i]);
+          ++st.outstanding;
+          st.unhandled.insert(seqs[i]);
           const std::string key = effect.key->str();
-          if (auto held = self->state.held.find(key); held != self->state.held.end()) {
+          if (auto held = st.held.find(key); held != st.held.end()) {
             held->second.seqs.insert(seqs[i]);  // after the ones waiting
             continue;
           }
@@ -316,9 +319,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         auto e = st.config.store->read(seq);
         const domain::entity_effect effect = e ? domain::entity_effect_of(e->event) : domain::entity_effect{};
         if (!e || !effect.key) {  // the store still fails: later
-          held->second.retry_ms = std::min<std::int64_t>(std::max<std::int64_t>(held->second.retry_ms, 1) * 2, 60000);
-          held->second.scheduled = true;
-          self->delayed_send(self, std::chrono::milliseconds(held->second.retry_ms), retry_atom_v, key);
+          send_next_held(self, key, held->second, true);
           return;
         }
         held->second.in_flight = true;

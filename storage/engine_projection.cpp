@@ -56,11 +56,12 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
       ++metrics_.instance_records[str(view->get_object(), "state")];
     }
     batch.Put(cf(cf_instances), id, ref);
-    // Whether this is the instance's first record; unknown (both) in records
-    // written before the engine said so.
-    const json::value* created_flag = d.if_contains("created");
-    const bool first = !created_flag || !created_flag->is_bool() || created_flag->get_bool();
-    const bool later = !created_flag || !created_flag->is_bool() || !created_flag->get_bool();
+    // Whether this is the instance's first record or a later one; records
+    // written before the engine said so may be either.
+    const json::value* created = d.if_contains("created");
+    const bool said = created && created->is_bool();
+    const bool first = !said || created->get_bool();
+    const bool later = !said || !created->get_bool();
     // Created-at keys are stable, so leaving the errored state deletes the
     // key (a first record has none to delete).
     const std::string error_key = newest_first(time_ms(view->get_object(), "created_at")) + id;

@@ -89,10 +89,17 @@ result<std::optional<std::string>> rocksdb_event_store::get_value(const char* co
 result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
   auto value = get_value(column_of(kind), id, "reading a view");
   if (!value || !*value) return value;
-  const auto seq = view_ref_seq(**value);
-  if (!seq && kind != view_kind::communication) return value;  // the view's JSON itself
+  if (!view_ref_seq(**value) && kind != view_kind::communication) return value;  // the view's JSON itself
+  auto json = view_json(kind, id, **value);
+  if (!json) return json.error();
+  if (!*json) return value;  // not JSON: as stored
+  return std::optional<std::string>{boost::json::serialize(**json)};
+}
+
+result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_kind kind, const std::string& id,
+                                                                         const std::string& stored) const {
   boost::json::value view;
-  if (seq) {
+  if (const auto seq = view_ref_seq(stored)) {
     auto event = read(*seq);
     if (!event) return event.error();
     boost::json::error_code ec;
@@ -105,23 +112,27 @@ result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, con
     view = std::move(*member);
   } else {
     boost::json::error_code ec;
-    view = boost::json::parse(**value, ec);
-    if (ec) return value;
+    view = boost::json::parse(stored, ec);
+    if (ec) return std::optional<boost::json::value>{};
   }
   if (kind == view_kind::communication && view.is_object()) {
     // Written when its latest attempt was created; that attempt's status
     // updates are its latest status (engine_event.hpp).
     const boost::json::value* latest = view.get_object().if_contains("latest_attempt_id");
     if (latest && latest->is_string()) {
-      auto attempt = this->view(view_kind::attempt, std::string(latest->get_string()));
-      if (!attempt) return attempt.error();
-      boost::json::error_code ec;
-      const boost::json::value a = *attempt ? boost::json::parse(**attempt, ec) : boost::json::value();
-      const boost::json::value* status = !ec && a.is_object() ? a.get_object().if_contains("status") : nullptr;
-      if (status && status->is_string()) view.get_object()["latest_status"] = *status;
+      const std::string attempt_id(latest->get_string());
+      auto attempt_stored = get_value(cf_attempts, attempt_id, "reading a view");
+      if (!attempt_stored) return attempt_stored.error();
+      if (*attempt_stored) {
+        auto attempt = view_json(view_kind::attempt, attempt_id, **attempt_stored);
+        if (!attempt) return attempt.error();
+        const boost::json::value* status =
+            *attempt && (*attempt)->is_object() ? (*attempt)->get_object().if_contains("status") : nullptr;
+        if (status && status->is_string()) view.get_object()["latest_status"] = *status;
+      }
     }
   }
-  return std::optional<std::string>{boost::json::serialize(view)};
+  return std::optional<boost::json::value>{std::move(view)};
 }
 
 status rocksdb_event_store::scan_index(

@@ -31,6 +31,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include <boost/json/value.hpp>
+
 #include "domain/config.hpp"
 #include "domain/metrics_text.hpp"
 #include "storage/event_store.hpp"
@@ -232,6 +234,11 @@ class rocksdb_event_store final : public event_store {
                rocksdb::WriteBatch& batch, bool engine_views = true) const;
   void project_engine_event(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
+  // A view as JSON from what its column holds (`stored`): the member of the
+  // engine event a reference names, or the stored JSON parsed (nullopt when
+  // it is not JSON). A communication takes its latest attempt's status.
+  result<std::optional<boost::json::value>> view_json(view_kind kind, const std::string& id,
+                                                      const std::string& stored) const;
   // Returns the value of `key` in `column`, nullopt when absent (or when a
   // store opened read-only predates the column).
   result<std::optional<std::string>> get_value(const char* column, const std::string& key,
