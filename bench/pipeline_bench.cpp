@@ -9,7 +9,11 @@
 //  - memory: resident bytes per passivated entity with a pending timer.
 // Usage: pipeline_bench [--events N] [--rate N] [--idle N] [--dir D]
 //                       [--only throughput|latency|memory] [--ceiling yes|no]
-// (--ceiling no skips measuring the raw ceiling, e.g. under a profiler)
+//                       [--keep yes] [--latency-dump FILE]
+// (--ceiling no skips measuring the raw ceiling, e.g. under a profiler;
+// --keep yes leaves the data folders, e.g. for `herald export`;
+// --latency-dump writes each communication's recording time and latency,
+// to set the slow ones against RocksDB's LOG, e.g. its flushes)
 
 #include <sys/resource.h>
 
@@ -158,6 +162,8 @@ int main(int argc, char** argv) {
   std::size_t events = 50000, rate = 5000, idle = 100000;
   std::string only;  // one phase, or all of them
   bool ceiling = true;
+  bool keep = false;  // leave the data folders, e.g. to export their logs
+  std::ofstream latency_dump;  // each communication's "recorded_at_ms latency_ms", to find stalls
   std::string base = (std::filesystem::temp_directory_path() / "herald-pipeline-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -167,6 +173,8 @@ int main(int argc, char** argv) {
     else if (flag == "--dir") base = argv[i + 1];
     else if (flag == "--only") only = argv[i + 1];
     else if (flag == "--ceiling") ceiling = std::string(argv[i + 1]) != "no";
+    else if (flag == "--keep") keep = std::string(argv[i + 1]) == "yes";
+    else if (flag == "--latency-dump") latency_dump.open(argv[i + 1]);
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
@@ -208,6 +216,7 @@ int main(int argc, char** argv) {
     out["log_records_per_communication"] = static_cast<std::int64_t>(stats.events / events);
     const auto bytes = static_cast<std::size_t>(stats.batch_bytes / events);
     out["bytes_written_per_communication"] = bytes;
+    out["records_per_group_commit"] = static_cast<std::int64_t>(stats.commits ? stats.events / stats.commits : 0);
     if (ceiling) {
       const double raw = herald::bench::raw_ceiling_records_per_s(base + "/raw", 100000, bytes);
       out["raw_ceiling_records_per_s_at_those_bytes"] = static_cast<std::int64_t>(raw);
@@ -236,6 +245,7 @@ int main(int argc, char** argv) {
       const auto& timeline = attempt.at("timeline").as_array();
       auto delivered = domain::parse_rfc3339_ms(timeline.back().at("at").as_string());
       latencies.push_back(*delivered - trigger->recorded_at_ms);
+      if (latency_dump.is_open()) latency_dump << trigger->recorded_at_ms << " " << (*delivered - trigger->recorded_at_ms) << "\n";
       return true;
     });
     std::sort(latencies.begin(), latencies.end());
@@ -304,7 +314,7 @@ int main(int argc, char** argv) {
     out["resident_bytes_per_passivated_entity"] = static_cast<std::int64_t>((after - before) * 1024 / static_cast<long>(idle));
     out["heap_in_use_bytes_per_passivated_entity"] = static_cast<std::int64_t>(allocated / idle);
   }
-  std::filesystem::remove_all(base);
+  if (!keep) std::filesystem::remove_all(base);
   std::cout << json::serialize(out) << std::endl;
   return 0;
 }
