@@ -227,6 +227,7 @@ class rocksdb_event_store final : public event_store {
   void committer_loop();
   std::unique_ptr<prepared_group> prepare(std::vector<pending_append> appends);
   void complete(prepared_group& group);
+  void recycle(rocksdb::WriteBatch batch);  // committer: keep its memory for a later group
   // Adds the projection updates of event `seq` to `batch`.
   // `engine_views`: also update the engine views (false for ranged replays,
   // which must not put an older state over a newer one).
@@ -261,6 +262,9 @@ class rocksdb_event_store final : public event_store {
   bool stopping_ = false;
   bool sequencer_done_ = false;
   bool reset_needed_ = false;  // a write failed: groups prepared on top of it fail
+  // Written batches, cleared, for the next groups: a batch grows to a group's
+  // size by doubling, and a fresh one pays every copy and page fault again.
+  std::vector<rocksdb::WriteBatch> spare_batches_;
 
   // Owned by the sequencer thread.
   std::uint64_t next_seq_ = 1;
