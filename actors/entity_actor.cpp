@@ -48,6 +48,9 @@ struct entity_state {
   // It takes nothing more (answers false) and stops once idle; the router
   // retries with a fresh actor restored from what is stored.
   bool broken = false;
+  // The router that spawned this actor: takes a provider's answer this
+  // actor could not record (see hand_over).
+  caf::actor router;
   static inline const char* name = "herald.entity";
 };
 
@@ -70,19 +73,30 @@ void quit_if_idle(entity_pointer self) {
   }
 }
 
+// A provider answered, but this actor cannot record it (the step recording
+// it was refused, or an earlier one was and its memory ran ahead of the
+// store): the answer exists nowhere else, so it goes to the router, which
+// holds the entity and hands it to a fresh actor restored from the store.
+void hand_over(entity_pointer self, const std::string& attempt_id, const dispatch_outcome& outcome) {
+  if (self->state.router) caf::anon_send(self->state.router, status_atom_v, self->state.view.key, attempt_id, outcome);
+}
+
 // Appends the step's events; once durable tells the scheduler about new
 // timers, hands attempts to the provider and records what it answered, then
-// calls `done(ok)`.
-void run_step(entity_pointer self, engine_step step, std::function<void(bool)> done) {
+// calls `done(ok)`. If the append itself fails, `refused` runs first.
+void run_step(entity_pointer self, engine_step step, std::function<void(bool)> done,
+              std::function<void()> refused = {}) {
   if (step.empty()) {
     done(true);
     return;
   }
   const std::uint64_t token = ++self->state.next_token;
   auto follow_up = [self, timers = std::move(step.timers), cancelled = std::move(step.cancelled),
-                    dispatches = std::move(step.dispatches), done = std::move(done)](bool ok) mutable {
+                    dispatches = std::move(step.dispatches), done = std::move(done),
+                    refused = std::move(refused)](bool ok) mutable {
     if (!ok) {
       self->state.broken = true;
+      if (refused) refused();
       done(false);
       return;
     }
@@ -110,7 +124,19 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
           .then(
               [self, req, finish](const dispatch_outcome& outcome) {
                 --self->state.provider_calls;
-                run_step(self, self->state.engine->on_outcome(req, outcome), finish);
+                if (self->state.broken) {
+                  hand_over(self, req.attempt.id, outcome);
+                  finish(true);  // the router has the answer now
+                } else {
+                  auto handed = std::make_shared<bool>(false);
+                  run_step(
+                      self, self->state.engine->on_outcome(req, outcome),
+                      [finish, handed](bool ok) { finish(ok || *handed); },
+                      [self, id = req.attempt.id, outcome, handed] {
+                        hand_over(self, id, outcome);
+                        *handed = true;
+                      });
+                }
                 quit_if_idle(self);
               },
               [self, finish](caf::error&) {
@@ -132,8 +158,9 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
 
 entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,
                                             const storage::event_store* store,
-                                            std::shared_ptr<const engine_context> engine) {
+                                            std::shared_ptr<const engine_context> engine, caf::actor router) {
   auto& st = self->state;
+  st.router = std::move(router);
   st.view.key = key;
   st.store = store;
   st.engine_ctx = std::move(engine);
@@ -266,7 +293,7 @@ entity_actor spawn_entity(caf::local_actor* parent, std::string key, const stora
                           std::shared_ptr<const engine_context> engine) {
   // Not linked: one entity's failure must not take the router down; actors
   // end with their last handle when the router goes.
-  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine));
+  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine), caf::actor_cast<caf::actor>(parent));
 }
 
 }  // namespace herald::actors

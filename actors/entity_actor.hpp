@@ -44,9 +44,11 @@ using entity_actor = caf::typed_actor<caf::replies_to<apply_atom, entity_update>
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;
 
-// Spawns the actor of `key` linked to `parent`, restoring its state from
-// `store` (not owned; outlives the actor; reads are thread-safe). Without an
-// engine context no workflows run (the entity is only tracked).
+// Spawns the actor of `key` for `parent` (the router: it also takes the
+// provider answers the actor cannot record, as status_atom), restoring its
+// state from `store` (not owned; outlives the actor; reads are
+// thread-safe). Without an engine context no workflows run (the entity is
+// only tracked).
 entity_actor spawn_entity(caf::local_actor* parent, std::string key, const storage::event_store* store,
                           std::shared_ptr<const engine_context> engine);
 

@@ -57,14 +57,22 @@ struct router_state {
   std::deque<deferred_fire> deferred_fires;
   std::multiset<std::uint64_t> unhandled;
   std::uint64_t checkpointed = 0;
-  // Entities one of whose events could not be handled (its engine step was
-  // not stored): their events wait here, in seq order, and go again one at
-  // a time from the log, so a later event never overtakes an earlier one.
+  // Entities one of whose events or provider reports could not be handled
+  // (its engine step was not stored): their events wait here, in seq order,
+  // and go again one at a time from the log, so a later event never
+  // overtakes an earlier one; then the reports, which the log does not hold
+  // (a provider's answer, a webhook's status), in the order they came.
+  struct provider_report {
+    std::string attempt_id;
+    dispatch_outcome outcome;
+  };
   struct held_entity {
     std::set<std::uint64_t> seqs;
+    std::deque<provider_report> reports;
     std::int64_t retry_ms = 0;  // the wait before the next try
     bool scheduled = false;     // a retry_atom is on its way
-    bool in_flight = false;     // the first of `seqs` is with the entity
+    bool in_flight = false;     // the first of `seqs` (else of `reports`) is with the entity
+    bool empty() const { return seqs.empty() && reports.empty(); }
   };
   std::map<std::string, held_entity> held;
   std::uint64_t retries = 0;
@@ -190,6 +198,55 @@ void send_next_held(router_pointer self, const std::string& key, router_state::h
   self->delayed_send(self, std::chrono::milliseconds(held.retry_ms), retry_atom_v, key);
 }
 
+// The entity `handle` refused what it was sent (its step was not stored):
+// drops the actor and holds the entity, counting a retry.
+router_state::held_entity& hold(router_pointer self, const std::string& key, const entity_actor& handle,
+                                bool from_hold) {
+  auto& st = self->state;
+  forget(self, key, handle);
+  auto& held = st.held[key];
+  if (from_hold) held.in_flight = false;
+  ++st.retries;
+  return held;
+}
+
+// What a held entity was sent again went through: the next one goes at
+// once, or the entity is let go when nothing waits.
+void held_went_through(router_pointer self, std::map<std::string, router_state::held_entity>::iterator held) {
+  held->second.in_flight = false;
+  held->second.retry_ms = 0;
+  if (!held->second.empty()) {
+    send_next_held(self, held->first, held->second, false);
+  } else if (!held->second.scheduled) {
+    self->state.held.erase(held);
+  }
+}
+
+// Sends a provider's report on an attempt to the entity that owns it. A
+// false answer (its step was not stored) holds the entity with the report,
+// which goes again after the entity's held events. `from_hold`: the report
+// is the first of a held entity's.
+void send_report(router_pointer self, const std::string& key, router_state::provider_report report,
+                 bool from_hold) {
+  auto failed = [self, key, from_hold](const entity_actor& handle, router_state::provider_report r) {
+    auto& held = hold(self, key, handle, from_hold);
+    if (!from_hold) held.reports.push_back(std::move(r));  // a held one is still first
+    send_next_held(self, key, held, true);
+  };
+  entity_actor handle = entity_for(self, key);
+  self->request(handle, apply_timeout, status_atom_v, report.attempt_id, report.outcome)
+      .then(
+          [self, key, from_hold, failed, handle, report](bool ok) {
+            if (!ok) return failed(handle, report);
+            if (auto held = self->state.held.find(key); from_hold && held != self->state.held.end()) {
+              held->second.reports.pop_front();
+              held_went_through(self, held);
+            }
+            one_handled(self);
+          },
+          [failed, handle, report](caf::error&) { failed(handle, report); });
+}
+
 // Sends event `seq` (routed, counted unhandled) to its entity. A false
 // answer (its step was not stored) holds the entity: the event stays
 // unhandled, so the checkpoint does not pass it and a restart runs it
@@ -202,26 +259,14 @@ void send_event(router_pointer self, std::uint64_t seq, const std::string& key, 
     st.unhandled.erase(st.unhandled.find(seq));
     if (auto held = st.held.find(key); held != st.held.end()) {
       held->second.seqs.erase(seq);
-      if (from_hold) {
-        held->second.in_flight = false;
-        held->second.retry_ms = 0;
-      }
-      if (held->second.seqs.empty() && !held->second.in_flight && !held->second.scheduled) {
-        st.held.erase(held);
-      } else if (!held->second.seqs.empty()) {
-        send_next_held(self, key, held->second, false);
-      }
+      if (from_hold) held_went_through(self, held);
     }
     one_handled(self);
     release_fires(self);
   };
   auto failed = [self, seq, key, from_hold](const entity_actor& handle) {
-    auto& st = self->state;
-    forget(self, key, handle);
-    auto& held = st.held[key];
+    auto& held = hold(self, key, handle, from_hold);
     held.seqs.insert(seq);
-    if (from_hold) held.in_flight = false;
-    ++st.retries;
     send_next_held(self, key, held, true);
   };
   entity_actor handle = entity_for(self, key);
@@ -314,7 +359,16 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         auto held = st.held.find(key);
         if (held == st.held.end()) return;
         held->second.scheduled = false;
-        if (held->second.in_flight || held->second.seqs.empty()) return;
+        if (held->second.in_flight) return;
+        if (held->second.empty()) {
+          st.held.erase(held);
+          return;
+        }
+        if (held->second.seqs.empty()) {
+          held->second.in_flight = true;
+          send_report(self, key, held->second.reports.front(), true);
+          return;
+        }
         const std::uint64_t seq = *held->second.seqs.begin();
         auto e = st.config.store->read(seq);
         const domain::entity_effect effect = e ? domain::entity_effect_of(e->event) : domain::entity_effect{};
@@ -327,7 +381,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       },
       [self](stats_atom) -> router_stats {
         std::uint64_t waiting = 0;
-        for (const auto& [key, held] : self->state.held) waiting += held.seqs.size();
+        for (const auto& [key, held] : self->state.held) waiting += held.seqs.size() + held.reports.size();
         return router_stats{self->state.entities.size(), self->state.retries, waiting, handled_through(self->state)};
       },
       [self](view_atom, const std::string& key) -> caf::result<entity_view> {
@@ -350,9 +404,13 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       [self](status_atom, const std::string& owner, const std::string& attempt_id, const dispatch_outcome& outcome) {
         // Counted like an event, so a settle waits for it too.
         ++self->state.outstanding;
-        auto handled = [self] { one_handled(self); };
-        self->request(entity_for(self, owner), apply_timeout, status_atom_v, attempt_id, outcome)
-            .then([handled](bool) { handled(); }, [handled](caf::error&) { handled(); });
+        router_state::provider_report report{attempt_id, outcome};
+        if (auto held = self->state.held.find(owner); held != self->state.held.end()) {
+          held->second.reports.push_back(std::move(report));  // after what waits already
+          send_next_held(self, owner, held->second, false);
+          return;
+        }
+        send_report(self, owner, std::move(report), false);
       },
       [self](operate_atom, const std::string& owner, const operation& op) -> caf::result<operation_result> {
         auto rp = self->make_response_promise<operation_result>();

@@ -17,8 +17,10 @@
 //   (fire_atom, entity, instance, action) -> bool
 //                                        hands a due timer to the entity's actor
 //   (status_atom, owner, attempt, outcome)
-//                                        a provider's later report on an
-//                                        attempt, for the entity that owns it
+//                                        a provider's report on an attempt,
+//                                        for the entity that owns it (held
+//                                        and sent again like an event if its
+//                                        step cannot be stored)
 //   (operate_atom, owner, operation) -> operation_result
 //                                        an operator's request, for the
 //                                        entity that owns its target
@@ -26,8 +28,8 @@
 //                                        been handled by its entity (what it
 //                                        started is durable)
 //   (retry_atom, key)                    internal: sends a held entity's next
-//                                        event again (its engine step could
-//                                        not be stored)
+//                                        event or report again (its engine
+//                                        step could not be stored)
 //   (stats_atom) -> router_stats         live actors, retries, checkpoint
 
 #include <cstdint>
@@ -49,8 +51,8 @@
 namespace herald::actors {
 struct router_stats {
   std::uint64_t live_entities = 0;
-  std::uint64_t retries = 0;           // events routed again since start
-  std::uint64_t waiting_to_retry = 0;  // events routed again later
+  std::uint64_t retries = 0;           // events and provider reports routed again since start
+  std::uint64_t waiting_to_retry = 0;  // events and provider reports routed again later
   std::uint64_t handled_through = 0;   // every routed event at or below it is handled
 };
 

@@ -351,10 +351,10 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
         domain::write_metric(out, "herald_entities_live", "gauge", "Entity actors in memory (not passivated).",
                              {{"", static_cast<double>(g->routing.live_entities)}});
         domain::write_metric(out, "herald_engine_retries_total", "counter",
-                             "Events routed again because their workflow step could not be stored.",
+                             "Events and provider reports routed again because their workflow step could not be stored.",
                              {{"", static_cast<double>(g->routing.retries)}});
         domain::write_metric(out, "herald_engine_events_held", "gauge",
-                             "Events waiting to be routed again (their entity's step could not be stored).",
+                             "Events and provider reports waiting to be routed again (their entity's step could not be stored).",
                              {{"", static_cast<double>(g->routing.waiting_to_retry)}});
         domain::write_metric(out, "herald_engine_handled_through_seq", "gauge",
                              "Every routed event at or below this sequence number has been handled.",

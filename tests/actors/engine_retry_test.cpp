@@ -2,13 +2,15 @@
 // acknowledgement and its workflow step): the router neither counts the
 // event handled nor lets the checkpoint pass it, and routes it again, from
 // the log to a fresh actor, once the disk works; later events of the same
-// entity wait behind it.
+// entity wait behind it. A provider's answer whose step was refused is not
+// in the log: the router holds it and hands it to the fresh actor.
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <thread>
 
+#include <boost/json.hpp>
 #include <caf/all.hpp>
 #include <date/tz.h>
 
@@ -89,6 +91,20 @@ struct engine_fixture {
     return out;
   }
 
+  // The status of the one attempt logged ("" if there is none yet).
+  std::string only_attempt_status() {
+    std::string status;
+    REQUIRE(store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
+                              [&](const std::string& id, const std::string&) {
+                                auto text = store->view(herald::storage::rocksdb_event_store::view_kind::attempt, id);
+                                REQUIRE(text);
+                                REQUIRE(*text);
+                                status = boost::json::parse(**text).at("status").as_string().c_str();
+                                return false;
+                              }));
+    return status;
+  }
+
   std::size_t attempts_logged() {
     std::size_t n = 0;
     REQUIRE(store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
@@ -157,4 +173,86 @@ TEST_CASE("an engine step the disk refused runs again once it works, in order, a
   caf::scoped_actor self{*f.system};
   self->send(f.router, checkpoint_atom_v);
   CHECK(f.eventually([&] { return f.checkpoint.load() >= third.seqs[0]; }));
+}
+
+namespace {
+
+// A provider that calls its provider, answers, and then the disk fails
+// before the answer is recorded: the fault is set while answering, so the
+// step recording the answer is the first write to fail. `immediate`: it
+// answers with the delivery; otherwise "accepted" (nothing yet), as the
+// HTTP providers do before their report.
+provider_actor spawn_provider_failing_the_disk(caf::actor_system& system,
+                                               std::shared_ptr<herald::storage::storage_faults> faults,
+                                               std::shared_ptr<std::atomic<int>> calls, bool immediate) {
+  return system.spawn([faults, calls, immediate]() -> provider_actor::behavior_type {
+    return {
+        [faults, calls, immediate](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+          ++*calls;
+          dispatch_outcome out;
+          if (!immediate) return out;
+          out.provider_message_id = "p-" + req.attempt.id;
+          out.statuses.push_back({"sent", "", 1});
+          out.statuses.push_back({"delivered", "", 2});
+          faults->set(storage_fault::write_error);
+          return out;
+        },
+        [](health_atom) { return provider_health{}; },
+        [](wake_atom) {},
+    };
+  });
+}
+
+}  // namespace
+
+TEST_CASE("a provider's answer the disk refused to record is recorded once it works, without a second call",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
+  f.engine->provider = spawn_provider_failing_the_disk(*f.system, f.faults, calls, true);
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  // The attempt was stored (queued) and handed over; recording the answer failed.
+  REQUIRE(f.eventually([&] { return f.stats().retries >= 1; }));
+  CHECK(f.only_attempt_status() == "queued");
+  CHECK(f.stats().waiting_to_retry == 1);
+
+  f.faults->set(storage_fault::none);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  CHECK(f.eventually([&] { return f.stats().waiting_to_retry == 0; }));
+  CHECK(calls->load() == 1);
+  CHECK(f.attempts_logged() == 1);
+}
+
+TEST_CASE("a provider's later report the disk refused to record is recorded once it works",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
+  f.engine->provider = spawn_provider_failing_the_disk(*f.system, f.faults, calls, false);
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0] && calls->load() == 1; }));
+  REQUIRE(f.only_attempt_status() == "queued");
+  std::string attempt_id;
+  REQUIRE(f.store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
+                              [&](const std::string& id, const std::string&) {
+                                attempt_id = id;
+                                return false;
+                              }));
+
+  // The report comes (as a webhook or an HTTP provider's answer does) while
+  // the disk fails.
+  f.faults->set(storage_fault::write_error);
+  dispatch_outcome report;
+  report.statuses.push_back({"delivered", "", 3});
+  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+  REQUIRE(f.eventually([&] { return f.stats().retries >= 1; }));
+  CHECK(f.only_attempt_status() == "queued");
+
+  f.faults->set(storage_fault::none);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  CHECK(f.eventually([&] { return f.stats().waiting_to_retry == 0; }));
+  CHECK(calls->load() == 1);
 }
