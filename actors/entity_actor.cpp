@@ -7,6 +7,7 @@
 #include "actors/engine_context.hpp"
 #include "actors/entity_engine.hpp"
 #include "domain/entity_record.hpp"
+#include "domain/scratch_json.hpp"
 #include "storage/entity_reader.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
@@ -57,12 +58,11 @@ struct entity_state {
 using entity_pointer = entity_actor::stateful_pointer<entity_state>;
 
 std::optional<domain::entity_record> parse_record(const std::string& text) {
-  boost::json::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec) {
+  const domain::scratch_json v(text);  // parse_entity_record copies what it keeps
+  if (!v.ok()) {
     return std::nullopt;
   }
-  auto r = domain::parse_entity_record(v);
+  auto r = domain::parse_entity_record(v.value());
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 

@@ -118,10 +118,25 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms) {
   int y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
-                (sod / 60) % 60, sod % 60, ms);
-  return buf;
+  if (y < 0 || y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
+                  (sod / 60) % 60, sod % 60, ms);
+    return buf;
+  }
+  // Every record carries a few of these: digits by hand, not snprintf.
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](std::size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+  };
+  put(0, y, 4);
+  put(5, static_cast<int>(m), 2);
+  put(8, static_cast<int>(d), 2);
+  put(11, sod / 3600, 2);
+  put(14, (sod / 60) % 60, 2);
+  put(17, sod % 60, 2);
+  put(20, ms, 3);
+  return out;
 }
 
 }  // namespace herald::domain

@@ -10,6 +10,7 @@
 #include "domain/engine_event.hpp"
 #include "domain/json_fields.hpp"
 #include "domain/rfc3339.hpp"
+#include "domain/scratch_json.hpp"
 #include "storage/coding.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -30,12 +31,11 @@ std::int64_t time_ms(const json::object& o, const char* key) {
 void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::cloud_event& event,
                                                rocksdb::WriteBatch& batch) const {
   const std::string ref = view_ref(seq);
-  json::error_code ec;
-  json::value data = json::parse(event.data, ec);
-  if (ec || !data.is_object()) {
+  const domain::scratch_json data(event.data);  // only read: strings and numbers are copied out
+  if (!data.ok() || !data.value().is_object()) {
     return;  // engine events are written by Herald; a malformed one has no view
   }
-  const json::object& d = data.get_object();
+  const json::object& d = data.value().get_object();
   namespace engine = domain::engine;
 
   if (event.type == engine::definition_put) {

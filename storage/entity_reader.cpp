@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/entity_record.hpp"
+#include "domain/scratch_json.hpp"
 
 namespace json = boost::json;
 
@@ -16,12 +17,11 @@ std::optional<domain::entity_record> record_of(const stored_event& e) {
   if (!domain::entity_effect_of(e.event).carries_record) {
     return std::nullopt;
   }
-  json::error_code ec;
-  json::value v = json::parse(e.event.data, ec);
-  if (ec) {
+  const domain::scratch_json v(e.event.data);  // parse_entity_record copies what it keeps
+  if (!v.ok()) {
     return std::nullopt;
   }
-  auto r = domain::parse_entity_record(v);
+  auto r = domain::parse_entity_record(v.value());
   return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 
 #include "domain/cloud_event.hpp"
 #include "domain/entity_record.hpp"
+#include "domain/scratch_json.hpp"
 
 namespace json = boost::json;
 using namespace herald::domain;
@@ -80,4 +81,31 @@ TEST_CASE("an event's effect on its entity follows subject, data and type", "[do
   auto deleted = entity_effect_of(ev);
   CHECK(deleted.deletes);
   CHECK_FALSE(deleted.carries_record);
+}
+
+TEST_CASE("a record read from a scratch document owns its memory", "[domain][entity]") {
+  // scratch_json's nodes live in its own buffer; what the record keeps must
+  // have been copied out into ordinary memory, or it would dangle.
+  std::optional<herald::domain::entity_record> kept;
+  {
+    const herald::domain::scratch_json doc(
+        R"({"label":"Jane","fields":{"Status":"Booked","Seats":{"n":2}},"contact":{"email":"j@example.com","address":{"city":"Leeds"}}})");
+    REQUIRE(doc.ok());
+    CHECK_FALSE(*doc.value().storage() == *json::storage_ptr());  // the check below can tell them apart
+    auto r = parse_entity_record(doc.value());
+    REQUIRE(r);
+    kept = std::move(*r);
+  }
+  const json::storage_ptr ordinary;
+  CHECK(*kept->fields.storage() == *ordinary);
+  CHECK(*kept->fields.at("Seats").storage() == *ordinary);
+  CHECK(*kept->contact.storage() == *ordinary);
+  CHECK(*kept->contact.at("address").storage() == *ordinary);
+  CHECK(kept->fields.at("Seats").at("n").as_int64() == 2);
+  CHECK(kept->contact.at("address").at("city").as_string() == "Leeds");
+}
+
+TEST_CASE("a scratch document reports a parse error", "[domain][entity]") {
+  const herald::domain::scratch_json doc("{\"label\":");
+  CHECK_FALSE(doc.ok());
 }

@@ -31,4 +31,10 @@ TEST_CASE("formatting round-trips through parsing", "[domain][rfc3339]") {
     CHECK(parse_rfc3339_ms(format_rfc3339_ms(ms)) == ms);
   }
   CHECK(format_rfc3339_ms(1522949460250) == "2018-04-05T17:31:00.250Z");
+  CHECK(format_rfc3339_ms(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(format_rfc3339_ms(951825599999) == "2000-02-29T11:59:59.999Z");
+  CHECK(format_rfc3339_ms(-1) == "1969-12-31T23:59:59.999Z");
+  CHECK(format_rfc3339_ms(253402300799999) == "9999-12-31T23:59:59.999Z");
+  // Outside four-digit years (not RFC 3339's range) it still writes the date.
+  CHECK(format_rfc3339_ms(253402300800000) == "10000-01-01T00:00:00.000Z");
 }
