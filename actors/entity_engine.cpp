@@ -8,6 +8,7 @@
 #include "domain/channel_choice.hpp"
 #include "domain/delivery_status.hpp"
 #include "domain/engine_event.hpp"
+#include "domain/json_text.hpp"
 #include "domain/entity_path.hpp"
 #include "domain/iso_duration.hpp"
 #include "domain/local_time.hpp"
@@ -662,15 +663,22 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
                                                  const domain::communication_view& comm, const json::object* content,
                                                  std::int64_t previous_at) {
-  json::object data{{"attempt", domain::to_json(attempt)}};
+  std::string data = "{\"attempt\":";
+  domain::append_json(data, attempt);
   if (content) {  // a new attempt; a status update changes the communication only through it
-    data["communication"] = domain::to_json(comm);
-    data["content"] = *content;
+    data += ",\"communication\":";
+    domain::append_json(data, comm);
+    data += ",\"content\":";
+    data += json::serialize(*content);
   }
-  if (previous_at) data["communication_previous_at"] = previous_at;
+  if (previous_at) {
+    data += ",\"communication_previous_at\":";
+    domain::json_text::append_int(data, previous_at);
+  }
+  data += '}';
   written_[attempt.id] = attempt;
-  return domain::engine::make_unique_event(domain::engine::attempt_updated, key_,
-                                    json::serialize(data), now_text(ctx_));
+  return domain::engine::make_unique_event(domain::engine::attempt_updated, key_, std::move(data),
+                                           now_text(ctx_));
 }
 
 engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "domain/json_fields.hpp"
+#include "domain/json_text.hpp"
 #include "domain/rfc3339.hpp"
 
 namespace json = boost::json;
@@ -33,12 +34,6 @@ status not_object(const char* what) {
 json::object to_json(const recipient_info& r);
 
 namespace {
-json::array copies(const std::vector<recipient_info>& list) {
-  json::array out;
-  for (const auto& r : list) out.push_back(to_json(r));
-  return out;
-}
-
 std::vector<recipient_info> copies_from(const json::object& o, const char* key) {
   std::vector<recipient_info> out;
   if (const json::value* v = o.if_contains(key); v && v->is_array()) {
@@ -56,59 +51,157 @@ json::object to_json(const recipient_info& r) {
                       {"mobile", r.mobile}, {"address", r.address}};
 }
 
-json::object to_json(const attempt_view& a) {
-  json::array timeline;
-  for (const auto& s : a.timeline) {
-    json::object entry{{"status", s.status}, {"at", format_rfc3339_ms(s.at)}};
-    if (!s.reason.empty()) entry["reason"] = s.reason;
-    timeline.push_back(std::move(entry));
+namespace {
+
+using json_text::append_key;
+using json_text::append_string;
+
+void append_time_or_null(std::string& out, std::int64_t ms) {
+  if (ms == 0) {
+    out += "null";
+  } else {
+    append_string(out, format_rfc3339_ms(ms));
   }
-  return json::object{{"id", a.id},
-                      {"communication_id", a.communication_id},
-                      {"attempt", a.attempt},
-                      {"status", a.status},
-                      {"status_reason", a.status_reason},
-                      {"channel", a.channel},
-                      {"provider", a.provider},
-                      {"provider_message_id", a.provider_message_id},
-                      {"mapped_to", a.mapped_to},
-                      {"mapped_to_label", a.mapped_to_label},
-                      {"customer", a.customer},
-                      {"recipient", to_json(a.recipient)},
-                      {"cc", copies(a.cc)},
-                      {"bcc", copies(a.bcc)},
-                      {"sender", a.sender},
-                      {"subject", a.subject},
-                      {"type", a.type},
-                      {"category", a.category},
-                      {"workflow", a.workflow},
-                      {"template", a.template_id},
-                      {"template_version", a.template_version},
-                      {"instance_id", a.instance_id},
-                      {"automated", a.automated},
-                      {"resend_of", a.resend_of.empty() ? json::value(nullptr) : json::value(a.resend_of)},
-                      {"created_at", time_or_null(a.created_at)},
-                      {"sent_at", time_or_null(a.sent_at)},
-                      {"updated_at", time_or_null(a.updated_at)},
-                      {"timeline", std::move(timeline)}};
 }
 
-json::object to_json(const communication_view& c) {
-  return json::object{{"id", c.id},
-                      {"mapped_to", c.mapped_to},
-                      {"mapped_to_label", c.mapped_to_label},
-                      {"topic", c.topic},
-                      {"recipient", to_json(c.recipient)},
-                      {"latest_status", c.latest_status},
-                      {"latest_attempt_id", c.latest_attempt_id},
-                      {"channel", c.channel},
-                      {"subject", c.subject},
-                      {"type", c.type},
-                      {"category", c.category},
-                      {"workflow", c.workflow},
-                      {"customer", c.customer},
-                      {"attempts", c.attempts},
-                      {"last_attempt_at", time_or_null(c.last_attempt_at)}};
+void append_recipient(std::string& out, const recipient_info& r) {
+  out += '{';
+  append_key(out, "key", true);
+  append_string(out, r.key);
+  append_key(out, "name");
+  append_string(out, r.name);
+  append_key(out, "email");
+  append_string(out, r.email);
+  append_key(out, "mobile");
+  append_string(out, r.mobile);
+  append_key(out, "address");
+  out += json::serialize(r.address);
+  out += '}';
+}
+
+void append_recipients(std::string& out, const std::vector<recipient_info>& list) {
+  out += '[';
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (i) out += ',';
+    append_recipient(out, list[i]);
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void append_json(std::string& out, const attempt_view& a) {
+  out += '{';
+  append_key(out, "id", true);
+  append_string(out, a.id);
+  append_key(out, "communication_id");
+  append_string(out, a.communication_id);
+  append_key(out, "attempt");
+  json_text::append_int(out, a.attempt);
+  append_key(out, "status");
+  append_string(out, a.status);
+  append_key(out, "status_reason");
+  append_string(out, a.status_reason);
+  append_key(out, "channel");
+  append_string(out, a.channel);
+  append_key(out, "provider");
+  append_string(out, a.provider);
+  append_key(out, "provider_message_id");
+  append_string(out, a.provider_message_id);
+  append_key(out, "mapped_to");
+  append_string(out, a.mapped_to);
+  append_key(out, "mapped_to_label");
+  append_string(out, a.mapped_to_label);
+  append_key(out, "customer");
+  append_string(out, a.customer);
+  append_key(out, "recipient");
+  append_recipient(out, a.recipient);
+  append_key(out, "cc");
+  append_recipients(out, a.cc);
+  append_key(out, "bcc");
+  append_recipients(out, a.bcc);
+  append_key(out, "sender");
+  append_string(out, a.sender);
+  append_key(out, "subject");
+  append_string(out, a.subject);
+  append_key(out, "type");
+  append_string(out, a.type);
+  append_key(out, "category");
+  append_string(out, a.category);
+  append_key(out, "workflow");
+  append_string(out, a.workflow);
+  append_key(out, "template");
+  append_string(out, a.template_id);
+  append_key(out, "template_version");
+  json_text::append_int(out, a.template_version);
+  append_key(out, "instance_id");
+  append_string(out, a.instance_id);
+  append_key(out, "automated");
+  out += a.automated ? "true" : "false";
+  append_key(out, "resend_of");
+  if (a.resend_of.empty()) {
+    out += "null";
+  } else {
+    append_string(out, a.resend_of);
+  }
+  append_key(out, "created_at");
+  append_time_or_null(out, a.created_at);
+  append_key(out, "sent_at");
+  append_time_or_null(out, a.sent_at);
+  append_key(out, "updated_at");
+  append_time_or_null(out, a.updated_at);
+  append_key(out, "timeline");
+  out += '[';
+  for (std::size_t i = 0; i < a.timeline.size(); ++i) {
+    const status_change& s = a.timeline[i];
+    if (i) out += ',';
+    out += '{';
+    append_key(out, "status", true);
+    append_string(out, s.status);
+    append_key(out, "at");
+    append_string(out, format_rfc3339_ms(s.at));
+    if (!s.reason.empty()) {
+      append_key(out, "reason");
+      append_string(out, s.reason);
+    }
+    out += '}';
+  }
+  out += "]}";
+}
+
+void append_json(std::string& out, const communication_view& c) {
+  out += '{';
+  append_key(out, "id", true);
+  append_string(out, c.id);
+  append_key(out, "mapped_to");
+  append_string(out, c.mapped_to);
+  append_key(out, "mapped_to_label");
+  append_string(out, c.mapped_to_label);
+  append_key(out, "topic");
+  append_string(out, c.topic);
+  append_key(out, "recipient");
+  append_recipient(out, c.recipient);
+  append_key(out, "latest_status");
+  append_string(out, c.latest_status);
+  append_key(out, "latest_attempt_id");
+  append_string(out, c.latest_attempt_id);
+  append_key(out, "channel");
+  append_string(out, c.channel);
+  append_key(out, "subject");
+  append_string(out, c.subject);
+  append_key(out, "type");
+  append_string(out, c.type);
+  append_key(out, "category");
+  append_string(out, c.category);
+  append_key(out, "workflow");
+  append_string(out, c.workflow);
+  append_key(out, "customer");
+  append_string(out, c.customer);
+  append_key(out, "attempts");
+  json_text::append_int(out, c.attempts);
+  append_key(out, "last_attempt_at");
+  append_time_or_null(out, c.last_attempt_at);
+  out += '}';
 }
 
 json::object to_json(const task_view& t) {

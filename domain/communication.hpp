@@ -95,8 +95,10 @@ struct task_view {
 };
 
 boost::json::object to_json(const recipient_info& r);
-boost::json::object to_json(const attempt_view& a);
-boost::json::object to_json(const communication_view& c);
+// An attempt's and a communication's JSON, as their records carry them,
+// appended to `out` (written directly: these go with every communication).
+void append_json(std::string& out, const attempt_view& a);
+void append_json(std::string& out, const communication_view& c);
 boost::json::object to_json(const task_view& t);
 
 result<recipient_info> recipient_from_json(const boost::json::value& v);

@@ -1,0 +1,26 @@
+#pragma once
+// Writing JSON text directly, for the records the engine writes on every
+// communication: building a boost::json tree only to serialize it was most
+// of the cost of writing an attempt. The output is what boost::json's
+// serializer writes for the same values (tested against it).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace herald::domain::json_text {
+
+// `s` as a JSON string: quotes, backslashes and control characters escaped
+// (\b \f \n \r \t, others as \u00XX); everything else, UTF-8 included, as is.
+void append_string(std::string& out, std::string_view s);
+
+// `"name":` after a comma unless `first`.
+inline void append_key(std::string& out, std::string_view name, bool first = false) {
+  if (!first) out += ',';
+  append_string(out, name);
+  out += ':';
+}
+
+inline void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
+
+}  // namespace herald::domain::json_text
