@@ -147,6 +147,13 @@ struct pipeline {
 
 double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
 
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 long rss_kib() {
   std::ifstream status("/proc/self/status");
   std::string line;
@@ -189,6 +196,7 @@ int main(int argc, char** argv) {
   auto runs = [&only](const char* phase) { return only.empty() || only == phase; };
   if (runs("throughput")) {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
     pipeline p(base + "/throughput", "");
+    const double cpu_before = cpu_seconds();
     const auto start = clock_type::now();
     std::vector<std::thread> feeders;
     std::atomic<std::size_t> next{0};
@@ -206,6 +214,7 @@ int main(int argc, char** argv) {
     for (auto& f : feeders) f.join();
     p.wait_for_records(events * records_per_communication);
     const double secs = seconds_since(start);
+    const double cpu = cpu_seconds() - cpu_before;
     if (p.logged() != events) {
       std::cerr << "expected " << events << " attempts, found " << p.logged() << "\n";
       return 1;
@@ -213,6 +222,9 @@ int main(int argc, char** argv) {
     const auto stats = p.store->stats();
     out["events"] = events;
     out["communications_per_s"] = static_cast<std::int64_t>(events / secs);
+    // CPU of every thread (user and system) per communication: steadier
+    // than the rate on a shared VM, for comparing changes.
+    out["cpu_us_per_communication"] = static_cast<std::int64_t>(cpu * 1e6 / static_cast<double>(events));
     out["log_records_per_communication"] = static_cast<std::int64_t>(stats.events / events);
     const auto bytes = static_cast<std::size_t>(stats.batch_bytes / events);
     out["bytes_written_per_communication"] = bytes;
