@@ -54,6 +54,7 @@ json::object to_json(const recipient_info& r) {
 namespace {
 
 using json_text::append_key;
+using json_text::append_member;
 using json_text::append_string;
 
 void append_time_or_null(std::string& out, std::int64_t ms) {
@@ -66,14 +67,10 @@ void append_time_or_null(std::string& out, std::int64_t ms) {
 
 void append_recipient(std::string& out, const recipient_info& r) {
   out += '{';
-  append_key(out, "key", true);
-  append_string(out, r.key);
-  append_key(out, "name");
-  append_string(out, r.name);
-  append_key(out, "email");
-  append_string(out, r.email);
-  append_key(out, "mobile");
-  append_string(out, r.mobile);
+  append_member(out, "key", r.key, true);
+  append_member(out, "name", r.name);
+  append_member(out, "email", r.email);
+  append_member(out, "mobile", r.mobile);
   append_key(out, "address");
   out += json::serialize(r.address);
   out += '}';
@@ -92,50 +89,33 @@ void append_recipients(std::string& out, const std::vector<recipient_info>& list
 
 void append_json(std::string& out, const attempt_view& a) {
   out += '{';
-  append_key(out, "id", true);
-  append_string(out, a.id);
-  append_key(out, "communication_id");
-  append_string(out, a.communication_id);
+  append_member(out, "id", a.id, true);
+  append_member(out, "communication_id", a.communication_id);
   append_key(out, "attempt");
   json_text::append_int(out, a.attempt);
-  append_key(out, "status");
-  append_string(out, a.status);
-  append_key(out, "status_reason");
-  append_string(out, a.status_reason);
-  append_key(out, "channel");
-  append_string(out, a.channel);
-  append_key(out, "provider");
-  append_string(out, a.provider);
-  append_key(out, "provider_message_id");
-  append_string(out, a.provider_message_id);
-  append_key(out, "mapped_to");
-  append_string(out, a.mapped_to);
-  append_key(out, "mapped_to_label");
-  append_string(out, a.mapped_to_label);
-  append_key(out, "customer");
-  append_string(out, a.customer);
+  append_member(out, "status", a.status);
+  append_member(out, "status_reason", a.status_reason);
+  append_member(out, "channel", a.channel);
+  append_member(out, "provider", a.provider);
+  append_member(out, "provider_message_id", a.provider_message_id);
+  append_member(out, "mapped_to", a.mapped_to);
+  append_member(out, "mapped_to_label", a.mapped_to_label);
+  append_member(out, "customer", a.customer);
   append_key(out, "recipient");
   append_recipient(out, a.recipient);
   append_key(out, "cc");
   append_recipients(out, a.cc);
   append_key(out, "bcc");
   append_recipients(out, a.bcc);
-  append_key(out, "sender");
-  append_string(out, a.sender);
-  append_key(out, "subject");
-  append_string(out, a.subject);
-  append_key(out, "type");
-  append_string(out, a.type);
-  append_key(out, "category");
-  append_string(out, a.category);
-  append_key(out, "workflow");
-  append_string(out, a.workflow);
-  append_key(out, "template");
-  append_string(out, a.template_id);
+  append_member(out, "sender", a.sender);
+  append_member(out, "subject", a.subject);
+  append_member(out, "type", a.type);
+  append_member(out, "category", a.category);
+  append_member(out, "workflow", a.workflow);
+  append_member(out, "template", a.template_id);
   append_key(out, "template_version");
   json_text::append_int(out, a.template_version);
-  append_key(out, "instance_id");
-  append_string(out, a.instance_id);
+  append_member(out, "instance_id", a.instance_id);
   append_key(out, "automated");
   out += a.automated ? "true" : "false";
   append_key(out, "resend_of");
@@ -156,13 +136,10 @@ void append_json(std::string& out, const attempt_view& a) {
     const status_change& s = a.timeline[i];
     if (i) out += ',';
     out += '{';
-    append_key(out, "status", true);
-    append_string(out, s.status);
-    append_key(out, "at");
-    append_string(out, format_rfc3339_ms(s.at));
+    append_member(out, "status", s.status, true);
+    append_member(out, "at", format_rfc3339_ms(s.at));
     if (!s.reason.empty()) {
-      append_key(out, "reason");
-      append_string(out, s.reason);
+      append_member(out, "reason", s.reason);
     }
     out += '}';
   }
@@ -171,32 +148,20 @@ void append_json(std::string& out, const attempt_view& a) {
 
 void append_json(std::string& out, const communication_view& c) {
   out += '{';
-  append_key(out, "id", true);
-  append_string(out, c.id);
-  append_key(out, "mapped_to");
-  append_string(out, c.mapped_to);
-  append_key(out, "mapped_to_label");
-  append_string(out, c.mapped_to_label);
-  append_key(out, "topic");
-  append_string(out, c.topic);
+  append_member(out, "id", c.id, true);
+  append_member(out, "mapped_to", c.mapped_to);
+  append_member(out, "mapped_to_label", c.mapped_to_label);
+  append_member(out, "topic", c.topic);
   append_key(out, "recipient");
   append_recipient(out, c.recipient);
-  append_key(out, "latest_status");
-  append_string(out, c.latest_status);
-  append_key(out, "latest_attempt_id");
-  append_string(out, c.latest_attempt_id);
-  append_key(out, "channel");
-  append_string(out, c.channel);
-  append_key(out, "subject");
-  append_string(out, c.subject);
-  append_key(out, "type");
-  append_string(out, c.type);
-  append_key(out, "category");
-  append_string(out, c.category);
-  append_key(out, "workflow");
-  append_string(out, c.workflow);
-  append_key(out, "customer");
-  append_string(out, c.customer);
+  append_member(out, "latest_status", c.latest_status);
+  append_member(out, "latest_attempt_id", c.latest_attempt_id);
+  append_member(out, "channel", c.channel);
+  append_member(out, "subject", c.subject);
+  append_member(out, "type", c.type);
+  append_member(out, "category", c.category);
+  append_member(out, "workflow", c.workflow);
+  append_member(out, "customer", c.customer);
   append_key(out, "attempts");
   json_text::append_int(out, c.attempts);
   append_key(out, "last_attempt_at");

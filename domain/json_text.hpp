@@ -23,4 +23,10 @@ inline void append_key(std::string& out, std::string_view name, bool first = fal
 
 inline void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
 
+// `"name":"value"`, after a comma unless `first`.
+inline void append_member(std::string& out, std::string_view name, std::string_view value, bool first = false) {
+  append_key(out, name, first);
+  append_string(out, value);
+}
+
 }  // namespace herald::domain::json_text

@@ -203,16 +203,22 @@ provider_actor spawn_provider_failing_the_disk(caf::actor_system& system,
   });
 }
 
+// Makes `provider` the engine's and books Delegate/d-1 (appended and routed).
+engine_fixture::appended book_with(engine_fixture& f, provider_actor provider) {
+  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
+  f.engine->provider = std::move(provider);
+  auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  return first;
+}
+
 }  // namespace
 
 TEST_CASE("a provider's answer the disk refused to record is recorded once it works, without a second call",
           "[actors][engine][faults]") {
   engine_fixture f;
   auto calls = std::make_shared<std::atomic<int>>(0);
-  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
-  f.engine->provider = spawn_provider_failing_the_disk(*f.system, f.faults, calls, true);
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
+  const auto first = book_with(f, spawn_provider_failing_the_disk(*f.system, f.faults, calls, true));
   // The attempt was stored (queued) and handed over; recording the answer failed.
   REQUIRE(f.eventually([&] { return f.stats().retries >= 1; }));
   CHECK(f.only_attempt_status() == "queued");
@@ -229,10 +235,7 @@ TEST_CASE("a provider's later report the disk refused to record is recorded once
           "[actors][engine][faults]") {
   engine_fixture f;
   auto calls = std::make_shared<std::atomic<int>>(0);
-  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
-  f.engine->provider = spawn_provider_failing_the_disk(*f.system, f.faults, calls, false);
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
+  const auto first = book_with(f, spawn_provider_failing_the_disk(*f.system, f.faults, calls, false));
   REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0] && calls->load() == 1; }));
   REQUIRE(f.only_attempt_status() == "queued");
   std::string attempt_id;
