@@ -49,6 +49,9 @@ struct entity_state {
   // It takes nothing more (answers false) and stops once idle; the router
   // retries with a fresh actor restored from what is stored.
   bool broken = false;
+  // This actor's appends: once one fails, the store refuses the ones it
+  // made before it learned so (they build on the one that failed).
+  std::shared_ptr<storage::append_chain> steps = std::make_shared<storage::append_chain>();
   // The router that spawned this actor: takes a provider's answer this
   // actor could not record (see hand_over).
   caf::actor router;
@@ -151,9 +154,11 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
   auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::move(step.events));
   auto handle = caf::actor_cast<entity_actor>(self);
   self->state.engine_ctx->store->append_async(
-      domain::event_kind::engine_event, batch, [handle, token](result<storage::append_outcome> r) {
+      domain::event_kind::engine_event, batch,
+      [handle, token](result<storage::append_outcome> r) {
         caf::anon_send(handle, persisted_atom_v, token, r.has_value());
-      });
+      },
+      self->state.steps);
 }
 
 entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,

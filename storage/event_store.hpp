@@ -7,6 +7,7 @@
 // serialised by one writer (group commit); reads use RocksDB's own
 // consistency and never block the writer.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +33,14 @@ struct append_outcome {
 using event_batch = std::shared_ptr<const std::vector<domain::cloud_event>>;
 using append_callback = std::function<void(result<append_outcome>)>;
 
+// The appends of one writer whose later appends build on its earlier ones
+// (an entity actor's workflow steps). Once one of them fails, every later
+// one fails too, even if the disk works again by then: a step written on
+// top of one that was not would refer to what the log does not hold.
+struct append_chain {
+  std::atomic<bool> broken{false};
+};
+
 struct scan_filter {
   std::uint64_t from_seq = 1;
   std::uint64_t to_seq = UINT64_MAX;
@@ -56,8 +65,13 @@ class event_store {
   // Appends `events` atomically: all of them (less duplicates) or none. A
   // (source, id) already in the log, or earlier in the same batch, is a
   // duplicate and changes nothing. `done` runs on the writer thread once the
-  // events are durable under the sync policy; it must not block.
-  virtual void append_async(domain::event_kind kind, event_batch events, append_callback done) = 0;
+  // events are durable under the sync policy; it must not block. With a
+  // `chain`, the append fails if an earlier one of the chain failed.
+  virtual void append_async(domain::event_kind kind, event_batch events, append_callback done,
+                            std::shared_ptr<append_chain> chain) = 0;
+  void append_async(domain::event_kind kind, event_batch events, append_callback done) {
+    append_async(kind, std::move(events), std::move(done), nullptr);
+  }
   void append_async(event_batch events, append_callback done) {
     append_async(domain::event_kind::cloud_event, std::move(events), std::move(done));
   }

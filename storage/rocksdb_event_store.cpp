@@ -187,6 +187,7 @@ struct rocksdb_event_store::prepared_group {
   std::uint64_t id = 0;
   std::vector<pending_append> appends;
   std::vector<append_outcome> outcomes;
+  std::vector<status> refused;  // per append: its chain was broken (it is not in the batch)
   rocksdb::WriteBatch batch;
   std::uint64_t first_seq = 0;  // the group holds [first_seq, end_seq)
   std::uint64_t end_seq = 0;
@@ -246,9 +247,9 @@ rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
   return handles_.at(name);
 }
 
-void rocksdb_event_store::append_async(domain::event_kind kind, event_batch events,
-                                       append_callback done) {
-  enqueue(pending_append{kind, std::move(events), std::move(done), {}});
+void rocksdb_event_store::append_async(domain::event_kind kind, event_batch events, append_callback done,
+                                       std::shared_ptr<append_chain> chain) {
+  enqueue(pending_append{kind, std::move(events), std::move(done), {}, std::move(chain)});
 }
 
 void rocksdb_event_store::mark_calls_started(std::vector<std::string> attempt_ids, append_callback done) {
@@ -340,6 +341,7 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   g->id = next_group_++;
   g->appends = std::move(appends);
   g->outcomes.resize(g->appends.size());
+  g->refused.resize(g->appends.size());
   g->first_seq = next_seq_;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -352,8 +354,11 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   // Every (source, id) of the group, looked up in one MultiGet; an event
   // whose id is unique by construction has no key (empty) and is new.
   std::vector<std::string> keys;
-  for (const auto& a : g->appends) {
-    for (const auto& ev : *a.events) {
+  for (std::size_t a = 0; a < g->appends.size(); ++a) {
+    if (const auto& chain = g->appends[a].chain; chain && chain->broken.load()) {
+      g->refused[a] = status{errc::unavailable, "an earlier step of the same writer could not be stored"};
+    }
+    for (const auto& ev : *g->appends[a].events) {
       keys.push_back(ev.unique_id ? std::string() : dedup_key(ev.source, ev.id));
     }
   }
@@ -378,6 +383,10 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   std::string record;
   std::size_t k = 0;
   for (std::size_t a = 0; a < g->appends.size() && g->failure.is_ok(); ++a) {
+    if (!g->refused[a].is_ok()) {
+      k += g->appends[a].events->size();  // its keys were looked up with the others
+      continue;
+    }
     append_outcome& out = g->outcomes[a];
     out.recorded_at_ms = now;
     out.seqs.reserve(g->appends[a].events->size());
@@ -473,6 +482,11 @@ void rocksdb_event_store::committer_loop() {
         }
       }
       if (!group->failure.is_ok()) {
+        // Chains first: once reset_needed_ is seen, the sequencer prepares
+        // on what is committed, and a chain's next append must not go there.
+        for (const auto& a : group->appends) {
+          if (a.chain) a.chain->broken = true;
+        }
         std::lock_guard<std::mutex> lock(mu_);
         reset_needed_ = true;
       }
@@ -546,10 +560,12 @@ void rocksdb_event_store::complete(prepared_group& g) {
     metrics_.commit_seconds.observe(static_cast<double>(last_commit_us_) / 1e6);
   }
   for (std::size_t a = 0; a < g.appends.size(); ++a) {
-    if (g.failure.is_ok()) {
-      g.appends[a].done(std::move(g.outcomes[a]));
-    } else {
+    if (!g.failure.is_ok()) {
       g.appends[a].done(g.failure);
+    } else if (!g.refused[a].is_ok()) {
+      g.appends[a].done(g.refused[a]);
+    } else {
+      g.appends[a].done(std::move(g.outcomes[a]));
     }
   }
 }

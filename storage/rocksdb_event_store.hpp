@@ -95,7 +95,8 @@ class rocksdb_event_store final : public event_store {
   rocksdb_event_store& operator=(const rocksdb_event_store&) = delete;
 
   using event_store::append_async;
-  void append_async(domain::event_kind kind, event_batch events, append_callback done) override;
+  void append_async(domain::event_kind kind, event_batch events, append_callback done,
+                    std::shared_ptr<append_chain> chain) override;
   result<stored_event> read(std::uint64_t seq) const override;
   status scan(const scan_filter& filter,
               const std::function<bool(const stored_event&)>& visit) const override;
@@ -194,6 +195,7 @@ class rocksdb_event_store final : public event_store {
     event_batch events;
     append_callback done;
     std::vector<std::string> calls_started;  // mark_calls_started: no events
+    std::shared_ptr<append_chain> chain;     // may be null
   };
   struct prepared_group;
   // Hands an append to the sequencer (append_async, mark_calls_started).

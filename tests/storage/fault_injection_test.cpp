@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
 
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
@@ -87,4 +88,32 @@ TEST_CASE("storage fault names parse, and unknown ones are refused", "[storage][
   auto bad = parse_storage_fault("meteor");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().field() == "storage");
+}
+
+TEST_CASE("a chain's appends after one that failed fail too, though the disk works again", "[storage][faults]") {
+  temp_dir dir;
+  auto faults = std::make_shared<storage_faults>();
+  auto store = open_faulty(dir.str(), faults);
+  auto append = [&store](const char* id, std::shared_ptr<append_chain> chain) {
+    std::promise<herald::result<append_outcome>> done;
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)});
+    store->append_async(
+        herald::domain::event_kind::cloud_event, batch,
+        [&done](herald::result<append_outcome> r) { done.set_value(std::move(r)); }, std::move(chain));
+    return done.get_future().get();
+  };
+  auto steps = std::make_shared<append_chain>();
+  REQUIRE(append("a", steps));
+
+  faults->set(storage_fault::write_error);
+  CHECK_FALSE(append("b", steps));
+  faults->set(storage_fault::none);
+  // Written after the failure was known: "c" builds on "b", which is not there.
+  auto refused = append("c", steps);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == herald::errc::unavailable);
+  // Other writers, and a new chain, go on.
+  CHECK(append("d", nullptr));
+  CHECK(append("e", std::make_shared<append_chain>()));
+  CHECK(ids_in(*store) == std::vector<std::string>{"a", "d", "e"});
 }
