@@ -53,8 +53,9 @@ struct entity_state {
   // made before it learned so (they build on the one that failed).
   std::shared_ptr<storage::append_chain> steps = std::make_shared<storage::append_chain>();
   // The router that spawned this actor: takes a provider's answer this
-  // actor could not record (see hand_over).
-  caf::actor router;
+  // actor could not record (see hand_over). An address, not a handle: the
+  // router holds this actor, and this actor must not keep the router alive.
+  caf::actor_addr router;
   static inline const char* name = "herald.entity";
 };
 
@@ -81,7 +82,9 @@ void quit_if_idle(entity_pointer self) {
 // store): the answer exists nowhere else, so it goes to the router, which
 // holds the entity and hands it to a fresh actor restored from the store.
 void hand_over(entity_pointer self, const std::string& attempt_id, const dispatch_outcome& outcome) {
-  if (self->state.router) caf::anon_send(self->state.router, status_atom_v, self->state.view.key, attempt_id, outcome);
+  if (auto router = caf::actor_cast<caf::actor>(self->state.router)) {
+    caf::anon_send(router, status_atom_v, self->state.view.key, attempt_id, outcome);
+  }
 }
 
 // Appends the step's events; once durable tells the scheduler about new
@@ -163,7 +166,7 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
 
 entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,
                                             const storage::event_store* store,
-                                            std::shared_ptr<const engine_context> engine, caf::actor router) {
+                                            std::shared_ptr<const engine_context> engine, caf::actor_addr router) {
   auto& st = self->state;
   st.router = std::move(router);
   st.view.key = key;
@@ -298,7 +301,7 @@ entity_actor spawn_entity(caf::local_actor* parent, std::string key, const stora
                           std::shared_ptr<const engine_context> engine) {
   // Not linked: one entity's failure must not take the router down; actors
   // end with their last handle when the router goes.
-  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine), caf::actor_cast<caf::actor>(parent));
+  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address());
 }
 
 }  // namespace herald::actors
