@@ -31,8 +31,6 @@ status not_object(const char* what) {
 
 }  // namespace
 
-json::object to_json(const recipient_info& r);
-
 namespace {
 std::vector<recipient_info> copies_from(const json::object& o, const char* key) {
   std::vector<recipient_info> out;
@@ -45,11 +43,6 @@ std::vector<recipient_info> copies_from(const json::object& o, const char* key) 
   return out;
 }
 }  // namespace
-
-json::object to_json(const recipient_info& r) {
-  return json::object{{"key", r.key},     {"name", r.name},     {"email", r.email},
-                      {"mobile", r.mobile}, {"address", r.address}};
-}
 
 namespace {
 

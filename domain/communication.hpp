@@ -94,7 +94,6 @@ struct task_view {
   std::int64_t completed_at = 0;
 };
 
-boost::json::object to_json(const recipient_info& r);
 // An attempt's and a communication's JSON, as their records carry them,
 // appended to `out` (written directly: these go with every communication).
 void append_json(std::string& out, const attempt_view& a);
