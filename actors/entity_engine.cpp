@@ -476,9 +476,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     t.workflow = inst.workflow;
     t.instance_id = inst.id;
     t.created_at = now;
-    step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
-                                                     json::serialize(json::object{{"task", domain::to_json(t)}}),
-                                                     now_text(ctx_)));
+    step.events.push_back(task_event(t));
   };
   const std::string on = record.label.empty() ? key_ : record.label;
   std::vector<target> known;
@@ -643,9 +641,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     step.events.push_back(attempt_event(a, comm, &content, previous_at));
     if (task) {
-      step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
-                                                       json::serialize(json::object{{"task", domain::to_json(*task)}}),
-                                                       now_text(ctx_)));
+      step.events.push_back(task_event(*task));
     }
     if (a.status == "queued") {
       step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
@@ -678,6 +674,12 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   data += '}';
   written_[attempt.id] = attempt;
   return domain::engine::make_unique_event(domain::engine::attempt_updated, key_, std::move(data),
+                                           now_text(ctx_));
+}
+
+domain::cloud_event entity_engine::task_event(const domain::task_view& task) {
+  return domain::engine::make_unique_event(domain::engine::task_updated, key_,
+                                           json::serialize(json::object{{"task", domain::to_json(task)}}),
                                            now_text(ctx_));
 }
 
@@ -818,9 +820,7 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.last_attempt_at = a.created_at;
   step.events.push_back(attempt_event(a, comm, &content, previous_at));
   if (task) {
-    step.events.push_back(domain::engine::make_unique_event(domain::engine::task_updated, key_,
-                                                     json::serialize(json::object{{"task", domain::to_json(*task)}}),
-                                                     now_text(ctx_)));
+    step.events.push_back(task_event(*task));
   }
   if (a.status == "queued") step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
   return step;

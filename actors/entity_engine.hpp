@@ -132,6 +132,8 @@ class entity_engine {
                                std::vector<std::string>& made);
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const boost::json::object* content, std::int64_t previous_at);
+  // The record of a manual task's new state.
+  domain::cloud_event task_event(const domain::task_view& task);
   // Who a send reaches: each recipient with the entity its communication is
   // mapped to (this entity, or for reverse links each linking entity).
   struct target {
