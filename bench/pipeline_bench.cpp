@@ -181,7 +181,13 @@ int main(int argc, char** argv) {
     else if (flag == "--only") only = argv[i + 1];
     else if (flag == "--ceiling") ceiling = std::string(argv[i + 1]) != "no";
     else if (flag == "--keep") keep = std::string(argv[i + 1]) == "yes";
-    else if (flag == "--latency-dump") latency_dump.open(argv[i + 1]);
+    else if (flag == "--latency-dump") {
+      latency_dump.open(argv[i + 1]);
+      if (!latency_dump) {
+        std::cerr << "--latency-dump: cannot write " << argv[i + 1] << "\n";
+        return 2;
+      }
+    }
     else {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
