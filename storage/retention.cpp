@@ -38,7 +38,10 @@ result<std::size_t> rocksdb_event_store::purge_expired(const char* expiry_column
     const std::string key = it->key().ToString();
     const std::string attempt = it->value().ToString();
     batch.Delete(expiry->second, key);
-    // 16 bytes: the seq itself; a dedup key (lenstr source, id) is longer.
+    // 16 bytes: the seq itself. A dedup key is longer: these entries name
+    // records Herald wrote, attempts (source "herald", 7 bytes with its
+    // length, ids "e-..." from next_event_id) and provider events (source
+    // "herald/webhooks/<provider>").
     std::string seq_bytes = key.substr(8);
     if (key.size() != 16) {
       auto st = db_->Get(rocksdb::ReadOptions(), cf(cf_dedup), key.substr(8), &seq_bytes);
