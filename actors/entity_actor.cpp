@@ -22,15 +22,20 @@ namespace {
 constexpr auto provider_timeout = caf::infinite;
 
 struct entity_state {
-  entity_view view;
-  std::optional<domain::entity_record> record;
+  entity_view view;  // its record_json is left empty: see record_json_seq
+  // The event whose data is the record the view shows (0: none). The text
+  // is read from the store when the view is asked for, not kept per actor.
+  std::uint64_t record_json_seq = 0;
+  // Records are shared, not copied: `record` and `engine_record` are
+  // usually the same one, and an idle actor keeps it for as long as it lives.
+  std::shared_ptr<const domain::entity_record> record;
   std::shared_ptr<const engine_context> engine_ctx;
   std::optional<entity_engine> engine;
   const storage::event_store* store = nullptr;
   // The record as of the newest event the engine handled: each event is
   // judged on the record it carried, and its changes against this one. A
   // restored actor reads it from the store before its first event.
-  std::optional<domain::entity_record> engine_record;
+  std::shared_ptr<const domain::entity_record> engine_record;
   bool engine_record_known = false;
   // The seq of the event whose record `record` is (0: none), so that event
   // is not parsed again when it arrives.
@@ -61,19 +66,24 @@ struct entity_state {
 
 using entity_pointer = entity_actor::stateful_pointer<entity_state>;
 
-std::optional<domain::entity_record> parse_record(const std::string& text) {
+std::shared_ptr<const domain::entity_record> parse_record(const std::string& text) {
   const domain::scratch_json v(text);  // parse_entity_record copies what it keeps
   if (!v.ok()) {
-    return std::nullopt;
+    return nullptr;
   }
   auto r = domain::parse_entity_record(v.value());
-  return r ? std::optional<domain::entity_record>(std::move(*r)) : std::nullopt;
+  return r ? std::make_shared<const domain::entity_record>(std::move(*r)) : nullptr;
 }
 
+// Once nothing is in flight, a passivating (or broken) actor stops; any
+// other lets go of what the store now holds (entity_engine::release_settled).
 void quit_if_idle(entity_pointer self) {
-  if ((self->state.passivating || self->state.broken) && self->state.pending.empty() &&
-      self->state.provider_calls == 0) {
+  auto& s = self->state;
+  if (!s.pending.empty() || s.provider_calls != 0) return;
+  if (s.passivating || s.broken) {
     self->quit();
+  } else if (s.engine) {
+    s.engine->release_settled();
   }
 }
 
@@ -177,17 +187,17 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   auto snapshot = storage::read_entity(*store, key);
   bool engine_state_stored = true;  // unless the history shows there is none
   if (snapshot && *snapshot) {
-    const auto& snap = **snapshot;
+    auto& snap = **snapshot;  // taken apart: the actor keeps its parts
     st.view.exists = true;
     st.view.restored = true;
     st.view.deleted = snap.deleted;
     st.view.last_seq = snap.last_seq;
-    st.view.record_json = snap.record_json;
-    st.view.changed_fields = snap.changed_fields;
-    st.record = snap.record;
+    if (!snap.record_json.empty()) st.record_json_seq = snap.data_seq;
+    st.view.changed_fields = std::move(snap.changed_fields);
+    if (snap.record) st.record = std::make_shared<const domain::entity_record>(std::move(*snap.record));
     st.record_seq = st.record ? snap.data_seq : 0;
     st.snapshot_data_seq = snap.data_seq;
-    st.snapshot_previous_json = snap.previous_record_json;
+    st.snapshot_previous_json = std::move(snap.previous_record_json);
     engine_state_stored = !snap.no_engine_history;
   }
   if (st.engine_ctx) {
@@ -201,8 +211,8 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         auto& s = self->state;
         if (s.broken) return false;
         // Parsed once: the snapshot and the engine both need it.
-        const std::optional<domain::entity_record> carried =
-            !u.carries_record               ? std::nullopt
+        const std::shared_ptr<const domain::entity_record> carried =
+            !u.carries_record               ? nullptr
             : u.seq == s.record_seq && s.record ? s.record
                                                 : parse_record(u.data_json);
         if (u.seq > s.view.last_seq) {
@@ -211,10 +221,10 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           s.view.deleted = u.deletes;
           ++s.view.applied;
           if (carried) {
-            s.view.changed_fields = domain::changed_fields(s.record ? &*s.record : nullptr, *carried);
+            s.view.changed_fields = domain::changed_fields(s.record.get(), *carried);
             s.record = carried;
             s.record_seq = u.seq;
-            s.view.record_json = u.data_json;
+            s.record_json_seq = u.seq;
           }
         }
         if (!s.engine || !s.engine->is_new(u.seq)) {
@@ -229,10 +239,10 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           s.snapshot_previous_json.clear();
           s.engine_record_known = true;
         }
-        std::optional<domain::entity_record> at = u.carries_record ? carried : s.engine_record;
+        std::shared_ptr<const domain::entity_record> at = u.carries_record ? carried : s.engine_record;
         const std::vector<std::string> changed =
-            at ? domain::changed_fields(s.engine_record ? &*s.engine_record : nullptr, *at) : std::vector<std::string>{};
-        engine_step step = s.engine->on_event(u, at ? &*at : nullptr, changed, u.deletes);
+            at ? domain::changed_fields(s.engine_record.get(), *at) : std::vector<std::string>{};
+        engine_step step = s.engine->on_event(u, at.get(), changed, u.deletes);
         if (u.carries_record) {
           s.engine_record = std::move(at);
         }
@@ -240,7 +250,15 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         run_step(self, std::move(step), [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
-      [self](view_atom) -> entity_view { return self->state.view; },
+      [self](view_atom) -> entity_view {
+        entity_view v = self->state.view;
+        v.views_held = self->state.engine ? self->state.engine->views_held() : 0;
+        if (self->state.record_json_seq) {
+          // Events reach actors once durable, so the store holds this one.
+          if (auto ev = self->state.store->read(self->state.record_json_seq)) v.record_json = std::move(ev->event.data);
+        }
+        return v;
+      },
       [self](fire_atom, const std::string& instance, std::int32_t action) -> caf::result<bool> {
         auto& s = self->state;
         if (s.broken) return false;
@@ -248,7 +266,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           return true;
         }
         auto rp = self->make_response_promise<bool>();
-        run_step(self, s.engine->on_fire(instance, action, s.record ? &*s.record : nullptr, s.view.deleted),
+        run_step(self, s.engine->on_fire(instance, action, s.record.get(), s.view.deleted),
                  [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
@@ -268,7 +286,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (!s.engine) {
           return operation_result{false, "unavailable", "the engine is not running", "", {}};
         }
-        auto [step, answer] = s.engine->on_operation(op, s.record ? &*s.record : nullptr, s.view.deleted);
+        auto [step, answer] = s.engine->on_operation(op, s.record.get(), s.view.deleted);
         if (!answer.ok) return answer;
         auto rp = self->make_response_promise<operation_result>();
         run_step(self, std::move(step), [rp, answer = answer](bool ok) mutable {

@@ -94,6 +94,55 @@ status entity_engine::restore() {
               });
 }
 
+void entity_engine::release_settled() {
+  written_.clear();
+  cache_.clear();
+  for (auto it = instances_.begin(); it != instances_.end();) {
+    if (it->second.state == "scheduled") {
+      ++it;
+      continue;
+    }
+    released_instances_.insert(it->first);
+    it = instances_.erase(it);
+  }
+  for (auto& entry : comms_) released_comms_.insert(entry.first);
+  comms_.clear();
+}
+
+namespace {
+
+// The view `id` from `live`, or read back from the store into it when it is
+// among `released`; nullptr when there is none (or it cannot be read: as
+// restore() does, a read error leaves the engine without it).
+template <class View>
+View* recall(std::map<std::string, View>& live, std::set<std::string>& released, const std::string& id,
+             const storage::rocksdb_event_store& store, storage::rocksdb_event_store::view_kind kind,
+             result<View> (*from_json)(const json::value&)) {
+  if (auto it = live.find(id); it != live.end()) return &it->second;
+  if (!released.count(id)) return nullptr;
+  auto text = store.view(kind, id);
+  if (!text || !*text) return nullptr;
+  json::error_code ec;
+  const json::value v = json::parse(**text, ec);
+  if (ec) return nullptr;
+  auto view = from_json(v);
+  if (!view) return nullptr;
+  released.erase(id);
+  return &(live[id] = std::move(*view));
+}
+
+}  // namespace
+
+domain::instance_view* entity_engine::find_instance(const std::string& id) {
+  return recall(instances_, released_instances_, id, *ctx_->store,
+                storage::rocksdb_event_store::view_kind::instance, &domain::instance_from_json);
+}
+
+domain::communication_view* entity_engine::find_communication(const std::string& id) {
+  return recall(comms_, released_comms_, id, *ctx_->store,
+                storage::rocksdb_event_store::view_kind::communication, &domain::communication_from_json);
+}
+
 domain::entity_lookup entity_engine::lookup() {
   return [this](const std::string& key) -> const domain::entity_record* {
     auto it = cache_.find(key);
@@ -136,7 +185,7 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
   const auto defs = ctx_->definitions->current();
   for (const versioned_workflow* w : defs->triggered_by(parsed_key_.module, update.type)) {
     if ((w->workflow.once_per_entity && started_.count(w->workflow.id)) ||
-        instances_.count("i-" + std::to_string(update.seq) + "-" + w->workflow.id)) {
+        knows_instance("i-" + std::to_string(update.seq) + "-" + w->workflow.id)) {
       continue;
     }
     std::vector<domain::rule_trace> trace;
@@ -222,7 +271,7 @@ engine_step entity_engine::schedule_dates(const entity_update& update, const dom
         step.append(cancel(inst, due ? "rescheduled: the date changed" : "the date was removed"));
       }
     }
-    if (due && !current && !instances_.count(id)) {
+    if (due && !current && !knows_instance(id)) {
       // The rules are checked when it falls due; the trace records them now for the explain view.
       std::vector<domain::rule_trace> trace;
       const std::vector<std::string> none;
@@ -374,11 +423,11 @@ std::vector<std::string> entity_engine::resolve_recipients(const std::vector<dom
 engine_step entity_engine::on_fire(const std::string& instance_id, int action_index,
                                    const domain::entity_record* record, bool deleted) {
   cache_.clear();
-  auto it = instances_.find(instance_id);
-  if (it == instances_.end()) {
+  domain::instance_view* found = find_instance(instance_id);
+  if (!found) {
     return {};
   }
-  domain::instance_view& inst = it->second;
+  domain::instance_view& inst = *found;
   if (action_index < 0 || action_index >= static_cast<int>(inst.actions.size())) {
     return {};
   }
@@ -554,7 +603,8 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     const std::string& channel = choice.channel;
     const std::string& not_sent_reason = choice.reason;
     const std::string comm_id = domain::communication_id(mapped_to, topic, recipient_key);
-    domain::communication_view comm = comms_.count(comm_id) ? comms_[comm_id] : domain::communication_view{};
+    const domain::communication_view* known = find_communication(comm_id);
+    domain::communication_view comm = known ? *known : domain::communication_view{};
     const std::int64_t previous_at = comm.attempts > 0 ? comm.last_attempt_at : 0;
     domain::attempt_view a;
     a.communication_id = comm_id;
@@ -723,11 +773,11 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
     a.status_reason = s.reason;
     if (s.status == "sent" && a.sent_at == 0) a.sent_at = s.at;
   }
-  auto it = comms_.find(a.communication_id);
-  if (it == comms_.end()) {
+  domain::communication_view* found = find_communication(a.communication_id);
+  if (!found) {
     return step;
   }
-  domain::communication_view& comm = it->second;
+  domain::communication_view& comm = *found;
   if (comm.latest_attempt_id == a.id) {
     comm.latest_status = a.status;
   }
@@ -741,10 +791,9 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
 
 engine_step entity_engine::fall_back(const domain::attempt_view& failed) {
   engine_step step;
-  auto comm_it = comms_.find(failed.communication_id);
-  auto inst_it = instances_.find(failed.instance_id);
-  if (comm_it == comms_.end() || inst_it == instances_.end()) return step;
-  domain::communication_view& comm = comm_it->second;
+  domain::communication_view* found = find_communication(failed.communication_id);
+  if (!found || !find_instance(failed.instance_id)) return step;
+  domain::communication_view& comm = *found;
   const auto defs = ctx_->definitions->current();
   auto w = defs->workflows.find(failed.workflow);
   const auto slash = comm.topic.rfind('/');

@@ -51,6 +51,14 @@ class entity_engine {
   // Loads the entity's instances and communications from the store.
   status restore();
 
+  // Drops what the store holds the same of, to keep an idle actor small:
+  // the attempts written, other entities read, the communications, and the
+  // instances with no action waiting. Call only when every step made is
+  // durable and no provider answer is awaited; a view dropped is read back
+  // from the store when it is needed again (find_instance, find_communication).
+  void release_settled();
+  std::size_t views_held() const { return instances_.size() + comms_.size() + written_.size(); }
+
   // Returns whether the engine has yet to see event `seq` of this entity.
   // (A new actor's snapshot already includes the event that spawned it; the
   // engine keeps its own position so that event still runs its workflows.)
@@ -145,14 +153,23 @@ class entity_engine {
   std::vector<std::string> resolve_recipients(const std::vector<domain::recipient_spec>& specs,
                                               const domain::entity_record& record);
   domain::entity_lookup lookup();
+  // The instance (communication) with this id, read back from the store if
+  // it was released (release_settled); nullptr when there is none.
+  domain::instance_view* find_instance(const std::string& id);
+  domain::communication_view* find_communication(const std::string& id);
+  bool knows_instance(const std::string& id) const {
+    return instances_.count(id) > 0 || released_instances_.count(id) > 0;
+  }
 
   std::string key_;
   domain::entity_key parsed_key_;
   const engine_context* ctx_;
   std::map<std::string, domain::instance_view> instances_;
+  std::set<std::string> released_instances_;  // settled; their views are in the store only
   std::set<std::string> started_;  // workflows with an instance (once_per_entity)
   std::uint64_t position_ = 0;     // newest entity event the engine has handled
   std::map<std::string, domain::communication_view> comms_;
+  std::set<std::string> released_comms_;  // their views are in the store only
   std::map<std::string, domain::attempt_view> written_;  // attempts this actor recorded, newest state
   std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };

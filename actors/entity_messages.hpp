@@ -35,12 +35,15 @@ struct entity_view {
   std::vector<std::string> changed_fields;
   bool restored = false;          // the state was loaded from storage at spawn
   std::uint64_t applied = 0;      // updates applied since spawn
+  // Instance, communication and attempt views the actor keeps in memory;
+  // once idle it keeps only instances with an action waiting.
+  std::uint64_t views_held = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entity_view& x) {
   return f(caf::meta::type_name("herald::entity_view"), x.key, x.exists, x.deleted, x.last_seq,
-           x.record_json, x.changed_fields, x.restored, x.applied);
+           x.record_json, x.changed_fields, x.restored, x.applied, x.views_held);
 }
 
 // An operator's request on something an entity owns (SPEC §6): resend a

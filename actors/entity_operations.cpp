@@ -84,9 +84,9 @@ result<engine_step> entity_engine::reconcile(const operation& op, std::vector<st
 }
 
 result<engine_step> entity_engine::resend(const operation& op, std::vector<std::string>& made) {
-  auto it = comms_.find(op.target);
-  if (it == comms_.end()) return status{errc::not_found, "no communication " + op.target};
-  domain::communication_view& comm = it->second;
+  domain::communication_view* found = find_communication(op.target);
+  if (!found) return status{errc::not_found, "no communication " + op.target};
+  domain::communication_view& comm = *found;
   // The attempt to send again: the one asked for, else the newest that went
   // through a channel (a task that followed a bounce is not a message).
   json::error_code ec;
@@ -129,15 +129,15 @@ result<engine_step> entity_engine::resend(const operation& op, std::vector<std::
 
 result<engine_step> entity_engine::execute(const operation& op, const domain::entity_record* record, bool deleted,
                                            std::vector<std::string>& made) {
-  auto it = instances_.find(op.target);
-  if (it == instances_.end()) return status{errc::not_found, "no instance " + op.target};
+  domain::instance_view* found = find_instance(op.target);
+  if (!found) return status{errc::not_found, "no instance " + op.target};
   if (deleted || !record) return status{errc::invalid_argument, "the entity " + key_ + " is deleted or unknown", "id"};
+  domain::instance_view& inst = *found;
   const auto defs = ctx_->definitions->current();
-  auto w = defs->workflows.find(it->second.workflow);
+  auto w = defs->workflows.find(inst.workflow);
   if (w == defs->workflows.end()) {
-    return status{errc::invalid_argument, "the workflow " + it->second.workflow + " no longer exists", "id"};
+    return status{errc::invalid_argument, "the workflow " + inst.workflow + " no longer exists", "id"};
   }
-  domain::instance_view& inst = it->second;
   engine_step step;
   // Every send action again, rendered from the data as it is now; the
   // operator's request stands in for the rules.

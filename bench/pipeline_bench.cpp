@@ -3,7 +3,8 @@
 //    triggering a workflow whose action is due at once: rules -> instance ->
 //    timer -> fire -> render -> sandbox dispatch -> attempt logged durably
 //    (sync every_commit); communications per second, bytes written per
-//    communication, and the raw RocksDB ceiling for records of those bytes;
+//    communication, the raw RocksDB ceiling for records of those bytes, and
+//    the heap each live (idle, not yet passivated) entity actor holds;
 //  - latency: event recorded -> attempt delivered, p50 and p99, at a fixed
 //    offered load (default 5,000 events/s);
 //  - memory: resident bytes per passivated entity with a pending timer.
@@ -163,6 +164,15 @@ long rss_kib() {
   return 0;
 }
 
+// jemalloc's count of bytes the program has allocated and not freed.
+std::size_t allocated_bytes() {
+  std::uint64_t epoch = 1;
+  std::size_t allocated = 0, size = sizeof allocated;
+  mallctl("epoch", nullptr, nullptr, &epoch, sizeof epoch);
+  mallctl("stats.allocated", &allocated, &size, nullptr, 0);
+  return allocated;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -225,6 +235,20 @@ int main(int argc, char** argv) {
       std::cerr << "expected " << events << " attempts, found " << p.logged() << "\n";
       return 1;
     }
+    // Heap each live, idle entity actor holds (passivate_after_ms is 60 s
+    // by default, so a server at this rate keeps a minute of new entities
+    // live): the live heap before and after passivating every actor.
+    const std::size_t live_heap = allocated_bytes();
+    {
+      caf::scoped_actor self{*p.system};
+      self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
+          .receive([](std::uint64_t) {}, [](caf::error&) {});
+      const auto swept_at = clock_type::now();
+      while (p.system->registry().running() > 16 && seconds_since(swept_at) < 60) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+    const std::size_t passivated_heap = allocated_bytes();
     const auto stats = p.store->stats();
     out["events"] = events;
     out["communications_per_s"] = static_cast<std::int64_t>(events / secs);
@@ -234,6 +258,8 @@ int main(int argc, char** argv) {
     out["log_records_per_communication"] = static_cast<std::int64_t>(stats.events / events);
     const auto bytes = static_cast<std::size_t>(stats.batch_bytes / events);
     out["bytes_written_per_communication"] = bytes;
+    out["live_entity_heap_bytes"] =
+        static_cast<std::int64_t>((static_cast<double>(live_heap) - static_cast<double>(passivated_heap)) / events);
     out["records_per_group_commit"] = static_cast<std::int64_t>(stats.commits ? stats.events / stats.commits : 0);
     if (ceiling) {
       const double raw = herald::bench::raw_ceiling_records_per_s(base + "/raw", 100000, bytes);
@@ -322,10 +348,7 @@ int main(int argc, char** argv) {
     const long after = rss_kib();
     // Live heap, as opposed to resident: the difference is memory the
     // allocator keeps after the actors that used it stopped.
-    std::uint64_t epoch = 1;
-    std::size_t allocated = 0, size = sizeof allocated;
-    mallctl("epoch", nullptr, nullptr, &epoch, sizeof epoch);
-    mallctl("stats.allocated", &allocated, &size, nullptr, 0);
+    const std::size_t allocated = allocated_bytes();
     out["idle_entities"] = idle;
     out["idle_entities_passivated"] = passivated;
     out["pending_timers"] = pending;

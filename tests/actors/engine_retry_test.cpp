@@ -259,3 +259,54 @@ TEST_CASE("a provider's later report the disk refused to record is recorded once
   CHECK(f.eventually([&] { return f.stats().waiting_to_retry == 0; }));
   CHECK(calls->load() == 1);
 }
+
+namespace {
+
+entity_view view_of(engine_fixture& f, const std::string& key) {
+  caf::scoped_actor self{*f.system};
+  entity_view out;
+  self->request(f.router, std::chrono::seconds(10), view_atom_v, key)
+      .receive([&](const entity_view& v) { out = v; }, [&](caf::error& e) { FAIL(f.system->render(e)); });
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an idle entity actor keeps no settled views and reads them back for a later report",
+          "[actors][engine][memory]") {
+  engine_fixture f;
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  // Once its last step is durable the actor lets go of the instance, the
+  // communication and the attempt: the store holds them.
+  CHECK(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
+  CHECK(f.stats().live_entities == 1);  // still live, only smaller
+
+  // A bounce reported later needs the communication and the instance again
+  // (its status, then whether another channel follows).
+  std::string attempt_id;
+  REQUIRE(f.store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
+                              [&](const std::string& id, const std::string&) {
+                                attempt_id = id;
+                                return false;
+                              }));
+  dispatch_outcome report;
+  report.statuses.push_back({"bounced", "mailbox full", 5});
+  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+  using store_t = herald::storage::rocksdb_event_store;
+  auto status_of = [&](const std::string& id) {
+    auto text = f.store->view(store_t::view_kind::attempt, id);
+    return text && *text ? std::string(boost::json::parse(**text).at("status").as_string()) : std::string();
+  };
+  REQUIRE(f.eventually([&] { return status_of(attempt_id) == "bounced"; }));
+  // No other channel follows email here: the communication's next attempt
+  // is a manual task (the fall-back needed the instance's workflow back).
+  REQUIRE(f.eventually([&] { return f.attempts_logged() == 2; }));
+  CHECK(f.only_attempt_status() == "task_open");
+  auto comm = f.store->view(store_t::view_kind::communication, attempt_id.substr(0, attempt_id.rfind('.')));
+  REQUIRE(comm);
+  REQUIRE(*comm);
+  CHECK(boost::json::parse(**comm).at("attempts") == 2);
+  CHECK(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
+}
