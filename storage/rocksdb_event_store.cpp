@@ -676,6 +676,18 @@ store_metrics rocksdb_event_store::metrics() const {
   return metrics_;
 }
 
+std::uint64_t rocksdb_event_store::memory_bytes() const {
+  const auto held = hold_db();
+  std::uint64_t total = 0;
+  for (const auto& [name, handle] : handles_) {
+    std::uint64_t bytes = 0;
+    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kSizeAllMemTables, &bytes)) total += bytes;
+  }
+  std::uint64_t cache = 0;
+  if (db_->GetIntProperty(rocksdb::DB::Properties::kBlockCacheUsage, &cache)) total += cache;
+  return total;
+}
+
 store_stats rocksdb_event_store::stats() const {
   store_stats s;
   s.commits = commits_;

@@ -106,6 +106,9 @@ class rocksdb_event_store final : public event_store {
   std::uint64_t last_seq() const override { return last_seq_.load(); }
   store_stats stats() const override;
   store_metrics metrics() const;
+  // Bytes RocksDB holds in memory: every column family's memtables (live and
+  // waiting to be flushed) and the block cache.
+  std::uint64_t memory_bytes() const;
 
   // Rebuilds projections from the log. With no filter every projection is
   // dropped and rebuilt; with an entity filter and no sequence range that

@@ -51,6 +51,20 @@ TEST_CASE("appended events get consecutive sequence numbers and read back", "[st
   CHECK(store->last_seq() == 2);
 }
 
+TEST_CASE("the memory RocksDB holds grows with what is appended", "[storage]") {
+  temp_dir dir;
+  auto store = open_store(dir.str(), [] { return std::int64_t{1795000000000}; });
+  const std::uint64_t before = store->memory_bytes();
+  std::vector<herald::domain::cloud_event> events;
+  for (int i = 0; i < 1000; ++i) {
+    events.push_back(make_event("m-" + std::to_string(i), "Delegate/d-" + std::to_string(i), "delegate.saved",
+                                delegate_record("Booked")));
+  }
+  REQUIRE(store->append(std::move(events)));
+  // A thousand records with their dedup and history entries, in memtables.
+  CHECK(store->memory_bytes() >= before + 1000 * 100);
+}
+
 TEST_CASE("re-sent (source, id) pairs are duplicates and change nothing", "[storage]") {
   temp_dir dir;
   auto store = open_store(dir.str());
