@@ -265,8 +265,10 @@ void rocksdb_event_store::enqueue(pending_append append) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
+      queued_events_ += append.events->size();
       queue_.push_back(std::move(append));
-      queue_cv_.notify_one();
+      // An idle committer wants it now; a busy one lets a chunk gather.
+      if (committer_waiting_ || queued_events_ >= chunk_events) queue_cv_.notify_one();
       return;
     }
   }
@@ -287,22 +289,51 @@ status rocksdb_event_store::scan_queued_attempts(
   return started->status().ok() ? status::ok() : from_rocksdb(started->status(), "scanning started calls");
 }
 
+// Builds one group at a time and hands it over only when the committer
+// waits for it: what arrives while a group is written joins the next group
+// instead of a third, so an append waits for at most two commits.
 void rocksdb_event_store::sequencer_loop() {
+  std::unique_ptr<prepared_group> building;
+  bool hand_over_next = false;  // taken for a waiting committer: hand over before taking more
   for (;;) {
     std::vector<pending_append> appends;
+    std::size_t events = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      queue_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
+      // A group stops growing at max_group_events, once it failed, or once a
+      // write failed (it will fail too: nothing more should join it).
+      auto closed = [&] {
+        return building && (building->accepted + building->duplicates >= options_.max_group_events ||
+                            !building->failure.is_ok() || reset_needed_);
+      };
+      // While the committer writes, appends are prepared a chunk at a time
+      // (not one wake-up each); once it waits, whatever is queued.
+      auto worth_taking = [&] {
+        return !queue_.empty() && !closed() && (committer_waiting_ || queued_events_ >= chunk_events || stopping_);
+      };
+      auto can_hand_over = [&] { return building && committer_waiting_ && !ready_; };
+      queue_cv_.wait(lock, [&] {
+        return worth_taking() || can_hand_over() || (stopping_ && queue_.empty() && !building);
+      });
+      if (can_hand_over() && (hand_over_next || !worth_taking())) {
+        building->started = std::chrono::steady_clock::now();
+        ready_ = std::move(building);
+        hand_over_next = false;
+        slot_cv_.notify_all();
+        continue;
+      }
+      if (!worth_taking()) {
         break;  // stopping, and everything queued was handed over
       }
-      std::size_t events = 0;
-      while (!queue_.empty() && (appends.empty() || events < options_.max_group_events)) {
+      hand_over_next = committer_waiting_;
+      const std::size_t limit = committer_waiting_ ? options_.max_group_events : chunk_events;
+      while (!queue_.empty() && (appends.empty() || events < limit)) {
         events += queue_.front().events->size();
         appends.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
-      if (reset_needed_ && !ready_) {
+      queued_events_ -= std::min(queued_events_, events);
+      if (reset_needed_ && !ready_ && !building) {
         // A write failed and the committer has failed every group prepared on
         // top of it: start again from what is committed.
         next_seq_ = last_seq_ + 1;
@@ -322,39 +353,39 @@ void rocksdb_event_store::sequencer_loop() {
       }
       pending_by_group_.pop_front();
     }
-    auto group = prepare(std::move(appends));
-    std::unique_lock<std::mutex> lock(mu_);
-    slot_cv_.wait(lock, [this] { return !ready_; });
-    ready_ = std::move(group);
-    slot_cv_.notify_all();
+    if (!building) building = new_group();
+    prepare(*building, std::move(appends));
   }
   std::lock_guard<std::mutex> lock(mu_);
   sequencer_done_ = true;
   slot_cv_.notify_all();
 }
 
-std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepare(
-    std::vector<pending_append> appends) {
-  const auto held = hold_db();  // cf() and the dedup lookups
+std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::new_group() {
   auto g = std::make_unique<prepared_group>();
   g->started = std::chrono::steady_clock::now();
   g->id = next_group_++;
-  g->appends = std::move(appends);
+  g->first_seq = g->end_seq = next_seq_;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!spare_batches_.empty()) {
+    g->batch = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
+  return g;
+}
+
+void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_append> appends) {
+  const auto held = hold_db();  // cf() and the dedup lookups
+  prepared_group* g = &group;
+  const std::size_t first = g->appends.size();  // the appends this call adds start here
+  for (auto& a : appends) g->appends.push_back(std::move(a));
   g->outcomes.resize(g->appends.size());
   g->refused.resize(g->appends.size());
-  g->first_seq = next_seq_;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!spare_batches_.empty()) {
-      g->batch = std::move(spare_batches_.back());
-      spare_batches_.pop_back();
-    }
-  }
 
   // Every (source, id) of the group, looked up in one MultiGet; an event
   // whose id is unique by construction has no key (empty) and is new.
   std::vector<std::string> keys;
-  for (std::size_t a = 0; a < g->appends.size(); ++a) {
+  for (std::size_t a = first; a < g->appends.size(); ++a) {
     if (const auto& chain = g->appends[a].chain; chain && chain->broken.load()) {
       g->refused[a] = status{errc::unavailable, "an earlier step of the same writer could not be stored"};
     }
@@ -382,7 +413,7 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   std::vector<std::string> group_keys;
   std::string record;
   std::size_t k = 0;
-  for (std::size_t a = 0; a < g->appends.size() && g->failure.is_ok(); ++a) {
+  for (std::size_t a = first; a < g->appends.size() && g->failure.is_ok(); ++a) {
     if (!g->refused[a].is_ok()) {
       k += g->appends[a].events->size();  // its keys were looked up with the others
       continue;
@@ -429,8 +460,12 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::prepar
   if (g->failure.is_ok()) {
     next_seq_ = seq;
   }
-  pending_by_group_.emplace_back(g->id, std::move(group_keys));
-  return g;
+  if (!pending_by_group_.empty() && pending_by_group_.back().first == g->id) {
+    auto& keys_of_group = pending_by_group_.back().second;
+    for (auto& key : group_keys) keys_of_group.push_back(std::move(key));
+  } else {
+    pending_by_group_.emplace_back(g->id, std::move(group_keys));
+  }
 }
 
 void rocksdb_event_store::committer_loop() {
@@ -441,11 +476,14 @@ void rocksdb_event_store::committer_loop() {
     {
       std::unique_lock<std::mutex> lock(mu_);
       auto ready = [this] { return ready_ || sequencer_done_; };
+      committer_waiting_ = true;
+      queue_cv_.notify_all();  // the sequencer hands over what it is building
       if (options_.sync == domain::sync_policy::interval && wal_dirty_) {
         slot_cv_.wait_for(lock, interval, ready);
       } else {
         slot_cv_.wait(lock, ready);
       }
+      committer_waiting_ = false;
       if (ready_) {
         group = std::move(ready_);
         failing = reset_needed_;

@@ -230,7 +230,9 @@ class rocksdb_event_store final : public event_store {
   std::shared_lock<std::shared_mutex> hold_db() const { return std::shared_lock<std::shared_mutex>(db_mu_); }
   void sequencer_loop();
   void committer_loop();
-  std::unique_ptr<prepared_group> prepare(std::vector<pending_append> appends);
+  std::unique_ptr<prepared_group> new_group();
+  // Adds `appends` to `g` (sequence numbers, records, projections).
+  void prepare(prepared_group& g, std::vector<pending_append> appends);
   void complete(prepared_group& group);
   void recycle(rocksdb::WriteBatch batch);  // committer: keep its memory for a later group
   // Adds the projection updates of event `seq` to `batch`.
@@ -260,10 +262,17 @@ class rocksdb_event_store final : public event_store {
 
   // State below is protected by mu_.
   std::mutex mu_;
-  std::condition_variable queue_cv_;  // appends queued, or stopping
+  std::condition_variable queue_cv_;  // appends queued, the committer waiting, or stopping
   std::condition_variable slot_cv_;   // ready_ filled or emptied
   std::deque<pending_append> queue_;
-  std::unique_ptr<prepared_group> ready_;  // prepared, waiting for the committer
+  std::unique_ptr<prepared_group> ready_;  // prepared, handed to the committer
+  // The committer waits for a group: the sequencer hands over the one it is
+  // building only then, and until then adds what arrives to it.
+  bool committer_waiting_ = false;
+  std::size_t queued_events_ = 0;  // events in queue_
+  // While the committer writes, the sequencer prepares what arrives once
+  // this many events are queued (and all of it once the committer waits).
+  static constexpr std::size_t chunk_events = 256;
   bool stopping_ = false;
   bool sequencer_done_ = false;
   bool reset_needed_ = false;  // a write failed: groups prepared on top of it fail

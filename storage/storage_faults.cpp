@@ -6,6 +6,23 @@
 #include <rocksdb/file_system.h>
 
 namespace herald::storage {
+
+void storage_faults::hold_syncs(bool held) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held_ = held;
+  }
+  released_.notify_all();
+}
+
+void storage_faults::wait_while_held() const {
+  if (!held_.load()) return;
+  std::unique_lock<std::mutex> lock(mu_);
+  ++waiting_;
+  released_.wait(lock, [this] { return !held_.load(); });
+  --waiting_;
+}
+
 namespace {
 
 rocksdb::IOStatus injected(storage_fault f) {
@@ -42,10 +59,12 @@ class faulty_file : public rocksdb::FSWritableFileOwnerWrapper {
     return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, info, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    faults_->wait_while_held();
     if (faults_->get() != storage_fault::none) return injected(faults_->get());
     return FSWritableFileOwnerWrapper::Sync(o, dbg);
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    faults_->wait_while_held();
     if (faults_->get() != storage_fault::none) return injected(faults_->get());
     return FSWritableFileOwnerWrapper::Fsync(o, dbg);
   }

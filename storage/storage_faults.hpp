@@ -6,7 +6,10 @@
 // recovers once the fault clears. Off, it costs one atomic load per write.
 
 #include <atomic>
+#include <condition_variable>
+#include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "domain/status.hpp"
@@ -29,8 +32,19 @@ class storage_faults {
   void set(storage_fault f) { fault_.store(f, std::memory_order_relaxed); }
   storage_fault get() const { return fault_.load(std::memory_order_relaxed); }
 
+  // A slow disk, for tests: while held, every fsync waits until released.
+  void hold_syncs(bool held);
+  // How many fsyncs are waiting on hold_syncs now.
+  std::size_t syncs_waiting() const { return waiting_.load(); }
+  // Called before each fsync: returns at once unless syncs are held.
+  void wait_while_held() const;
+
  private:
   std::atomic<storage_fault> fault_{storage_fault::none};
+  std::atomic<bool> held_{false};
+  mutable std::atomic<std::size_t> waiting_{0};
+  mutable std::mutex mu_;
+  mutable std::condition_variable released_;
 };
 
 // "none" | "write_error" | "sync_error" | "no_space".

@@ -2,7 +2,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
@@ -116,4 +118,36 @@ TEST_CASE("a chain's appends after one that failed fail too, though the disk wor
   CHECK(append("d", nullptr));
   CHECK(append("e", std::make_shared<append_chain>()));
   CHECK(ids_in(*store) == std::vector<std::string>{"a", "d", "e"});
+}
+
+TEST_CASE("appends made while a group is written go into one next group, not two", "[storage][group-commit]") {
+  temp_dir dir;
+  auto faults = std::make_shared<storage_faults>();
+  auto store = open_faulty(dir.str(), faults);
+  struct release_on_exit {
+    storage_faults& f;
+    ~release_on_exit() { f.hold_syncs(false); }
+  } release{*faults};
+  std::vector<std::promise<bool>> done(4);
+  auto append = [&](int i, const char* id) {
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)});
+    store->append_async(batch, [&done, i](herald::result<append_outcome> r) { done[i].set_value(r.has_value()); });
+  };
+  const auto commits_before = store->stats().commits;
+  faults->hold_syncs(true);  // a slow disk
+  append(0, "a");
+  // Bounded polling until a's group is in its fsync.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (faults->syncs_waiting() == 0 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(faults->syncs_waiting() == 1);
+  append(1, "b");  // queued once append_async returns
+  append(2, "c");
+  append(3, "d");
+  faults->hold_syncs(false);
+  for (auto& d : done) CHECK(d.get_future().get());
+  // b, c and d waited for a's commit and their own, not for a group between.
+  CHECK(store->stats().commits == commits_before + 2);
+  CHECK(ids_in(*store) == std::vector<std::string>{"a", "b", "c", "d"});
 }
