@@ -102,6 +102,14 @@ void hand_over(entity_pointer self, const std::string& attempt_id, const dispatc
 // calls `done(ok)`. If the append itself fails, `refused` runs first.
 void run_step(entity_pointer self, engine_step step, std::function<void(bool)> done,
               std::function<void()> refused = {}) {
+  if (self->state.engine && self->state.engine->take_read_failure()) {
+    // The step was made without a view it needed (released, then not read
+    // back): treated as refused, so the router retries with a fresh actor.
+    self->state.broken = true;
+    if (refused) refused();
+    done(false);
+    return;
+  }
   if (step.empty()) {
     done(true);
     return;
@@ -236,7 +244,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           } else if (auto before = storage::read_record_before(*s.store, s.view.key, u.seq); before && *before) {
             s.engine_record = parse_record(**before);
           }
-          s.snapshot_previous_json.clear();
+          std::string().swap(s.snapshot_previous_json);  // its memory too, not only its size
           s.engine_record_known = true;
         }
         std::shared_ptr<const domain::entity_record> at = u.carries_record ? carried : s.engine_record;
@@ -287,6 +295,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           return operation_result{false, "unavailable", "the engine is not running", "", {}};
         }
         auto [step, answer] = s.engine->on_operation(op, s.record.get(), s.view.deleted);
+        if (!answer.ok && s.engine->take_read_failure()) {
+          return operation_result{false, "unavailable", "the store could not be read; try again", "", {}};
+        }
         if (!answer.ok) return answer;
         auto rp = self->make_response_promise<operation_result>();
         run_step(self, std::move(step), [rp, answer = answer](bool ok) mutable {

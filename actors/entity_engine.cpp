@@ -44,10 +44,6 @@ bool contact_invalid(const domain::entity_record& r, const std::string& member) 
   return std::find(r.contact_invalid.begin(), r.contact_invalid.end(), member) != r.contact_invalid.end();
 }
 
-}  // namespace
-
-namespace {
-
 // Moves `from`'s elements to the end of `to`: the whole vector when `to` is
 // empty, as it mostly is (a step appends its one sub-step).
 template <class T>
@@ -128,21 +124,22 @@ void entity_engine::release_settled() {
 namespace {
 
 // The view `id` from `live`, or read back from the store into it when it is
-// among `released`; nullptr when there is none (or it cannot be read: as
-// restore() does, a read error leaves the engine without it).
+// among `released`; nullptr when there is none. A view released but not
+// readable sets `read_failed`: the step must not go on without it.
 template <class View>
 View* recall(std::map<std::string, View>& live, std::set<std::string>& released, const std::string& id,
              const storage::rocksdb_event_store& store, storage::rocksdb_event_store::view_kind kind,
-             result<View> (*from_json)(const json::value&)) {
+             result<View> (*from_json)(const json::value&), bool& read_failed) {
   if (auto it = live.find(id); it != live.end()) return &it->second;
   if (!released.count(id)) return nullptr;
   auto text = store.view(kind, id);
-  if (!text || !*text) return nullptr;
   json::error_code ec;
-  const json::value v = json::parse(**text, ec);
-  if (ec) return nullptr;
-  auto view = from_json(v);
-  if (!view) return nullptr;
+  const json::value v = text && *text ? json::parse(**text, ec) : json::value();
+  auto view = text && *text && !ec ? from_json(v) : result<View>(status{errc::corruption, "unreadable view " + id});
+  if (!view) {
+    read_failed = true;
+    return nullptr;
+  }
   released.erase(id);
   return &(live[id] = std::move(*view));
 }
@@ -151,12 +148,13 @@ View* recall(std::map<std::string, View>& live, std::set<std::string>& released,
 
 domain::instance_view* entity_engine::find_instance(const std::string& id) {
   return recall(instances_, released_instances_, id, *ctx_->store,
-                storage::rocksdb_event_store::view_kind::instance, &domain::instance_from_json);
+                storage::rocksdb_event_store::view_kind::instance, &domain::instance_from_json, read_failed_);
 }
 
 domain::communication_view* entity_engine::find_communication(const std::string& id) {
   return recall(comms_, released_comms_, id, *ctx_->store,
-                storage::rocksdb_event_store::view_kind::communication, &domain::communication_from_json);
+                storage::rocksdb_event_store::view_kind::communication, &domain::communication_from_json,
+                read_failed_);
 }
 
 domain::entity_lookup entity_engine::lookup() {

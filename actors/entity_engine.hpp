@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -58,6 +59,9 @@ class entity_engine {
   // from the store when it is needed again (find_instance, find_communication).
   void release_settled();
   std::size_t views_held() const { return instances_.size() + comms_.size() + written_.size(); }
+  // Whether a view released earlier could not be read back since the last
+  // call: the step just made is then incomplete and must not be stored.
+  bool take_read_failure() { return std::exchange(read_failed_, false); }
 
   // Returns whether the engine has yet to see event `seq` of this entity.
   // (A new actor's snapshot already includes the event that spawned it; the
@@ -170,6 +174,7 @@ class entity_engine {
   std::uint64_t position_ = 0;     // newest entity event the engine has handled
   std::map<std::string, domain::communication_view> comms_;
   std::set<std::string> released_comms_;  // their views are in the store only
+  bool read_failed_ = false;              // see take_read_failure
   std::map<std::string, domain::attempt_view> written_;  // attempts this actor recorded, newest state
   std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };
