@@ -363,15 +363,26 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
                                             std::vector<std::pair<std::int64_t, int>> add,
                                             std::vector<std::pair<std::int64_t, int>> remove, bool created) {
   engine_step step;
-  auto timers = [](const std::vector<std::pair<std::int64_t, int>>& list) {
-    json::array out;
-    for (const auto& [due, action] : list) out.push_back(json::object{{"due", due}, {"action", action}});
-    return out;
-  };
-  json::object data{{"instance", domain::to_json(inst)}, {"timers_add", timers(add)},
-                    {"timers_remove", timers(remove)}, {"created", created}};
-  step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_,
-                                                   json::serialize(data), now_text(ctx_)));
+  std::string data;
+  data.reserve(2048);
+  data += "{\"instance\":";
+  domain::append_json(data, inst);
+  for (const auto& [name, list] : {std::pair{"timers_add", &add}, std::pair{"timers_remove", &remove}}) {
+    domain::json_text::append_key(data, name);
+    data += '[';
+    for (std::size_t n = 0; n < list->size(); ++n) {
+      if (n) data += ',';
+      data += "{\"due\":";
+      domain::json_text::append_int(data, (*list)[n].first);
+      data += ",\"action\":";
+      domain::json_text::append_int(data, (*list)[n].second);
+      data += '}';
+    }
+    data += ']';
+  }
+  data += created ? ",\"created\":true}" : ",\"created\":false}";
+  step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_, std::move(data),
+                                                          now_text(ctx_)));
   for (const auto& [due, action] : add) step.timers.push_back(timer_ref{due, inst.id, action});
   for (const auto& [due, action] : remove) step.cancelled.push_back(timer_ref{due, inst.id, action});
   return step;

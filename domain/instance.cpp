@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/json_fields.hpp"
+#include "domain/json_text.hpp"
 #include "domain/rfc3339.hpp"
 
 namespace json = boost::json;
@@ -61,6 +62,77 @@ json::object to_json(const instance_view& i) {
                       {"trace", to_json(i.trace)},
                       {"fire_trace", to_json(i.fire_trace)},
                       {"actions", std::move(actions)}};
+}
+
+namespace {
+
+using json_text::append_key;
+using json_text::append_member;
+using json_text::append_string_array;
+
+void append_trace(std::string& out, const std::vector<rule_trace>& trace) {
+  out += '[';
+  for (std::size_t n = 0; n < trace.size(); ++n) {
+    if (n) out += ',';
+    out += '{';
+    append_member(out, "rule", trace[n].rule, true);
+    append_key(out, "seen");
+    out += json::serialize(trace[n].seen);
+    append_key(out, "held");
+    out += trace[n].held ? "true" : "false";
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void append_json(std::string& out, const instance_view& i) {
+  out += '{';
+  append_member(out, "id", i.id, true);
+  append_member(out, "workflow", i.workflow);
+  append_key(out, "workflow_version");
+  json_text::append_int(out, i.workflow_version);
+  append_member(out, "entity", i.entity);
+  append_member(out, "entity_label", i.entity_label);
+  append_key(out, "trigger_seq");
+  out += std::to_string(i.trigger_seq);
+  append_member(out, "trigger", i.trigger);
+  append_member(out, "state", i.state);
+  append_member(out, "reason", i.reason);
+  append_member(out, "created_at", format_rfc3339_ms(i.created_at));
+  append_member(out, "updated_at", format_rfc3339_ms(i.updated_at));
+  append_key(out, "changed");
+  append_string_array(out, i.changed);
+  append_key(out, "trace");
+  append_trace(out, i.trace);
+  append_key(out, "fire_trace");
+  append_trace(out, i.fire_trace);
+  append_key(out, "actions");
+  out += '[';
+  for (std::size_t n = 0; n < i.actions.size(); ++n) {
+    const action_state& a = i.actions[n];
+    if (n) out += ',';
+    out += '{';
+    append_key(out, "index", true);
+    json_text::append_int(out, a.index);
+    append_member(out, "state", a.state);
+    append_member(out, "reason", a.reason);
+    append_key(out, "due");
+    if (a.due_ms) {
+      json_text::append_string(out, format_rfc3339_ms(a.due_ms));
+    } else {
+      out += "null";
+    }
+    append_key(out, "due_ms");
+    json_text::append_int(out, a.due_ms);
+    append_key(out, "recipients");
+    append_string_array(out, a.recipients);
+    append_key(out, "attempts");
+    append_string_array(out, a.attempts);
+    out += '}';
+  }
+  out += "]}";
 }
 
 result<instance_view> instance_from_json(const json::value& v) {

@@ -51,6 +51,9 @@ struct instance_view {
 };
 
 boost::json::object to_json(const instance_view& i);
+// Appends what json::serialize(to_json(i)) writes, without building the
+// tree: an instance record is written for every workflow that fires.
+void append_json(std::string& out, const instance_view& i);
 result<instance_view> instance_from_json(const boost::json::value& v);
 
 boost::json::array to_json(const std::vector<rule_trace>& trace);

@@ -23,6 +23,19 @@ inline void append_key(std::string& out, std::string_view name, bool first = fal
 
 inline void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
 
+// `["a","b"]`.
+template <class Strings>
+void append_string_array(std::string& out, const Strings& list) {
+  out += '[';
+  bool first = true;
+  for (const auto& s : list) {
+    if (!first) out += ',';
+    first = false;
+    append_string(out, s);
+  }
+  out += ']';
+}
+
 // `"name":"value"`, after a comma unless `first`.
 inline void append_member(std::string& out, std::string_view name, std::string_view value, bool first = false) {
   append_key(out, name, first);
