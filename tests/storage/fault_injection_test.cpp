@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <chrono>
 #include <future>
 #include <thread>
 
@@ -150,4 +150,33 @@ TEST_CASE("appends made while a group is written go into one next group, not two
   // b, c and d waited for a's commit and their own, not for a group between.
   CHECK(store->stats().commits == commits_before + 2);
   CHECK(ids_in(*store) == std::vector<std::string>{"a", "b", "c", "d"});
+}
+
+TEST_CASE("with fsync on an interval, appends are written at once, without waiting for an fsync",
+          "[storage][group-commit]") {
+  temp_dir dir;
+  auto faults = std::make_shared<storage_faults>();
+  store_options o;
+  o.path = dir.str();
+  o.faults = faults;
+  o.sync = herald::domain::sync_policy::interval;
+  o.sync_interval_ms = 60000;  // longer than the test: nothing may wait for it
+  auto opened = rocksdb_event_store::open(o);
+  REQUIRE(opened);
+  auto store = std::move(*opened);
+  faults->hold_syncs(true);  // an fsync would stall: the appends must not need one
+  struct release_on_exit {
+    storage_faults& f;
+    ~release_on_exit() { f.hold_syncs(false); }
+  } release{*faults};
+  for (const char* id : {"a", "b", "c"}) {
+    std::promise<bool> done;
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)});
+    store->append_async(batch, [&done](herald::result<append_outcome> r) { done.set_value(r.has_value()); });
+    auto written = done.get_future();
+    REQUIRE(written.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(written.get());
+  }
+  CHECK(faults->syncs_waiting() == 0);
+  CHECK(ids_in(*store) == std::vector<std::string>{"a", "b", "c"});
 }
