@@ -8,6 +8,7 @@
 #include "domain/channel_choice.hpp"
 #include "domain/delivery_status.hpp"
 #include "domain/engine_event.hpp"
+#include "domain/engine_facts.hpp"
 #include "domain/json_text.hpp"
 #include "domain/entity_path.hpp"
 #include "domain/iso_duration.hpp"
@@ -381,8 +382,11 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
     data += ']';
   }
   data += created ? ",\"created\":true}" : ",\"created\":false}";
+  auto facts = std::make_shared<domain::engine_facts>();
+  facts->instance = domain::instance_facts{inst.id, inst.entity, inst.state, inst.created_at, created, remove, add};
   step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_, std::move(data),
                                                           now_text(ctx_)));
+  step.events.back().facts = std::move(facts);
   for (const auto& [due, action] : add) step.timers.push_back(timer_ref{due, inst.id, action});
   for (const auto& [due, action] : remove) step.cancelled.push_back(timer_ref{due, inst.id, action});
   return step;
@@ -751,8 +755,25 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   }
   data += '}';
   written_[attempt.id] = attempt;
-  return domain::engine::make_unique_event(domain::engine::attempt_updated, key_, std::move(data),
-                                           now_text(ctx_));
+  auto facts = std::make_shared<domain::engine_facts>();
+  domain::attempt_facts& f = facts->attempt.emplace();
+  f.id = attempt.id;
+  f.mapped_to = attempt.mapped_to;
+  f.channel = attempt.channel;
+  f.status = attempt.status;
+  f.created_at_ms = attempt.created_at;
+  if (content) {
+    f.has_content = true;
+    const json::value* attachments = content->if_contains("attachments");
+    f.has_attachments = attachments && attachments->is_array() && !attachments->get_array().empty();
+    f.communication_id = comm.id;
+    f.communication_last_attempt_at_ms = comm.last_attempt_at;
+  }
+  if (previous_at) f.communication_previous_at = previous_at;
+  auto event = domain::engine::make_unique_event(domain::engine::attempt_updated, key_, std::move(data),
+                                                 now_text(ctx_));
+  event.facts = std::move(facts);
+  return event;
 }
 
 domain::cloud_event entity_engine::task_event(const domain::task_view& task) {

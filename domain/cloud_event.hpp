@@ -10,6 +10,7 @@
 // absent. Errors name the offending attribute in status::field().
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@
 #include "domain/status.hpp"
 
 namespace herald::domain {
+
+struct engine_facts;  // engine_facts.hpp
 
 enum class data_form : std::uint8_t {
   none = 0,
@@ -42,6 +45,10 @@ struct cloud_event {
   // (domain::engine::next_event_id), so no (source, id) dedup entry is kept
   // for it. Stored with the record (record_codec.hpp), so replay agrees.
   bool unique_id = false;
+  // Not a CloudEvents attribute either, and not stored: for the records the
+  // engine writes, what the store's projection would read from `data`
+  // (engine_facts.hpp). Null for every other event. Not compared by ==.
+  std::shared_ptr<const engine_facts> facts;
 
   friend bool operator==(const cloud_event& a, const cloud_event& b);
 };

@@ -21,6 +21,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <map>
 #include <memory>
@@ -34,6 +35,7 @@
 #include <boost/json/value.hpp>
 
 #include "domain/config.hpp"
+#include "domain/engine_facts.hpp"
 #include "domain/metrics_text.hpp"
 #include "storage/event_store.hpp"
 #include "storage/storage_faults.hpp"
@@ -241,6 +243,10 @@ class rocksdb_event_store final : public event_store {
   void project(std::uint64_t seq, domain::event_kind kind, const domain::cloud_event& event,
                rocksdb::WriteBatch& batch, bool engine_views = true) const;
   void project_engine_event(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
+  void project_instance(std::uint64_t seq, const domain::cloud_event& event, const domain::instance_facts& f,
+                        rocksdb::WriteBatch& batch) const;
+  void project_attempt(std::uint64_t seq, const domain::cloud_event& event, const domain::attempt_facts& f,
+                       rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
   // A view as JSON from what its column holds (`stored`): the member of the
   // engine event a reference names, or the stored JSON parsed (nullopt when
@@ -255,6 +261,9 @@ class rocksdb_event_store final : public event_store {
 
   const store_options options_;
   std::unique_ptr<rocksdb::Env> env_;  // the fault-injecting Env, when asked for; outlives db_
+  // HERALD_CHECK_ENGINE_FACTS=1 (the tests): the facts an engine record
+  // comes with are checked against its data, and a difference aborts.
+  const bool check_engine_facts_ = std::getenv("HERALD_CHECK_ENGINE_FACTS") != nullptr;
   mutable std::shared_mutex db_mu_;
   rocksdb::DB* db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
