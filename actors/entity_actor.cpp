@@ -210,9 +210,16 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   }
   if (st.engine_ctx) {
     st.engine.emplace(key, st.engine_ctx.get());
-    // A read error leaves the engine empty, not the entity. A new entity
-    // (nothing of the engine's in its history) has nothing to restore.
-    if (engine_state_stored) (void)st.engine->restore();
+    // A new entity (nothing of the engine's in its history) has nothing to
+    // restore. An actor that could not read its engine state takes nothing
+    // (answers false): the router holds the entity and retries with a fresh
+    // actor, rather than this one deciding on part of its state. A corrupt
+    // view is another matter: retrying cannot mend it, so the engine goes on
+    // without it, as before.
+    if (engine_state_stored) {
+      const status restored = st.engine->restore();
+      if (!restored && restored.code() != errc::corruption) st.broken = true;
+    }
   }
   return {
       [self](apply_atom, const entity_update& u) -> caf::result<bool> {

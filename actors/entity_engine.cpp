@@ -797,6 +797,7 @@ std::optional<domain::attempt_view> entity_engine::attempt_state(const std::stri
   // durable yet when the next report for the same attempt arrives.
   if (auto it = written_.find(attempt_id); it != written_.end()) return it->second;
   auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, attempt_id);
+  if (!text) read_failed_ = true;  // not "no such attempt": the report must wait
   if (!text || !*text) return std::nullopt;
   json::error_code ec;
   const json::value v = json::parse(**text, ec);

@@ -87,6 +87,9 @@ result<std::optional<std::string>> rocksdb_event_store::get_value(const char* co
 }
 
 result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
+  if (options_.faults && options_.faults->view_reads_fail()) {
+    return status{errc::unavailable, "injected fault: reading a view failed"};
+  }
   auto value = get_value(column_of(kind), id, "reading a view");
   if (!value || !*value) return value;
   if (!view_ref_seq(**value) && kind != view_kind::communication) return value;  // the view's JSON itself

@@ -32,6 +32,12 @@ class storage_faults {
   void set(storage_fault f) { fault_.store(f, std::memory_order_relaxed); }
   storage_fault get() const { return fault_.load(std::memory_order_relaxed); }
 
+  // For tests: every read of an engine view (rocksdb_event_store::view)
+  // fails as an I/O error would. File faults cannot reach these reads: they
+  // are mostly answered from memtables.
+  void fail_view_reads(bool fail) { view_reads_fail_.store(fail); }
+  bool view_reads_fail() const { return view_reads_fail_.load(); }
+
   // A slow disk, for tests: while held, every fsync waits until released.
   void hold_syncs(bool held);
   // How many fsyncs are waiting on hold_syncs now.
@@ -41,6 +47,7 @@ class storage_faults {
 
  private:
   std::atomic<storage_fault> fault_{storage_fault::none};
+  std::atomic<bool> view_reads_fail_{false};
   std::atomic<bool> held_{false};
   mutable std::atomic<std::size_t> waiting_{0};
   mutable std::mutex mu_;

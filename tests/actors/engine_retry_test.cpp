@@ -310,3 +310,36 @@ TEST_CASE("an idle entity actor keeps no settled views and reads them back for a
   CHECK(boost::json::parse(**comm).at("attempts") == 2);
   CHECK(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
 }
+
+TEST_CASE("a report that arrives while the views cannot be read waits and is recorded once they can",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  REQUIRE(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
+  std::string attempt_id;
+  REQUIRE(f.store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
+                              [&](const std::string& id, const std::string&) {
+                                attempt_id = id;
+                                return false;
+                              }));
+
+  // The attempt and its communication are in the store only; reading them fails.
+  f.faults->fail_view_reads(true);
+  dispatch_outcome report;
+  report.statuses.push_back({"bounced", "mailbox full", 5});
+  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+  // Held and tried again (by fresh actors, which cannot restore either), not dropped.
+  REQUIRE(f.eventually([&] { return f.stats().retries >= 2; }));
+  CHECK(f.stats().waiting_to_retry == 1);
+
+  f.faults->fail_view_reads(false);
+  REQUIRE(f.eventually([&] { return f.stats().waiting_to_retry == 0; }));
+  using store_t = herald::storage::rocksdb_event_store;
+  auto text = f.store->view(store_t::view_kind::attempt, attempt_id);
+  REQUIRE(text);
+  REQUIRE(*text);
+  CHECK(boost::json::parse(**text).at("status") == "bounced");
+  CHECK(f.eventually([&] { return f.attempts_logged() == 2; }));  // and the fall-back's manual task
+}
