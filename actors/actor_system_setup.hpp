@@ -11,14 +11,27 @@
 //   once relaxed. Measured with bench/pipeline_bench: 2,300 -> 4,400-5,000
 //   communications/s end to end.
 
+// - Workers read the store (entity restores, views): RocksDB's per-thread
+//   perf counts are off on them, as on the store's own threads.
+
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/thread_hook.hpp>
+
+#include "storage/rocksdb_perf.hpp"
 
 namespace herald::actors {
+
+struct skip_rocksdb_perf_counts : caf::thread_hook {
+  void init(caf::actor_system&) override {}
+  void thread_started() override { storage::skip_rocksdb_perf_counts_on_this_thread(); }
+  void thread_terminates() override {}
+};
 
 inline void configure_actor_system(caf::actor_system_config& cfg) {
   cfg.set("scheduler.max-threads", 2);
   cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.add_thread_hook<skip_rocksdb_perf_counts>();
 }
 
 }  // namespace herald::actors

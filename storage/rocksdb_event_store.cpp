@@ -16,6 +16,7 @@
 #include "storage/coding.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/record_codec.hpp"
+#include "storage/rocksdb_perf.hpp"
 #include "storage/rocksdb_status.hpp"
 
 namespace herald::storage {
@@ -211,8 +212,14 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
   std::unique_ptr<rocksdb::Iterator> started(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_calls_started)));
   for (started->SeekToFirst(); started->Valid(); started->Next()) started_calls_.insert(started->key().ToString());
   if (!options_.read_only) {
-    committer_ = std::thread([this] { committer_loop(); });
-    sequencer_ = std::thread([this] { sequencer_loop(); });
+    committer_ = std::thread([this] {
+      skip_rocksdb_perf_counts_on_this_thread();
+      committer_loop();
+    });
+    sequencer_ = std::thread([this] {
+      skip_rocksdb_perf_counts_on_this_thread();
+      sequencer_loop();
+    });
   }
 }
 
