@@ -262,6 +262,17 @@ TEST_CASE("a provider's later report the disk refused to record is recorded once
 
 namespace {
 
+// Books Delegate/d-1 with the sandbox and waits until the attempt is
+// delivered and the idle actor has let go of its views; returns its id.
+std::string book_delivered_and_released(engine_fixture& f);
+
+// A bounce of `attempt_id` as a provider's webhook reports it.
+void report_bounce(engine_fixture& f, const std::string& attempt_id) {
+  dispatch_outcome report;
+  report.statuses.push_back({"bounced", "mailbox full", 5});
+  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+}
+
 entity_view view_of(engine_fixture& f, const std::string& key) {
   caf::scoped_actor self{*f.system};
   entity_view out;
@@ -270,30 +281,32 @@ entity_view view_of(engine_fixture& f, const std::string& key) {
   return out;
 }
 
-}  // namespace
-
-TEST_CASE("an idle entity actor keeps no settled views and reads them back for a later report",
-          "[actors][engine][memory]") {
-  engine_fixture f;
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
+std::string book_delivered_and_released(engine_fixture& f) {
+  f.route(f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked)));
   REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
   // Once its last step is durable the actor lets go of the instance, the
   // communication and the attempt: the store holds them.
-  CHECK(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
-  CHECK(f.stats().live_entities == 1);  // still live, only smaller
-
-  // A bounce reported later needs the communication and the instance again
-  // (its status, then whether another channel follows).
+  REQUIRE(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
   std::string attempt_id;
   REQUIRE(f.store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
                               [&](const std::string& id, const std::string&) {
                                 attempt_id = id;
                                 return false;
                               }));
-  dispatch_outcome report;
-  report.statuses.push_back({"bounced", "mailbox full", 5});
-  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+  return attempt_id;
+}
+
+}  // namespace
+
+TEST_CASE("an idle entity actor keeps no settled views and reads them back for a later report",
+          "[actors][engine][memory]") {
+  engine_fixture f;
+  const std::string attempt_id = book_delivered_and_released(f);
+  CHECK(f.stats().live_entities == 1);  // still live, only smaller
+
+  // A bounce reported later needs the communication and the instance again
+  // (its status, then whether another channel follows).
+  report_bounce(f, attempt_id);
   using store_t = herald::storage::rocksdb_event_store;
   auto status_of = [&](const std::string& id) {
     auto text = f.store->view(store_t::view_kind::attempt, id);
@@ -314,22 +327,11 @@ TEST_CASE("an idle entity actor keeps no settled views and reads them back for a
 TEST_CASE("a report that arrives while the views cannot be read waits and is recorded once they can",
           "[actors][engine][faults]") {
   engine_fixture f;
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
-  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
-  REQUIRE(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
-  std::string attempt_id;
-  REQUIRE(f.store->scan_index(herald::storage::rocksdb_event_store::index_kind::log, "", "",
-                              [&](const std::string& id, const std::string&) {
-                                attempt_id = id;
-                                return false;
-                              }));
+  const std::string attempt_id = book_delivered_and_released(f);
 
   // The attempt and its communication are in the store only; reading them fails.
   f.faults->fail_view_reads(true);
-  dispatch_outcome report;
-  report.statuses.push_back({"bounced", "mailbox full", 5});
-  caf::anon_send(f.router, status_atom_v, std::string("Delegate/d-1"), attempt_id, report);
+  report_bounce(f, attempt_id);
   // Held and tried again (by fresh actors, which cannot restore either), not dropped.
   REQUIRE(f.eventually([&] { return f.stats().retries >= 2; }));
   CHECK(f.stats().waiting_to_retry == 1);
