@@ -18,13 +18,6 @@ json::value time_or_null(std::int64_t ms) {
   return ms == 0 ? json::value(nullptr) : json::value(format_rfc3339_ms(ms));
 }
 
-std::int64_t time_of(const json::object& o, const char* key) {
-  auto text = str(o, key);
-  if (text.empty()) return 0;
-  auto ms = parse_rfc3339_ms(text);
-  return ms ? *ms : 0;
-}
-
 status not_object(const char* what) {
   return status{errc::corruption, std::string("stored ") + what + " is not a JSON object"};
 }
@@ -220,14 +213,14 @@ result<attempt_view> attempt_from_json(const json::value& v) {
   a.instance_id = str(o, "instance_id");
   a.automated = boolean(o, "automated", true);
   a.resend_of = str(o, "resend_of");
-  a.created_at = time_of(o, "created_at");
-  a.sent_at = time_of(o, "sent_at");
-  a.updated_at = time_of(o, "updated_at");
+  a.created_at = time_ms(o, "created_at");
+  a.sent_at = time_ms(o, "sent_at");
+  a.updated_at = time_ms(o, "updated_at");
   if (const json::value* t = o.if_contains("timeline"); t && t->is_array()) {
     for (const auto& e : t->get_array()) {
       if (!e.is_object()) continue;
       a.timeline.push_back(status_change{str(e.get_object(), "status"), str(e.get_object(), "reason"),
-                                         time_of(e.get_object(), "at")});
+                                         time_ms(e.get_object(), "at")});
     }
   }
   return a;
@@ -254,7 +247,7 @@ result<communication_view> communication_from_json(const json::value& v) {
   c.workflow = str(o, "workflow");
   c.customer = str(o, "customer");
   c.attempts = static_cast<int>(i64(o, "attempts"));
-  c.last_attempt_at = time_of(o, "last_attempt_at");
+  c.last_attempt_at = time_ms(o, "last_attempt_at");
   return c;
 }
 
@@ -272,8 +265,8 @@ result<task_view> task_from_json(const json::value& v) {
   t.workflow = str(o, "workflow");
   t.instance_id = str(o, "instance_id");
   t.outcome = str(o, "outcome");
-  t.created_at = time_of(o, "created_at");
-  t.completed_at = time_of(o, "completed_at");
+  t.created_at = time_ms(o, "created_at");
+  t.completed_at = time_ms(o, "completed_at");
   return t;
 }
 

@@ -4,16 +4,14 @@
 
 #include "domain/engine_event.hpp"
 #include "domain/json_fields.hpp"
-#include "domain/rfc3339.hpp"
 
 namespace json = boost::json;
 using herald::domain::json_fields::i64;
 using herald::domain::json_fields::str;
+using herald::domain::json_fields::time_ms;
 
 namespace herald::domain {
 namespace {
-
-std::int64_t time_ms(const json::object& o, const char* key) { return parse_rfc3339_ms(str(o, key)).value_or(0); }
 
 std::vector<std::pair<std::int64_t, int>> timers(const json::object& d, const char* list) {
   std::vector<std::pair<std::int64_t, int>> out;

@@ -150,8 +150,8 @@ result<instance_view> instance_from_json(const json::value& v) {
   i.trigger = str(o, "trigger");
   i.state = str(o, "state");
   i.reason = str(o, "reason");
-  i.created_at = parse_rfc3339_ms(str(o, "created_at")).value_or(0);
-  i.updated_at = parse_rfc3339_ms(str(o, "updated_at")).value_or(0);
+  i.created_at = time_ms(o, "created_at");
+  i.updated_at = time_ms(o, "updated_at");
   if (const json::value* c = o.if_contains("changed"); c && c->is_array()) {
     for (const auto& x : c->get_array()) if (x.is_string()) i.changed.emplace_back(x.get_string());
   }

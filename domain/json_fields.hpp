@@ -8,6 +8,8 @@
 
 #include <boost/json.hpp>
 
+#include "domain/rfc3339.hpp"
+
 namespace herald::domain::json_fields {
 
 inline std::string str(const boost::json::object& o, const char* key) {
@@ -22,6 +24,11 @@ inline std::int64_t i64(const boost::json::object& o, const char* key) {
   if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
   if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
   return 0;
+}
+
+// An RFC 3339 time member as ms since the epoch; 0 when missing or not a time.
+inline std::int64_t time_ms(const boost::json::object& o, const char* key) {
+  return parse_rfc3339_ms(str(o, key)).value_or(0);
 }
 
 inline bool boolean(const boost::json::object& o, const char* key, bool fallback = false) {

@@ -22,19 +22,12 @@
 namespace json = boost::json;
 using herald::domain::json_fields::i64;
 using herald::domain::json_fields::str;
+using herald::domain::json_fields::time_ms;
 
 namespace herald::storage {
-namespace {
 
-std::int64_t time_ms(const json::object& o, const char* key) {
-  return domain::parse_rfc3339_ms(str(o, key)).value_or(0);
-}
-
-}  // namespace
-
-void rocksdb_event_store::project_instance(std::uint64_t seq, const domain::cloud_event& event,
-                                           const domain::instance_facts& f, rocksdb::WriteBatch& batch) const {
-  (void)event;
+void rocksdb_event_store::project_instance(std::uint64_t seq, const domain::instance_facts& f,
+                                           rocksdb::WriteBatch& batch) const {
   {
     std::lock_guard<std::mutex> lock(metrics_mutex_);
     ++metrics_.instance_records[f.state];
@@ -104,7 +97,7 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
   namespace engine = domain::engine;
   if (event.facts && !check_engine_facts_) {
     // The engine's own record: what it says is known without parsing it.
-    if (event.facts->instance) project_instance(seq, event, *event.facts->instance, batch);
+    if (event.facts->instance) project_instance(seq, *event.facts->instance, batch);
     if (event.facts->attempt) project_attempt(seq, event, *event.facts->attempt, batch);
     return;
   }
@@ -123,7 +116,7 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
                    event.id.c_str(), event.data.c_str());
       std::abort();
     }
-    if (facts && facts->instance) project_instance(seq, event, *facts->instance, batch);
+    if (facts && facts->instance) project_instance(seq, *facts->instance, batch);
     if (facts && facts->attempt) project_attempt(seq, event, *facts->attempt, batch);
   } else if (event.type == engine::definition_put) {
     const std::string name = str(d, "kind") + "/" + str(d, "id");

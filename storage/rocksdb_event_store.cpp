@@ -261,7 +261,7 @@ void rocksdb_event_store::append_async(domain::event_kind kind, event_batch even
 
 void rocksdb_event_store::mark_calls_started(std::vector<std::string> attempt_ids, append_callback done) {
   static const event_batch no_events = std::make_shared<const std::vector<domain::cloud_event>>();
-  enqueue(pending_append{domain::event_kind::engine_event, no_events, std::move(done), std::move(attempt_ids)});
+  enqueue(pending_append{domain::event_kind::engine_event, no_events, std::move(done), std::move(attempt_ids), nullptr});
 }
 
 void rocksdb_event_store::enqueue(pending_append append) {

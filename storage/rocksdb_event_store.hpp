@@ -243,8 +243,7 @@ class rocksdb_event_store final : public event_store {
   void project(std::uint64_t seq, domain::event_kind kind, const domain::cloud_event& event,
                rocksdb::WriteBatch& batch, bool engine_views = true) const;
   void project_engine_event(std::uint64_t seq, const domain::cloud_event& event, rocksdb::WriteBatch& batch) const;
-  void project_instance(std::uint64_t seq, const domain::cloud_event& event, const domain::instance_facts& f,
-                        rocksdb::WriteBatch& batch) const;
+  void project_instance(std::uint64_t seq, const domain::instance_facts& f, rocksdb::WriteBatch& batch) const;
   void project_attempt(std::uint64_t seq, const domain::cloud_event& event, const domain::attempt_facts& f,
                        rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
