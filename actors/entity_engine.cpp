@@ -70,11 +70,32 @@ entity_engine::entity_engine(std::string key, const engine_context* context)
     : key_(std::move(key)), parsed_key_(domain::parse_entity_key(key_).value_or(domain::entity_key{})),
       ctx_(context) {}
 
+namespace {
+
+// The view `id` of `kind` as `from_json` reads it: nullopt when there is
+// none; a read error as it is; a view that is not JSON, or not what
+// `from_json` takes, as corruption.
+template <class View>
+result<std::optional<View>> read_view(const storage::rocksdb_event_store& store,
+                                      storage::rocksdb_event_store::view_kind kind, const std::string& id,
+                                      result<View> (*from_json)(const json::value&)) {
+  auto text = store.view(kind, id);
+  if (!text) return text.error();
+  if (!*text) return std::optional<View>{};
+  json::error_code ec;
+  const json::value v = json::parse(**text, ec);
+  if (ec) return status{errc::corruption, "the stored view of " + id + " is not JSON"};
+  auto view = from_json(v);
+  if (!view) return view.error();
+  return std::optional<View>{std::move(*view)};
+}
+
+}  // namespace
+
 status entity_engine::restore() {
   using store_t = storage::rocksdb_event_store;
   // Reads every view one of the entity's indexes names.
-  auto load = [this](store_t::index_kind index, store_t::view_kind kind,
-                     const std::function<status(const json::value&)>& take) -> status {
+  auto load = [this](store_t::index_kind index, store_t::view_kind kind, auto from_json, auto take) -> status {
     std::vector<std::string> ids;
     auto st = ctx_->store->scan_index(index, key_, "", [&](const std::string& id, const std::string&) {
       ids.push_back(id);
@@ -82,29 +103,22 @@ status entity_engine::restore() {
     });
     if (!st) return st;
     for (const auto& id : ids) {
-      auto text = ctx_->store->view(kind, id);
-      if (!text) return text.error();
-      if (!*text) continue;
-      if (auto taken = take(json::parse(**text)); !taken) return taken;
+      auto view = read_view(*ctx_->store, kind, id, from_json);
+      if (!view) return view.error();
+      if (*view) take(std::move(**view));
     }
     return status::ok();
   };
-  auto st = load(store_t::index_kind::entity_instances, store_t::view_kind::instance, [this](const json::value& v) {
-    auto view = domain::instance_from_json(v);
-    if (!view) return view.error();
-    started_.insert(view->workflow);
-    position_ = std::max(position_, view->trigger_seq);
-    instances_[view->id] = std::move(*view);
-    return status::ok();
-  });
+  auto st = load(store_t::index_kind::entity_instances, store_t::view_kind::instance, &domain::instance_from_json,
+                 [this](domain::instance_view view) {
+                   started_.insert(view.workflow);
+                   position_ = std::max(position_, view.trigger_seq);
+                   instances_[view.id] = std::move(view);
+                 });
   if (!st) return st;
   return load(store_t::index_kind::entity_communications, store_t::view_kind::communication,
-              [this](const json::value& v) {
-                auto view = domain::communication_from_json(v);
-                if (!view) return view.error();
-                comms_[view->id] = std::move(*view);
-                return status::ok();
-              });
+              &domain::communication_from_json,
+              [this](domain::communication_view view) { comms_[view.id] = std::move(view); });
 }
 
 void entity_engine::release_settled() {
@@ -126,23 +140,20 @@ namespace {
 
 // The view `id` from `live`, or read back from the store into it when it is
 // among `released`; nullptr when there is none. A view released but not
-// readable sets `read_failed`: the step must not go on without it.
+// readable (or gone) sets `read_failed`: the step must not go on without it.
 template <class View>
 View* recall(std::map<std::string, View>& live, std::set<std::string>& released, const std::string& id,
              const storage::rocksdb_event_store& store, storage::rocksdb_event_store::view_kind kind,
              result<View> (*from_json)(const json::value&), bool& read_failed) {
   if (auto it = live.find(id); it != live.end()) return &it->second;
   if (!released.count(id)) return nullptr;
-  auto text = store.view(kind, id);
-  json::error_code ec;
-  const json::value v = text && *text ? json::parse(**text, ec) : json::value();
-  auto view = text && *text && !ec ? from_json(v) : result<View>(status{errc::corruption, "unreadable view " + id});
-  if (!view) {
+  auto view = read_view(store, kind, id, from_json);
+  if (!view || !*view) {
     read_failed = true;
     return nullptr;
   }
   released.erase(id);
-  return &(live[id] = std::move(*view));
+  return &(live[id] = std::move(**view));
 }
 
 }  // namespace
@@ -796,14 +807,13 @@ std::optional<domain::attempt_view> entity_engine::attempt_state(const std::stri
   // What this actor wrote last wins over the store: its append may not be
   // durable yet when the next report for the same attempt arrives.
   if (auto it = written_.find(attempt_id); it != written_.end()) return it->second;
-  auto text = ctx_->store->view(storage::rocksdb_event_store::view_kind::attempt, attempt_id);
-  if (!text) read_failed_ = true;  // not "no such attempt": the report must wait
-  if (!text || !*text) return std::nullopt;
-  json::error_code ec;
-  const json::value v = json::parse(**text, ec);
-  if (ec) return std::nullopt;
-  auto attempt = domain::attempt_from_json(v);
-  return attempt ? std::optional<domain::attempt_view>(std::move(*attempt)) : std::nullopt;
+  auto attempt = read_view(*ctx_->store, storage::rocksdb_event_store::view_kind::attempt, attempt_id,
+                           &domain::attempt_from_json);
+  if (attempt) return std::move(*attempt);
+  // A read error is not "no such attempt": the report must wait. A corrupt
+  // view cannot be waited for.
+  if (attempt.error().code() != errc::corruption) read_failed_ = true;
+  return std::nullopt;
 }
 
 engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch_outcome& outcome) {
