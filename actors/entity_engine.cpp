@@ -381,16 +381,13 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
   domain::append_json(data, inst);
   for (const auto& [name, list] : {std::pair{"timers_add", &add}, std::pair{"timers_remove", &remove}}) {
     domain::json_text::append_key(data, name);
-    data += '[';
-    for (std::size_t n = 0; n < list->size(); ++n) {
-      if (n) data += ',';
-      data += "{\"due\":";
-      domain::json_text::append_int(data, (*list)[n].first);
-      data += ",\"action\":";
-      domain::json_text::append_int(data, (*list)[n].second);
-      data += '}';
-    }
-    data += ']';
+    domain::json_text::append_array(data, *list, [](std::string& out, const std::pair<std::int64_t, int>& timer) {
+      out += "{\"due\":";
+      domain::json_text::append_int(out, timer.first);
+      out += ",\"action\":";
+      domain::json_text::append_int(out, timer.second);
+      out += '}';
+    });
   }
   data += created ? ",\"created\":true}" : ",\"created\":false}";
   auto facts = std::make_shared<domain::engine_facts>();

@@ -63,12 +63,7 @@ void append_recipient(std::string& out, const recipient_info& r) {
 }
 
 void append_recipients(std::string& out, const std::vector<recipient_info>& list) {
-  out += '[';
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (i) out += ',';
-    append_recipient(out, list[i]);
-  }
-  out += ']';
+  json_text::append_array(out, list, append_recipient);
 }
 
 }  // namespace
@@ -117,19 +112,16 @@ void append_json(std::string& out, const attempt_view& a) {
   append_key(out, "updated_at");
   append_time_or_null(out, a.updated_at);
   append_key(out, "timeline");
-  out += '[';
-  for (std::size_t i = 0; i < a.timeline.size(); ++i) {
-    const status_change& s = a.timeline[i];
-    if (i) out += ',';
-    out += '{';
-    append_member(out, "status", s.status, true);
-    append_member(out, "at", format_rfc3339_ms(s.at));
+  json_text::append_array(out, a.timeline, [](std::string& o, const status_change& s) {
+    o += '{';
+    append_member(o, "status", s.status, true);
+    append_member(o, "at", format_rfc3339_ms(s.at));
     if (!s.reason.empty()) {
-      append_member(out, "reason", s.reason);
+      append_member(o, "reason", s.reason);
     }
-    out += '}';
-  }
-  out += "]}";
+    o += '}';
+  });
+  out += '}';
 }
 
 void append_json(std::string& out, const communication_view& c) {

@@ -71,18 +71,36 @@ using json_text::append_member;
 using json_text::append_string_array;
 
 void append_trace(std::string& out, const std::vector<rule_trace>& trace) {
-  out += '[';
-  for (std::size_t n = 0; n < trace.size(); ++n) {
-    if (n) out += ',';
-    out += '{';
-    append_member(out, "rule", trace[n].rule, true);
-    append_key(out, "seen");
-    out += json::serialize(trace[n].seen);
-    append_key(out, "held");
-    out += trace[n].held ? "true" : "false";
-    out += '}';
+  json_text::append_array(out, trace, [](std::string& o, const rule_trace& t) {
+    o += '{';
+    append_member(o, "rule", t.rule, true);
+    append_key(o, "seen");
+    o += json::serialize(t.seen);
+    append_key(o, "held");
+    o += t.held ? "true" : "false";
+    o += '}';
+  });
+}
+
+void append_action(std::string& out, const action_state& a) {
+  out += '{';
+  append_key(out, "index", true);
+  json_text::append_int(out, a.index);
+  append_member(out, "state", a.state);
+  append_member(out, "reason", a.reason);
+  append_key(out, "due");
+  if (a.due_ms) {
+    json_text::append_string(out, format_rfc3339_ms(a.due_ms));
+  } else {
+    out += "null";
   }
-  out += ']';
+  append_key(out, "due_ms");
+  json_text::append_int(out, a.due_ms);
+  append_key(out, "recipients");
+  append_string_array(out, a.recipients);
+  append_key(out, "attempts");
+  append_string_array(out, a.attempts);
+  out += '}';
 }
 
 }  // namespace
@@ -109,30 +127,8 @@ void append_json(std::string& out, const instance_view& i) {
   append_key(out, "fire_trace");
   append_trace(out, i.fire_trace);
   append_key(out, "actions");
-  out += '[';
-  for (std::size_t n = 0; n < i.actions.size(); ++n) {
-    const action_state& a = i.actions[n];
-    if (n) out += ',';
-    out += '{';
-    append_key(out, "index", true);
-    json_text::append_int(out, a.index);
-    append_member(out, "state", a.state);
-    append_member(out, "reason", a.reason);
-    append_key(out, "due");
-    if (a.due_ms) {
-      json_text::append_string(out, format_rfc3339_ms(a.due_ms));
-    } else {
-      out += "null";
-    }
-    append_key(out, "due_ms");
-    json_text::append_int(out, a.due_ms);
-    append_key(out, "recipients");
-    append_string_array(out, a.recipients);
-    append_key(out, "attempts");
-    append_string_array(out, a.attempts);
-    out += '}';
-  }
-  out += "]}";
+  json_text::append_array(out, i.actions, append_action);
+  out += '}';
 }
 
 result<instance_view> instance_from_json(const json::value& v) {

@@ -23,17 +23,23 @@ inline void append_key(std::string& out, std::string_view name, bool first = fal
 
 inline void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
 
+// `[e1,e2,...]`, each element written by `write(out, element)`.
+template <class List, class Write>
+void append_array(std::string& out, const List& list, Write write) {
+  out += '[';
+  bool first = true;
+  for (const auto& element : list) {
+    if (!first) out += ',';
+    first = false;
+    write(out, element);
+  }
+  out += ']';
+}
+
 // `["a","b"]`.
 template <class Strings>
 void append_string_array(std::string& out, const Strings& list) {
-  out += '[';
-  bool first = true;
-  for (const auto& s : list) {
-    if (!first) out += ',';
-    first = false;
-    append_string(out, s);
-  }
-  out += ']';
+  append_array(out, list, [](std::string& o, std::string_view s) { append_string(o, s); });
 }
 
 // `"name":"value"`, after a comma unless `first`.
