@@ -6,6 +6,7 @@
 
 #include "actors/engine_context.hpp"
 #include "actors/entity_engine.hpp"
+#include "domain/engine_event.hpp"
 #include "domain/entity_record.hpp"
 #include "domain/scratch_json.hpp"
 #include "storage/entity_reader.hpp"
@@ -172,6 +173,7 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
     }
   };
   self->state.pending.emplace(token, std::move(follow_up));
+  domain::engine::carry_attempts_in_instance_records(step.events);
   auto batch = std::make_shared<const std::vector<domain::cloud_event>>(std::move(step.events));
   auto handle = caf::actor_cast<entity_actor>(self);
   self->state.engine_ctx->store->append_async(

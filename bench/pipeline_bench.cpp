@@ -77,9 +77,9 @@ domain::cloud_event delegate_event(const std::string& tag, std::size_t i) {
 }
 
 // Log records per communication: the event, the instance (created and
-// fired in one step, its action being due at once), the attempt created,
-// the attempt delivered.
-constexpr std::uint64_t records_per_communication = 4;
+// fired in one step, its action being due at once) carrying the attempt it
+// created, the attempt delivered.
+constexpr std::uint64_t records_per_communication = 3;
 
 struct pipeline {
   explicit pipeline(const std::string& dir, const std::string& delay, std::int64_t passivate_after_ms = 60000) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "domain/engine_facts.hpp"
+
 namespace herald::domain::engine {
 
 std::string next_event_id(const char* prefix) {
@@ -39,6 +41,38 @@ cloud_event make_unique_event(const std::string& type, const std::string& subjec
   cloud_event ev = make_event(type, next_event_id("e"), subject, std::move(data_json), time);
   ev.unique_id = true;
   return ev;
+}
+
+namespace {
+
+bool is_object_text(const std::string& t) { return t.size() >= 2 && t.front() == '{' && t.back() == '}'; }
+
+bool carries_attempt_of(const cloud_event& instance, const cloud_event& attempt) {
+  return instance.type == instance_updated && attempt.type == attempt_updated && instance.subject == attempt.subject &&
+         instance.facts && instance.facts->instance && !instance.facts->attempt && attempt.facts &&
+         attempt.facts->attempt && is_object_text(instance.data) && is_object_text(attempt.data);
+}
+
+}  // namespace
+
+void carry_attempts_in_instance_records(std::vector<cloud_event>& step_records) {
+  std::vector<cloud_event> folded;
+  folded.reserve(step_records.size());
+  for (std::size_t i = 0; i < step_records.size(); ++i) {
+    cloud_event& record = step_records[i];
+    if (i + 1 < step_records.size() && carries_attempt_of(record, step_records[i + 1])) {
+      const cloud_event& attempt = step_records[++i];
+      // Their members never share a name: {"instance",...} + {"attempt",...}.
+      record.data.pop_back();
+      record.data += ',';
+      record.data.append(attempt.data, 1, std::string::npos);
+      auto facts = std::make_shared<engine_facts>(*record.facts);
+      facts->attempt = attempt.facts->attempt;
+      record.facts = std::move(facts);
+    }
+    folded.push_back(std::move(record));
+  }
+  step_records = std::move(folded);
 }
 
 }  // namespace herald::domain::engine

@@ -12,6 +12,10 @@
 //                               "created": bool   whether it is the instance's first record
 //                                                 (absent in records written before it was added)}
 //                               timer := {"due": ms, "action": n}
+//                               The record of a step that fired the instance also carries the
+//                               first attempt the step made: its "attempt", "communication",
+//                               "content" and "communication_previous_at" members, as below
+//                               (one log record and history entry less per communication).
 //   herald.attempt.updated     {"attempt": view,
 //                               "communication": view, "content": {...}   only when the attempt is created,
 //                               "communication_previous_at": ms   when it had an earlier attempt}
@@ -21,6 +25,7 @@
 //   herald.links.updated       {"links": {"LinkName": "Module/Id", ...}}   (subject: the linking entity)
 
 #include <string>
+#include <vector>
 
 #include "domain/cloud_event.hpp"
 
@@ -54,5 +59,11 @@ std::string next_event_id(const char* prefix);
 
 cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
                        std::string data_json, const std::string& time);
+
+// Folds, in the records of one step, each instance record that is followed
+// by the record of an attempt about the same entity into one record: the
+// instance's, with the attempt's members and facts added (see above). Both
+// must carry their facts (engine_facts.hpp); other records are left as they are.
+void carry_attempts_in_instance_records(std::vector<cloud_event>& step_records);
 
 }  // namespace herald::domain::engine

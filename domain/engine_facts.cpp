@@ -27,8 +27,11 @@ std::vector<std::pair<std::int64_t, int>> timers(const json::object& d, const ch
 }  // namespace
 
 std::optional<engine_facts> engine_facts_of(const std::string& type, const json::object& d) {
+  // An instance record may carry an attempt too (engine_event.hpp).
+  const bool instance_record = type == engine::instance_updated;
+  if (!instance_record && type != engine::attempt_updated) return std::nullopt;
   engine_facts facts;
-  if (type == engine::instance_updated) {
+  if (instance_record) {
     const json::value* view = d.if_contains("instance");
     if (!view || !view->is_object()) return std::nullopt;
     const json::object& v = view->get_object();
@@ -43,30 +46,28 @@ std::optional<engine_facts> engine_facts_of(const std::string& type, const json:
     f.timers_remove = timers(d, "timers_remove");
     f.timers_add = timers(d, "timers_add");
     facts.instance = std::move(f);
-  } else if (type == engine::attempt_updated) {
-    const json::value* attempt = d.if_contains("attempt");
-    if (!attempt || !attempt->is_object()) return std::nullopt;
-    const json::object& a = attempt->get_object();
-    attempt_facts f;
-    f.id = str(a, "id");
-    f.mapped_to = str(a, "mapped_to");
-    f.channel = str(a, "channel");
-    f.status = str(a, "status");
-    f.created_at_ms = time_ms(a, "created_at");
-    if (const json::value* content = d.if_contains("content")) {
-      f.has_content = true;
-      const json::value* attachments = content->is_object() ? content->get_object().if_contains("attachments") : nullptr;
-      f.has_attachments = attachments && attachments->is_array() && !attachments->get_array().empty();
-    }
-    if (const json::value* comm = d.if_contains("communication"); comm && comm->is_object()) {
-      f.communication_id = str(comm->get_object(), "id");
-      f.communication_last_attempt_at_ms = time_ms(comm->get_object(), "last_attempt_at");
-    }
-    if (d.contains("communication_previous_at")) f.communication_previous_at = i64(d, "communication_previous_at");
-    facts.attempt = std::move(f);
-  } else {
-    return std::nullopt;
   }
+  const json::value* attempt = d.if_contains("attempt");
+  if (!attempt && instance_record) return facts;
+  if (!attempt || !attempt->is_object()) return std::nullopt;
+  const json::object& a = attempt->get_object();
+  attempt_facts f;
+  f.id = str(a, "id");
+  f.mapped_to = str(a, "mapped_to");
+  f.channel = str(a, "channel");
+  f.status = str(a, "status");
+  f.created_at_ms = time_ms(a, "created_at");
+  if (const json::value* content = d.if_contains("content")) {
+    f.has_content = true;
+    const json::value* attachments = content->is_object() ? content->get_object().if_contains("attachments") : nullptr;
+    f.has_attachments = attachments && attachments->is_array() && !attachments->get_array().empty();
+  }
+  if (const json::value* comm = d.if_contains("communication"); comm && comm->is_object()) {
+    f.communication_id = str(comm->get_object(), "id");
+    f.communication_last_attempt_at_ms = time_ms(comm->get_object(), "last_attempt_at");
+  }
+  if (d.contains("communication_previous_at")) f.communication_previous_at = i64(d, "communication_previous_at");
+  facts.attempt = std::move(f);
   return facts;
 }
 

@@ -55,7 +55,8 @@ struct attempt_facts {
   }
 };
 
-// One of them, by the record's type; neither for other types.
+// An attempt record's facts, or an instance record's, which may also carry
+// an attempt (engine_event.hpp); neither for other types.
 struct engine_facts {
   std::optional<instance_facts> instance;
   std::optional<attempt_facts> attempt;
@@ -66,7 +67,8 @@ struct engine_facts {
 };
 
 // The facts of a record of `type` with data `data`; nullopt when the record
-// has no view to project (not one of the two types, or malformed).
+// has no view to project (not one of the two types, or malformed, the
+// attempt it carries included).
 std::optional<engine_facts> engine_facts_of(const std::string& type, const boost::json::object& data);
 
 }  // namespace herald::domain

@@ -53,3 +53,82 @@ TEST_CASE("the facts of an attempt record say what it carries", "[domain][engine
   CHECK_FALSE(update->attempt->communication_id);
   CHECK_FALSE(update->attempt->communication_previous_at);
 }
+
+namespace {
+
+cloud_event with_facts(cloud_event record, const std::string& type) {
+  record.facts = std::make_shared<const engine_facts>(*engine_facts_of(type, json::parse(record.data).as_object()));
+  return record;
+}
+
+cloud_event instance_record(const std::string& subject) {
+  return with_facts(engine::make_unique_event(engine::instance_updated, subject,
+                                              R"({"instance":{"id":"i-1-w","entity":")" + subject +
+                                                  R"(","state":"dispatched"},"timers_add":[],"timers_remove":[{"due":5,"action":0}],"created":false})",
+                                              ""),
+                    engine::instance_updated);
+}
+
+cloud_event attempt_record(const std::string& subject, const std::string& id) {
+  return with_facts(engine::make_unique_event(engine::attempt_updated, subject,
+                                              R"({"attempt":{"id":")" + id + R"(","mapped_to":")" + subject +
+                                                  R"(","status":"queued"},"communication":{"id":"c-1"},"content":{"text":"Hi"}})",
+                                              ""),
+                    engine::attempt_updated);
+}
+
+}  // namespace
+
+TEST_CASE("an instance record carries the attempt its step made next, and reads back with the same facts",
+          "[domain][engine]") {
+  const std::string entity = "Delegate/d-1";
+  std::vector<cloud_event> step{instance_record(entity), attempt_record(entity, "c-1.1"),
+                                attempt_record(entity, "c-2.1")};
+  const std::string instance_id = step[0].id, second_attempt_id = step[2].id;
+  engine::carry_attempts_in_instance_records(step);
+
+  REQUIRE(step.size() == 2);
+  CHECK(step[0].type == engine::instance_updated);
+  CHECK(step[0].id == instance_id);
+  const json::object data = json::parse(step[0].data).as_object();
+  CHECK(data.at("instance").at("id") == "i-1-w");
+  CHECK(data.at("attempt").at("id") == "c-1.1");
+  CHECK(data.at("content").at("text") == "Hi");
+  CHECK(data.at("timers_remove").as_array().size() == 1);
+  // What the store is handed equals what replay reads from the record.
+  const auto read_back = engine_facts_of(step[0].type, data);
+  REQUIRE(read_back);
+  REQUIRE(step[0].facts);
+  CHECK(*read_back == *step[0].facts);
+  REQUIRE(read_back->attempt);
+  CHECK(read_back->attempt->id == "c-1.1");
+  CHECK(read_back->instance->timers_remove == std::vector<std::pair<std::int64_t, int>>{{5, 0}});
+  // Only the next one: a second attempt keeps its own record.
+  CHECK(step[1].id == second_attempt_id);
+  CHECK(step[1].type == engine::attempt_updated);
+}
+
+TEST_CASE("records that are not an instance followed by its entity's attempt are left as they are",
+          "[domain][engine]") {
+  SECTION("another entity's attempt") {
+    std::vector<cloud_event> step{instance_record("Delegate/d-1"), attempt_record("Delegate/d-2", "c-1.1")};
+    engine::carry_attempts_in_instance_records(step);
+    CHECK(step.size() == 2);
+  }
+  SECTION("an attempt before the instance") {
+    std::vector<cloud_event> step{attempt_record("Delegate/d-1", "c-1.1"), instance_record("Delegate/d-1")};
+    engine::carry_attempts_in_instance_records(step);
+    CHECK(step.size() == 2);
+  }
+  SECTION("records handed without facts") {
+    std::vector<cloud_event> step{instance_record("Delegate/d-1"), attempt_record("Delegate/d-1", "c-1.1")};
+    step[1].facts.reset();
+    engine::carry_attempts_in_instance_records(step);
+    REQUIRE(step.size() == 2);
+    CHECK(json::parse(step[0].data).as_object().if_contains("attempt") == nullptr);
+  }
+  SECTION("an attempt carried that is not an object") {
+    CHECK_FALSE(engine_facts_of(engine::instance_updated,
+                                json::parse(R"({"instance":{"id":"i"},"attempt":"c-1.1"})").as_object()));
+  }
+}

@@ -126,14 +126,23 @@ TEST_CASE("an action due at once is sent in the event's own step, with no timer"
   REQUIRE(entity.at("instances").as_array().size() == 1);
   CHECK(entity.at("instances").at(0).at("state") == "dispatched");
   CHECK(entity.at("instances").at(0).at("fire_trace").as_array().size() == 2);
-  // Created and fired in one record, which schedules no timer.
-  std::size_t instance_records = 0;
+  // Created and fired in one record, which schedules no timer and carries
+  // the attempt made: its audit trail is that record and the delivery.
+  std::size_t instance_records = 0, attempt_records = 0;
   for (const auto& item : entity.at("history").at("items").as_array()) {
+    if (item.at("type") == "herald.attempt.updated") ++attempt_records;
     if (item.at("type") != "herald.instance.updated") continue;
     ++instance_records;
     CHECK(item.at("data").at("timers_add").as_array().empty());
+    CHECK(item.at("data").at("attempt").at("id") == log[0].at("id"));
+    CHECK(item.at("data").at("attempt").at("status") == "queued");
   }
   CHECK(instance_records == 1);
+  CHECK(attempt_records == 1);
+  // The attempt's content is read from the instance's record.
+  const auto full = e.get("/v1/log/" + std::string(log[0].at("id").as_string()));
+  REQUIRE(full.status == 200);
+  CHECK(full.body.at("content").at("subject") == log[0].at("subject"));
 }
 
 TEST_CASE("cc and bcc copy each email of the action", "[system][engine]") {
