@@ -173,6 +173,14 @@ std::size_t allocated_bytes() {
   return allocated;
 }
 
+// jemalloc's transparent huge page mode, as configured for this run.
+std::string jemalloc_thp() {
+  const char* mode = nullptr;
+  std::size_t size = sizeof mode;
+  if (mallctl("opt.thp", &mode, &size, nullptr, 0) != 0 || !mode) return "unknown";
+  return mode;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,6 +216,7 @@ int main(int argc, char** argv) {
   json::object out;
   out["bench"] = "pipeline";
   out["sync"] = "every_commit";
+  out["allocator_thp"] = jemalloc_thp();  // app/malloc_settings.cpp, unless MALLOC_CONF says otherwise
 
   auto runs = [&only](const char* phase) { return only.empty() || only == phase; };
   if (runs("throughput")) {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
