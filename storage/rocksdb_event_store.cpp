@@ -18,6 +18,7 @@
 #include "storage/record_codec.hpp"
 #include "storage/rocksdb_perf.hpp"
 #include "storage/rocksdb_status.hpp"
+#include "storage/sorted_batch.hpp"
 
 namespace herald::storage {
 namespace {
@@ -419,6 +420,8 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   std::uint64_t seq = next_seq_;
   std::vector<std::string> group_keys;
   std::string record;
+  if (!index_writes_) index_writes_ = std::make_unique<rocksdb::WriteBatch>();
+  index_writes_->Clear();
   std::size_t k = 0;
   for (std::size_t a = first; a < g->appends.size() && g->failure.is_ok(); ++a) {
     if (!g->refused[a].is_ok()) {
@@ -443,7 +446,7 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
       record.clear();
       encode_record(g->appends[a].kind, now, ev, record);
       g->batch.Put(cf(cf_log), log_key(seq), record);
-      project(seq, g->appends[a].kind, ev, g->batch);
+      project(seq, g->appends[a].kind, ev, *index_writes_);
       if (!key.empty()) {
         pending_keys_.emplace(key, g->id);
         group_keys.push_back(std::move(key));
@@ -459,8 +462,20 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
     g->accepted += out.accepted;
     g->duplicates += out.duplicates;
     for (const auto& id : g->appends[a].calls_started) {
-      g->batch.Put(cf(cf_calls_started), id, rocksdb::Slice());
+      index_writes_->Put(cf(cf_calls_started), id, rocksdb::Slice());
       started_calls_.insert(id);
+    }
+  }
+  if (g->failure.is_ok()) {
+    // Log keys come in order already; the views' and indexes' keys are
+    // sorted so that each memtable insert starts where the last one went.
+    std::vector<rocksdb::ColumnFamilyHandle*> by_id;
+    for (const auto& [name, handle] : handles_) {
+      if (handle->GetID() >= by_id.size()) by_id.resize(handle->GetID() + 1);
+      by_id[handle->GetID()] = handle;
+    }
+    if (auto st = append_sorted(*index_writes_, by_id, g->batch); !st.ok()) {
+      g->failure = from_rocksdb(st, "ordering a group's index writes");
     }
   }
   g->end_seq = seq;
