@@ -753,7 +753,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   domain::append_json(data, attempt);
   if (content) {  // a new attempt; a status update changes the communication only through it
     data += ",\"communication\":";
-    domain::append_json(data, comm);
+    domain::append_json(data, comm, &attempt);  // what it shares with the attempt is left to the attempt
     data += ",\"content\":";
     data += json::serialize(*content);
   }

@@ -124,27 +124,63 @@ void append_json(std::string& out, const attempt_view& a) {
   out += '}';
 }
 
-void append_json(std::string& out, const communication_view& c) {
+namespace {
+
+// The members a communication shares with the attempt it was written with:
+// (communication member, attempt member, their fields).
+struct shared_member {
+  const char* communication;
+  const char* attempt;
+  std::string communication_view::*of_communication;
+  std::string attempt_view::*of_attempt;
+};
+const shared_member shared_members[] = {
+    {"mapped_to", "mapped_to", &communication_view::mapped_to, &attempt_view::mapped_to},
+    {"mapped_to_label", "mapped_to_label", &communication_view::mapped_to_label, &attempt_view::mapped_to_label},
+    {"latest_status", "status", &communication_view::latest_status, &attempt_view::status},
+    {"latest_attempt_id", "id", &communication_view::latest_attempt_id, &attempt_view::id},
+    {"channel", "channel", &communication_view::channel, &attempt_view::channel},
+    {"subject", "subject", &communication_view::subject, &attempt_view::subject},
+    {"type", "type", &communication_view::type, &attempt_view::type},
+    {"category", "category", &communication_view::category, &attempt_view::category},
+    {"workflow", "workflow", &communication_view::workflow, &attempt_view::workflow},
+    {"customer", "customer", &communication_view::customer, &attempt_view::customer},
+};
+constexpr const char* shared_recipient = "recipient";
+
+bool same_recipient(const recipient_info& a, const recipient_info& b) {
+  return a.key == b.key && a.name == b.name && a.email == b.email && a.mobile == b.mobile && a.address == b.address;
+}
+
+}  // namespace
+
+void append_json(std::string& out, const communication_view& c, const attempt_view* carried) {
   out += '{';
   append_member(out, "id", c.id, true);
-  append_member(out, "mapped_to", c.mapped_to);
-  append_member(out, "mapped_to_label", c.mapped_to_label);
   append_member(out, "topic", c.topic);
-  append_key(out, "recipient");
-  append_recipient(out, c.recipient);
-  append_member(out, "latest_status", c.latest_status);
-  append_member(out, "latest_attempt_id", c.latest_attempt_id);
-  append_member(out, "channel", c.channel);
-  append_member(out, "subject", c.subject);
-  append_member(out, "type", c.type);
-  append_member(out, "category", c.category);
-  append_member(out, "workflow", c.workflow);
-  append_member(out, "customer", c.customer);
+  if (!carried || !same_recipient(c.recipient, carried->recipient)) {
+    append_key(out, shared_recipient);
+    append_recipient(out, c.recipient);
+  }
+  for (const auto& m : shared_members) {
+    if (!carried || c.*m.of_communication != (*carried).*m.of_attempt) {
+      append_member(out, m.communication, c.*m.of_communication);
+    }
+  }
   append_key(out, "attempts");
   json_text::append_int(out, c.attempts);
   append_key(out, "last_attempt_at");
   append_time_or_null(out, c.last_attempt_at);
   out += '}';
+}
+
+void fill_from_carried_attempt(json::object& communication, const json::object& carried) {
+  auto fill = [&](const char* member, const char* from) {
+    if (communication.contains(member)) return;
+    if (const json::value* v = carried.if_contains(from)) communication[member] = *v;
+  };
+  fill(shared_recipient, shared_recipient);
+  for (const auto& m : shared_members) fill(m.communication, m.attempt);
 }
 
 json::object to_json(const task_view& t) {

@@ -97,7 +97,15 @@ struct task_view {
 // An attempt's and a communication's JSON, as their records carry them,
 // appended to `out` (written directly: these go with every communication).
 void append_json(std::string& out, const attempt_view& a);
-void append_json(std::string& out, const communication_view& c);
+// With `carried`, the attempt written in the same record, the members the
+// communication has the same as that attempt (mapped_to, recipient,
+// channel, subject, latest_status = its status, latest_attempt_id = its id,
+// ...) are left out: fill_from_carried_attempt puts them back on reading.
+void append_json(std::string& out, const communication_view& c, const attempt_view* carried = nullptr);
+// Adds to a communication read from a record the members it left to the
+// attempt carried with it; members it has are kept (records written
+// before this was done have them all).
+void fill_from_carried_attempt(boost::json::object& communication, const boost::json::object& carried);
 boost::json::object to_json(const task_view& t);
 
 result<recipient_info> recipient_from_json(const boost::json::value& v);

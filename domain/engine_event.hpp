@@ -21,6 +21,10 @@
 //                               "communication_previous_at": ms   when it had an earlier attempt}
 //                               A status update changes no communication but its latest
 //                               status, which is its latest attempt's: the view is read so.
+//                               The communication leaves out the members it has the same
+//                               as the attempt beside it (mapped_to, recipient, channel,
+//                               subject, latest_status, latest_attempt_id, ...); the view
+//                               is read with them put back (communication.hpp).
 //   herald.task.updated        {"task": view}
 //   herald.links.updated       {"links": {"LinkName": "Module/Id", ...}}   (subject: the linking entity)
 

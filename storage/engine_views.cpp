@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <rocksdb/db.h>
 
+#include "domain/communication.hpp"
 #include "storage/coding.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -111,6 +112,10 @@ result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_ki
     if (!member) {
       return status{errc::corruption, std::string("the ") + column_of(kind) + " view of '" + id +
                                           "' names event " + std::to_string(*seq) + ", which does not hold it"};
+    }
+    const boost::json::value* carried = data.get_object().if_contains(member_of(view_kind::attempt));
+    if (kind == view_kind::communication && member->is_object() && carried && carried->is_object()) {
+      domain::fill_from_carried_attempt(member->get_object(), carried->get_object());
     }
     view = std::move(*member);
   } else {

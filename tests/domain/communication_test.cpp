@@ -142,3 +142,69 @@ TEST_CASE("an attempt's JSON keeps its member order", "[domain][json]") {
   CHECK(o.at("created_at").is_null());
   CHECK(o.at("resend_of").is_null());
 }
+
+TEST_CASE("a communication written with its attempt leaves what they share to it and reads back whole",
+          "[domain][json]") {
+  attempt_view a;
+  a.id = "c-1.2";
+  a.communication_id = "c-1";
+  a.attempt = 2;
+  a.status = "queued";
+  a.channel = "sms";
+  a.mapped_to = "Delegate/d-1";
+  a.mapped_to_label = "Dana";
+  a.customer = "Account/a-1";
+  a.recipient = recipient("dana", true);
+  a.subject = "Resent: your booking";
+  a.type = "booking";
+  a.category = "Booking";
+  a.workflow = "booking-confirmation";
+
+  communication_view c;
+  c.id = "c-1";
+  c.topic = "booking-confirmation/0";
+  c.mapped_to = a.mapped_to;
+  c.mapped_to_label = a.mapped_to_label;
+  c.customer = a.customer;
+  c.recipient = a.recipient;
+  c.latest_status = a.status;
+  c.latest_attempt_id = a.id;
+  c.channel = a.channel;
+  c.subject = "Your booking";  // the first attempt's: a resend kept it
+  c.type = a.type;
+  c.category = a.category;
+  c.workflow = a.workflow;
+  c.attempts = 2;
+  c.last_attempt_at = 1795000000999;
+
+  std::string text;
+  append_json(text, c, &a);
+  json::object written = json::parse(text).as_object();
+  for (const char* left_out : {"mapped_to", "mapped_to_label", "customer", "recipient", "latest_status",
+                               "latest_attempt_id", "channel", "type", "category", "workflow"}) {
+    INFO(left_out);
+    CHECK_FALSE(written.contains(left_out));
+  }
+  CHECK(written.at("subject") == "Your booking");  // not the attempt's: kept
+  CHECK(written.at("topic") == json::value(c.topic));
+
+  std::string whole;
+  append_json(whole, c);
+  CHECK(text.size() < whole.size());
+
+  std::string attempt_text;
+  append_json(attempt_text, a);
+  fill_from_carried_attempt(written, json::parse(attempt_text).as_object());
+  CHECK(written == json::parse(whole).as_object());
+  auto back = communication_from_json(written);
+  REQUIRE(back);
+  CHECK(back->subject == "Your booking");
+  CHECK(back->latest_attempt_id == "c-1.2");
+  CHECK(back->recipient.address == a.recipient.address);
+
+  // A communication written whole keeps its own members.
+  json::object old = json::parse(whole).as_object();
+  old["channel"] = "letter";
+  fill_from_carried_attempt(old, json::parse(attempt_text).as_object());
+  CHECK(old.at("channel") == "letter");
+}

@@ -264,13 +264,43 @@ TEST_CASE("scan filters by sequence, time and entity", "[storage]") {
   CHECK(ids(entity) == std::vector<std::string>{"1", "3"});
 }
 
+TEST_CASE("a communication read from its record gets back what it left to the attempt carried with it",
+          "[storage][projections]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  const std::string attempt = R"({"id":"c-1.1","communication_id":"c-1","status":"queued","mapped_to":"Delegate/d-1",)"
+                              R"("channel":"email","subject":"Hello","recipient":{"key":"User/u-1","email":"u@example.com"},)"
+                              R"("created_at":"2026-11-23T10:00:00.000Z"})";
+  const std::string comm = R"({"id":"c-1","topic":"w/0","subject":"First","attempts":1,)"
+                           R"("last_attempt_at":"2026-11-23T10:00:00.000Z"})";
+  REQUIRE(store->append({engine::make_event(engine::attempt_updated, "e-1", "Delegate/d-1",
+                                            R"({"attempt":)" + attempt + R"(,"communication":)" + comm +
+                                                R"(,"content":{"attachments":[]}})",
+                                            "2026-11-23T10:00:00.000Z")},
+                        herald::domain::event_kind::engine_event));
+  auto text = store->view(rocksdb_event_store::view_kind::communication, "c-1");
+  REQUIRE(text);
+  REQUIRE(*text);
+  const auto v = boost::json::parse(**text);
+  CHECK(v.at("mapped_to") == "Delegate/d-1");
+  CHECK(v.at("channel") == "email");
+  CHECK(v.at("latest_attempt_id") == "c-1.1");
+  CHECK(v.at("latest_status") == "queued");
+  CHECK(v.at("recipient").at("email") == "u@example.com");
+  CHECK(v.at("subject") == "First");  // its own, not the attempt's
+  CHECK(v.at("topic") == "w/0");
+}
+
 TEST_CASE("engine views refer to the event that carries them, written once", "[storage][projections]") {
   namespace engine = herald::domain::engine;
   temp_dir dir;
   auto store = open_store(dir.path());
   const std::string attempt = R"({"id":"c-1.1","communication_id":"c-1","status":"queued","mapped_to":"Delegate/d-1",)"
                               R"("channel":"email","created_at":"2026-11-23T10:00:00.000Z"})";
-  const std::string comm = R"({"id":"c-1","mapped_to":"Delegate/d-1","latest_status":"queued",)"
+  // Written whole, as before communications left what they share to the
+  // attempt they are written with: nothing of it is filled in.
+  const std::string comm = R"({"id":"c-1","mapped_to":"Delegate/d-1","latest_status":"queued","channel":"sms",)"
                            R"("latest_attempt_id":"c-1.1","last_attempt_at":"2026-11-23T10:00:00.000Z"})";
   const std::string content = R"({"subject":"Hello","text":"Hi","attachments":[]})";
   auto first = store->append({engine::make_event(engine::attempt_updated, "e-1", "Delegate/d-1",
