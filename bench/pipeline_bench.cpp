@@ -173,6 +173,14 @@ std::size_t allocated_bytes() {
   return allocated;
 }
 
+// How long jemalloc keeps freed pages before it returns them, as configured.
+std::int64_t jemalloc_dirty_decay_ms() {
+  ssize_t ms = 0;
+  std::size_t size = sizeof ms;
+  if (mallctl("opt.dirty_decay_ms", &ms, &size, nullptr, 0) != 0 || ms < 0) return 0;
+  return ms;
+}
+
 // jemalloc's transparent huge page mode, as configured for this run.
 std::string jemalloc_thp() {
   const char* mode = nullptr;
@@ -354,8 +362,9 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     out["seconds_until_all_timers_durable_after_settle"] = static_cast<std::int64_t>(seconds_since(settled_at));
-    // jemalloc returns freed memory after its decay (1 s, app/malloc_settings.cpp), as in the server.
-    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // jemalloc returns freed memory after its decay (app/malloc_settings.cpp),
+    // as in the server: the resident size is read once that has passed.
+    std::this_thread::sleep_for(std::chrono::milliseconds(jemalloc_dirty_decay_ms() + 500));
     const long after = rss_kib();
     // Live heap, as opposed to resident: the difference is memory the
     // allocator keeps after the actors that used it stopped.
