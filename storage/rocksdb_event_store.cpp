@@ -718,13 +718,41 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
   const std::string prefix = entity_history_prefix(entity_key);
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), cf(cf_entity_history)));
-  for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1));
-       it->Valid() && seqs.size() < limit; it->Prev()) {
-    std::string_view key(it->key().data(), it->key().size());
-    if (key.compare(0, prefix.size(), prefix) != 0) {
+  auto in_prefix = [&] {
+    return it->Valid() && std::string_view(it->key().data(), it->key().size()).compare(0, prefix.size(), prefix) == 0;
+  };
+  // Most histories are short (a new entity's is one event): read forward,
+  // a seek and a few steps, and keep the newest. A skip list has no way
+  // back: each step backwards is another search from the top, so only a
+  // history longer than this is read backwards from its end.
+  constexpr std::size_t forward_steps = 64;
+  std::vector<std::uint64_t> oldest_first;
+  bool whole = false;
+  for (it->Seek(prefix); oldest_first.size() < forward_steps; it->Next()) {
+    if (!in_prefix()) {
+      whole = true;
       break;
     }
-    auto seq = entity_history_seq(key);
+    auto seq = entity_history_seq(std::string_view(it->key().data(), it->key().size()));
+    if (!seq) {
+      return status{errc::corruption, "malformed history key for " + entity_key};
+    }
+    if (*seq >= before_seq) {
+      whole = true;
+      break;
+    }
+    oldest_first.push_back(*seq);
+  }
+  if (!it->status().ok()) {
+    return from_rocksdb(it->status(), "reading the history of " + entity_key);
+  }
+  if (whole) {
+    for (auto s = oldest_first.rbegin(); s != oldest_first.rend() && seqs.size() < limit; ++s) seqs.push_back(*s);
+    return seqs;
+  }
+  for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1)); in_prefix() && seqs.size() < limit;
+       it->Prev()) {
+    auto seq = entity_history_seq(std::string_view(it->key().data(), it->key().size()));
     if (!seq) {
       return status{errc::corruption, "malformed history key for " + entity_key};
     }
