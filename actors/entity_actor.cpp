@@ -143,21 +143,23 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
       *all_ok = *all_ok && step_ok;
       if (--*remaining == 0) done(*all_ok);
     };
-    for (auto& req : dispatches) {
+    for (auto& each : dispatches) {
       ++self->state.provider_calls;
-      self->request(ctx.provider_for(req.attempt.channel), provider_timeout, dispatch_atom_v, req)
+      // Shared with the answer's handler: the message takes the one copy.
+      auto req = std::make_shared<const dispatch_request>(std::move(each));
+      self->request(ctx.provider_for(req->attempt.channel), provider_timeout, dispatch_atom_v, *req)
           .then(
               [self, req, finish](const dispatch_outcome& outcome) {
                 --self->state.provider_calls;
                 if (self->state.broken) {
-                  hand_over(self, req.attempt.id, outcome);
+                  hand_over(self, req->attempt.id, outcome);
                   finish(true);  // the router has the answer now
                 } else {
                   auto handed = std::make_shared<bool>(false);
                   run_step(
-                      self, self->state.engine->on_outcome(req, outcome),
+                      self, self->state.engine->on_outcome(*req, outcome),
                       [finish, handed](bool ok) { finish(ok || *handed); },
-                      [self, id = req.attempt.id, outcome, handed] {
+                      [self, id = req->attempt.id, outcome, handed] {
                         hand_over(self, id, outcome);
                         *handed = true;
                       });

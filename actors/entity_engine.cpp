@@ -730,13 +730,13 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     if (task) {
       step.events.push_back(task_event(*task));
     }
+    action.attempts.push_back(a.id);
     if (a.status == "queued") {
-      step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
+      step.dispatches.push_back(dispatch_request{std::move(a), json::serialize(content), key_});
       any_attempt = true;
     } else if (a.status == "task_open") {
       any_attempt = true;
     }
-    action.attempts.push_back(a.id);
   }
   action.state = any_attempt ? "dispatched" : "not_sent";
   action.reason = any_attempt ? "" : "no_contact";
