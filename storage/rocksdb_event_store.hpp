@@ -283,7 +283,10 @@ class rocksdb_event_store final : public event_store {
   std::size_t queued_events_ = 0;  // events in queue_
   // While the committer writes, the sequencer prepares what arrives once
   // this many events are queued (and all of it once the committer waits).
-  static constexpr std::size_t chunk_events = 256;
+  // Each chunk's index writes are sorted (sorted_batch.hpp): longer chunks
+  // make longer sorted runs, and cheaper memtable inserts (768 against 256
+  // in pipeline_bench: less CPU per communication, p99 unchanged).
+  static constexpr std::size_t chunk_events = 768;
   bool stopping_ = false;
   bool sequencer_done_ = false;
   bool reset_needed_ = false;  // a write failed: groups prepared on top of it fail
