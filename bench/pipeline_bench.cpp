@@ -10,11 +10,13 @@
 //  - memory: resident bytes per passivated entity with a pending timer.
 // Usage: pipeline_bench [--events N] [--rate N] [--idle N] [--dir D]
 //                       [--only throughput|latency|memory] [--ceiling yes|no]
-//                       [--keep yes] [--latency-dump FILE]
+//                       [--keep yes] [--latency-dump FILE] [--latency-seconds S]
 // (--ceiling no skips measuring the raw ceiling, e.g. under a profiler;
 // --keep yes leaves the data folders, e.g. for `herald export`;
 // --latency-dump writes each communication's recording time and latency,
-// to set the slow ones against RocksDB's LOG, e.g. its flushes)
+// to set the slow ones against RocksDB's LOG, e.g. its flushes;
+// --latency-seconds sets how long the load is offered, 4 s by default: one
+// stall of the disk or the host moves the p99 of a short run)
 
 #include <sys/resource.h>
 
@@ -192,7 +194,7 @@ std::string jemalloc_thp() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t events = 50000, rate = 5000, idle = 100000;
+  std::size_t events = 50000, rate = 5000, idle = 100000, latency_seconds = 4;
   std::string only;  // one phase, or all of them
   bool ceiling = true;
   bool keep = false;  // leave the data folders, e.g. to export their logs
@@ -202,6 +204,7 @@ int main(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--events") events = std::stoul(argv[i + 1]);
     else if (flag == "--rate") rate = std::stoul(argv[i + 1]);
+    else if (flag == "--latency-seconds") latency_seconds = std::stoul(argv[i + 1]);
     else if (flag == "--idle") idle = std::stoul(argv[i + 1]);
     else if (flag == "--dir") base = argv[i + 1];
     else if (flag == "--only") only = argv[i + 1];
@@ -289,7 +292,7 @@ int main(int argc, char** argv) {
 
   if (runs("latency")) {  // Latency at a fixed offered load: event recorded -> attempt delivered.
     pipeline p(base + "/latency", "");
-    const std::size_t n = std::min<std::size_t>(events, rate * 4);
+    const std::size_t n = std::min<std::size_t>(events, rate * latency_seconds);
     const auto start = clock_type::now();
     for (std::size_t i = 0; i < n; i += 10) {
       const auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / rate));

@@ -73,6 +73,12 @@ status rocksdb_event_store::open_db(const store_options& options, rocksdb::Env* 
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
+  // A write-ahead log file is kept until every column family with data in
+  // it has flushed. Families written rarely (definitions, tasks) would keep
+  // every file since their last write: RocksDB's default bound is four times
+  // all write buffers (GiBs here), all replayed after a crash. Past this
+  // bound the families holding the oldest file are flushed.
+  db_options.max_total_wal_size = 2 * options.memtable_budget_bytes;
   db_options.db_write_buffer_size = options.memtable_budget_bytes;
   // Flushes and compactions yield the CPU to the pipeline: on two cores a
   // flush at equal priority takes one of them from the workflow steps for

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <set>
@@ -450,4 +451,40 @@ TEST_CASE("a started call's record goes when its attempt leaves queued, also aft
   REQUIRE(store->append({attempt("a.1", "sent"), attempt("b.1", "sent")}, herald::domain::event_kind::engine_event));
   CHECK(queued(*store).empty());
   CHECK(store->dump_column(cf_calls_started)->empty());
+}
+
+TEST_CASE("write-ahead log files stay bounded though a column family is written once and never again",
+          "[storage]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  store_options o;
+  o.path = dir.str();
+  // 4 MiB per family's memtable (a quarter, at least 4 MiB), WAL bound 32 MiB.
+  o.memtable_budget_bytes = 16u << 20;
+  auto opened = rocksdb_event_store::open(o);
+  REQUIRE(opened);
+  auto& store = *opened;
+  // The definitions family gets one write and then none: its memtable holds
+  // the first WAL file until something makes it flush.
+  REQUIRE(store->append({engine::make_event(engine::definition_put, "def-1", "",
+                                            R"({"kind":"workflow","id":"w","version":1,"body":{}})", "")},
+                        herald::domain::event_kind::engine_event));
+  const std::string big(8192, 'x');
+  for (int b = 0; b < 100; ++b) {  // 100 x 100 x 8 KiB: 80 MiB, past the bound
+    std::vector<herald::domain::cloud_event> batch;
+    for (int i = 0; i < 100; ++i) {
+      batch.push_back(make_event("big-" + std::to_string(b) + "-" + std::to_string(i), "Delegate/d-" + std::to_string(i),
+                                 "delegate.saved", R"({"label":")" + big + R"("})"));
+    }
+    REQUIRE(store->append(batch));
+  }
+  std::uintmax_t wal_bytes = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir.str())) {
+    if (f.path().extension() == ".log") wal_bytes += f.file_size();
+  }
+  INFO("WAL bytes: " << wal_bytes);
+  CHECK(wal_bytes < 3 * o.memtable_budget_bytes);
+  // Nothing was lost by the flushes it took.
+  CHECK(store->read(1)->event.type == engine::definition_put);
+  CHECK(store->last_seq() == 10001);
 }
