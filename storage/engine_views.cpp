@@ -113,9 +113,9 @@ result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_ki
       return status{errc::corruption, std::string("the ") + column_of(kind) + " view of '" + id +
                                           "' names event " + std::to_string(*seq) + ", which does not hold it"};
     }
-    const boost::json::value* carried = data.get_object().if_contains(member_of(view_kind::attempt));
-    if (kind == view_kind::communication && member->is_object() && carried && carried->is_object()) {
-      domain::fill_from_carried_attempt(member->get_object(), carried->get_object());
+    if (kind == view_kind::communication && member->is_object()) {
+      const boost::json::value* carried = data.get_object().if_contains(member_of(view_kind::attempt));
+      if (carried && carried->is_object()) domain::fill_from_carried_attempt(member->get_object(), carried->get_object());
     }
     view = std::move(*member);
   } else {

@@ -727,6 +727,8 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
   auto in_prefix = [&] {
     return it->Valid() && std::string_view(it->key().data(), it->key().size()).compare(0, prefix.size(), prefix) == 0;
   };
+  auto seq_here = [&] { return entity_history_seq(std::string_view(it->key().data(), it->key().size())); };
+  auto malformed = [&] { return status{errc::corruption, "malformed history key for " + entity_key}; };
   // Most histories are short (a new entity's is one event): read forward,
   // a seek and a few steps, and keep the newest. A skip list has no way
   // back: each step backwards is another search from the top, so only a
@@ -739,10 +741,8 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
       whole = true;
       break;
     }
-    auto seq = entity_history_seq(std::string_view(it->key().data(), it->key().size()));
-    if (!seq) {
-      return status{errc::corruption, "malformed history key for " + entity_key};
-    }
+    const auto seq = seq_here();
+    if (!seq) return malformed();
     if (*seq >= before_seq) {
       whole = true;
       break;
@@ -758,10 +758,8 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
   }
   for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1)); in_prefix() && seqs.size() < limit;
        it->Prev()) {
-    auto seq = entity_history_seq(std::string_view(it->key().data(), it->key().size()));
-    if (!seq) {
-      return status{errc::corruption, "malformed history key for " + entity_key};
-    }
+    const auto seq = seq_here();
+    if (!seq) return malformed();
     if (*seq < before_seq) {
       seqs.push_back(*seq);
     }
