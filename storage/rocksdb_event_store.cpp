@@ -20,6 +20,7 @@
 #include "storage/rocksdb_perf.hpp"
 #include "storage/rocksdb_status.hpp"
 #include "storage/sorted_batch.hpp"
+#include "storage/writer_arena.hpp"
 
 namespace herald::storage {
 namespace {
@@ -228,6 +229,7 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
   if (!options_.read_only) {
     committer_ = std::thread([this] {
       skip_rocksdb_perf_counts_on_this_thread();
+      (void)use_own_arena_on_this_thread();  // memtables reuse their memory (writer_arena.hpp)
       committer_loop();
     });
     sequencer_ = std::thread([this] {

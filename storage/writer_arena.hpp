@@ -1,0 +1,27 @@
+#pragma once
+// The store's writer thread allocates RocksDB's memtables: about 5 KB per
+// communication, tens of MB a second, freed a few seconds later when the
+// memtable is flushed. jemalloc's default purge (dirty pages back to the OS
+// within a second, app/malloc_settings.cpp) returned that memory just before
+// the next memtable needed it again, so every memtable was faulted in and
+// zeroed anew, and each purge interrupted the other cores to flush their
+// TLBs (on this paravirtualised VM: about 10 % of all CPU, README,
+// Performance). A thread of its own keeps its freed pages for reuse: the
+// memtables, bounded by the memtable budget, cycle through the same memory.
+
+#include <cstdint>
+
+namespace herald::storage {
+
+// How long the writer's arena keeps a freed page before giving it back:
+// longer than a memtable lives under load, short enough that an idle node
+// shrinks.
+constexpr std::int64_t writer_arena_decay_ms = 30000;
+
+// Moves the calling thread's allocations to a jemalloc arena of its own that
+// keeps freed pages for `decay_ms`. Returns the arena's index, or -1 when the
+// program does not run on jemalloc (sanitizer builds, tests) or jemalloc
+// refused: the thread then keeps its arena, nothing else changes.
+int use_own_arena_on_this_thread(std::int64_t decay_ms = writer_arena_decay_ms);
+
+}  // namespace herald::storage

@@ -1,0 +1,79 @@
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <sys/types.h>
+#include <thread>
+#include <vector>
+
+#include "storage/writer_arena.hpp"
+#include "tests/support/temp_dir.hpp"
+
+// storage_tests run on jemalloc, as herald does; sanitizer builds do not.
+extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void* newp, std::size_t newlen)
+    __attribute__((weak));
+
+namespace {
+
+template <class T>
+T read_ctl(const std::string& name) {
+  T value{};
+  std::size_t size = sizeof(value);
+  REQUIRE(mallctl(name.c_str(), &value, &size, nullptr, 0) == 0);
+  return value;
+}
+
+// What a thread that moved to its own arena with `decay_ms` saw: its arena,
+// and the pages that arena still held after it freed 8 MiB (in 1 MiB
+// blocks, as memtables allocate; 8 MiB at once would go to jemalloc's arena
+// for oversized blocks) and jemalloc purged whatever its decay allows.
+struct arena_seen {
+  int arena = -1;
+  unsigned thread_arena = 0;
+  std::size_t dirty_pages = 0;
+};
+
+arena_seen free_on_own_arena(std::int64_t decay_ms) {
+  arena_seen seen;
+  std::thread([&] {
+    seen.arena = herald::storage::use_own_arena_on_this_thread(decay_ms);
+    if (seen.arena < 0) return;
+    seen.thread_arena = read_ctl<unsigned>("thread.arena");
+    constexpr std::size_t block_bytes = 1u << 20;
+    std::vector<char*> blocks;
+    for (int i = 0; i < 8; ++i) {
+      blocks.push_back(new char[block_bytes]);
+      std::memset(blocks.back(), 1, block_bytes);  // resident, as a filled memtable is
+    }
+    for (char* block : blocks) delete[] block;
+    const std::string arena = "arena." + std::to_string(seen.arena);
+    REQUIRE(mallctl((arena + ".decay").c_str(), nullptr, nullptr, nullptr, 0) == 0);
+    std::uint64_t epoch = 1;
+    REQUIRE(mallctl("epoch", nullptr, nullptr, &epoch, sizeof(epoch)) == 0);
+    seen.dirty_pages = read_ctl<std::size_t>("stats.arenas." + std::to_string(seen.arena) + ".pdirty");
+  }).join();
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("the store's writer thread keeps the memory it frees for its next memtables", "[storage][allocator]") {
+  if (mallctl == nullptr) {
+    herald::test::report_skipped("not linked with jemalloc (sanitizer build)");
+    return;
+  }
+  const std::size_t page = read_ctl<std::size_t>("arenas.page");
+  const auto kept = free_on_own_arena(herald::storage::writer_arena_decay_ms);
+  REQUIRE(kept.arena >= 0);
+  CHECK(kept.thread_arena == static_cast<unsigned>(kept.arena));
+  CHECK(read_ctl<ssize_t>("arena." + std::to_string(kept.arena) + ".dirty_decay_ms") ==
+        herald::storage::writer_arena_decay_ms);
+  CHECK(kept.dirty_pages * page >= (8u << 20));
+  // The same with no decay gives every page back at once: the check above
+  // sees what the arena's setting does, not jemalloc's bookkeeping.
+  const auto returned = free_on_own_arena(0);
+  REQUIRE(returned.arena >= 0);
+  CHECK(returned.arena != kept.arena);
+  CHECK(returned.dirty_pages * page < (1u << 20));
+}
