@@ -13,7 +13,8 @@
 //                       [--keep yes] [--latency-dump FILE] [--latency-seconds S]
 // (--ceiling no skips measuring the raw ceiling, e.g. under a profiler;
 // --keep yes leaves the data folders, e.g. for `herald export`;
-// --latency-dump writes each communication's recording time and latency,
+// --latency-dump writes each communication's recording time, latency and how much
+// of it passed before its attempt was queued (ingest and the step),
 // to set the slow ones against RocksDB's LOG, e.g. its flushes;
 // --latency-seconds sets how long the load is offered, 4 s by default: one
 // stall of the disk or the host moves the p99 of a short run)
@@ -311,7 +312,11 @@ int main(int argc, char** argv) {
       const auto& timeline = attempt.at("timeline").as_array();
       auto delivered = domain::parse_rfc3339_ms(timeline.back().at("at").as_string());
       latencies.push_back(*delivered - trigger->recorded_at_ms);
-      if (latency_dump.is_open()) latency_dump << trigger->recorded_at_ms << " " << (*delivered - trigger->recorded_at_ms) << "\n";
+      if (latency_dump.is_open()) {
+        auto queued = domain::parse_rfc3339_ms(timeline.front().at("at").as_string());
+        latency_dump << trigger->recorded_at_ms << " " << (*delivered - trigger->recorded_at_ms) << " "
+                     << (*queued - trigger->recorded_at_ms) << "\n";
+      }
       return true;
     });
     std::sort(latencies.begin(), latencies.end());
