@@ -234,6 +234,7 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
     });
     sequencer_ = std::thread([this] {
       skip_rocksdb_perf_counts_on_this_thread();
+      (void)use_own_arena_on_this_thread();  // its batches reuse their memory (writer_arena.hpp)
       sequencer_loop();
     });
   }

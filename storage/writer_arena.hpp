@@ -1,13 +1,17 @@
 #pragma once
-// The store's writer thread allocates RocksDB's memtables: about 5 KB per
-// communication, tens of MB a second, freed a few seconds later when the
-// memtable is flushed. jemalloc's default purge (dirty pages back to the OS
-// within a second, app/malloc_settings.cpp) returned that memory just before
-// the next memtable needed it again, so every memtable was faulted in and
-// zeroed anew, and each purge interrupted the other cores to flush their
-// TLBs (on this paravirtualised VM: about 10 % of all CPU, README,
-// Performance). A thread of its own keeps its freed pages for reuse: the
-// memtables, bounded by the memtable budget, cycle through the same memory.
+// The store's two writer threads allocate in bulk: the committer RocksDB's
+// memtables (about 5 KB per communication, tens of MB a second, freed a few
+// seconds later when the memtable is flushed), the sequencer the group
+// commits' batches (MBs each). jemalloc's default purge (dirty pages back to
+// the OS within a second, app/malloc_settings.cpp) returned that memory just
+// before it was needed again, so it was faulted in and zeroed anew (on this
+// paravirtualised VM a fresh page costs far more than its zeroing: the host
+// backs it lazily), and each purge interrupted the other core to flush its
+// TLB. Measured: the sequencer spent 16 % of its time zeroing pages, the
+// committer 8 %, jemalloc's purging thread 6 % of all CPU (README,
+// Performance). An arena of its own per thread keeps freed pages for reuse:
+// memtables, bounded by the memtable budget, and batches cycle through the
+// same memory.
 
 #include <cstdint>
 
