@@ -208,3 +208,13 @@ TEST_CASE("a communication written with its attempt leaves what they share to it
   fill_from_carried_attempt(old, json::parse(attempt_text).as_object());
   CHECK(old.at("channel") == "letter");
 }
+
+TEST_CASE("ids are the leading hex digits of the SHA-256 of what names them", "[domain][ids]") {
+  // FIPS 180-2's test vectors: an id must not change with how it is computed.
+  CHECK(herald::domain::stable_hash_hex("abc", 64) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(herald::domain::stable_hash_hex("", 16) == "e3b0c44298fc1c14");
+  CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1") ==
+        "c-" + herald::domain::stable_hash_hex("Delegate/1\nbooking\nDelegate/1", 20));
+  CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1").size() == 22);
+}
