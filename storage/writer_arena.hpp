@@ -5,11 +5,11 @@
 // commits' batches (MBs each). jemalloc's default purge (dirty pages back to
 // the OS within a second, app/malloc_settings.cpp) returned that memory just
 // before it was needed again, so it was faulted in and zeroed anew (on this
-// paravirtualised VM a fresh page costs far more than its zeroing: the host
-// backs it lazily), and each purge interrupted the other core to flush its
-// TLB. Measured: the sequencer spent 16 % of its time zeroing pages, the
-// committer 8 %, jemalloc's purging thread 6 % of all CPU (README,
-// Performance). An arena of its own per thread keeps freed pages for reuse:
+// paravirtualised VM a fresh page costs far more than its zeroing), and each
+// purge interrupted the other core to flush its TLB. Measured under load:
+// the sequencer spent 16 % of its time zeroing pages, the committer 7 %;
+// with an arena of their own, none and about 5 % (README, Performance).
+// An arena of its own per thread keeps freed pages for reuse:
 // memtables, bounded by the memtable budget, and batches cycle through the
 // same memory.
 
