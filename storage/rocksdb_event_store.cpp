@@ -229,12 +229,12 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
   if (!options_.read_only) {
     committer_ = std::thread([this] {
       skip_rocksdb_perf_counts_on_this_thread();
-      (void)use_own_arena_on_this_thread();  // memtables reuse their memory (writer_arena.hpp)
+      (void)use_arena_on_this_thread(writer_arena());  // memtables reuse their memory (writer_arena.hpp)
       committer_loop();
     });
     sequencer_ = std::thread([this] {
       skip_rocksdb_perf_counts_on_this_thread();
-      (void)use_own_arena_on_this_thread();  // its batches reuse their memory (writer_arena.hpp)
+      (void)use_arena_on_this_thread(writer_arena());  // its batches reuse their memory (writer_arena.hpp)
       sequencer_loop();
     });
   }

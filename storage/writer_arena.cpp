@@ -10,7 +10,7 @@ extern "C" int mallctl(const char* name, void* oldp, std::size_t* oldlenp, void*
 
 namespace herald::storage {
 
-int use_own_arena_on_this_thread(std::int64_t decay_ms) {
+int create_arena(std::int64_t decay_ms) {
   if (mallctl == nullptr) return -1;
   unsigned arena = 0;
   std::size_t size = sizeof(arena);
@@ -18,8 +18,20 @@ int use_own_arena_on_this_thread(std::int64_t decay_ms) {
   ssize_t decay = static_cast<ssize_t>(decay_ms);
   const std::string decay_name = "arena." + std::to_string(arena) + ".dirty_decay_ms";
   if (mallctl(decay_name.c_str(), nullptr, nullptr, &decay, sizeof(decay)) != 0) return -1;
-  if (mallctl("thread.arena", nullptr, nullptr, &arena, sizeof(arena)) != 0) return -1;
   return static_cast<int>(arena);
+}
+
+bool use_arena_on_this_thread(int arena) {
+  if (mallctl == nullptr || arena < 0) return false;
+  unsigned index = static_cast<unsigned>(arena);
+  return mallctl("thread.arena", nullptr, nullptr, &index, sizeof(index)) == 0;
+}
+
+int writer_arena() {
+  // One for the process: every store opened (tests open hundreds) shares it,
+  // rather than each leaving two arenas behind.
+  static const int arena = create_arena(writer_arena_decay_ms);
+  return arena;
 }
 
 }  // namespace herald::storage

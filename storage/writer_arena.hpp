@@ -9,7 +9,7 @@
 // purge interrupted the other core to flush its TLB. Measured under load:
 // the sequencer spent 16 % of its time zeroing pages, the committer 7 %;
 // with an arena of their own, none and about 5 % (README, Performance).
-// An arena of its own per thread keeps freed pages for reuse:
+// An arena of their own keeps freed pages for reuse:
 // memtables, bounded by the memtable budget, and batches cycle through the
 // same memory.
 
@@ -22,10 +22,18 @@ namespace herald::storage {
 // shrinks.
 constexpr std::int64_t writer_arena_decay_ms = 30000;
 
-// Moves the calling thread's allocations to a jemalloc arena of its own that
-// keeps freed pages for `decay_ms`. Returns the arena's index, or -1 when the
-// program does not run on jemalloc (sanitizer builds, tests) or jemalloc
-// refused: the thread then keeps its arena, nothing else changes.
-int use_own_arena_on_this_thread(std::int64_t decay_ms = writer_arena_decay_ms);
+// Creates a jemalloc arena that keeps a freed page for `decay_ms` before
+// giving it back. Returns its index, or -1 when the program does not run on
+// jemalloc (sanitizer builds, most tests) or jemalloc refused.
+int create_arena(std::int64_t decay_ms);
+
+// Moves the calling thread's allocations to `arena`; false (and the thread
+// keeps its arena, nothing else changes) when there is none or jemalloc
+// refused.
+bool use_arena_on_this_thread(int arena);
+
+// The arena the store's writer threads share, created on first use with
+// writer_arena_decay_ms; -1 without jemalloc.
+int writer_arena();
 
 }  // namespace herald::storage
