@@ -750,7 +750,12 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   // Room for a typical record at once rather than growing by doubling.
   data.reserve(content ? 3072 : 1536);
   data += "{\"attempt\":";
-  domain::append_json(data, attempt);
+  if (content) {
+    domain::append_json(data, attempt);
+  } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
+    domain::append_status_json(data, attempt);
+    data += ",\"status_only\":true";
+  }
   if (content) {  // a new attempt; a status update changes the communication only through it
     data += ",\"communication\":";
     domain::append_json(data, comm, &attempt);  // what it shares with the attempt is left to the attempt

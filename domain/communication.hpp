@@ -97,6 +97,15 @@ struct task_view {
 // An attempt's and a communication's JSON, as their records carry them,
 // appended to `out` (written directly: these go with every communication).
 void append_json(std::string& out, const attempt_view& a);
+// What the record of a provider's report on an attempt carries of it: its
+// identity (id, communication_id, channel, mapped_to, created_at) and the
+// members a report changes (status, status_reason, provider_message_id,
+// sent_at, updated_at, timeline), about a third of the whole. The rest
+// is as the attempt was created; apply_status_update puts the two together.
+void append_status_json(std::string& out, const attempt_view& a);
+// The attempt as created (append_json), with a status update
+// (append_status_json) written over it: the attempt after that update.
+void apply_status_update(boost::json::object& attempt, const boost::json::object& update);
 // With `carried`, the attempt written in the same record, the members the
 // communication has the same as that attempt (mapped_to, recipient,
 // channel, subject, latest_status = its status, latest_attempt_id = its id,

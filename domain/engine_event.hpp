@@ -19,6 +19,11 @@
 //   herald.attempt.updated     {"attempt": view,
 //                               "communication": view, "content": {...}   only when the attempt is created,
 //                               "communication_previous_at": ms   when it had an earlier attempt}
+//                              or, for a provider's report on it,
+//                              {"attempt": its identity and what the report changed, "status_only": true}
+//                               (communication.hpp, append_status_json): the view is the attempt as
+//                               the record with its content has it, with these members written over.
+//                               Records written before this was done carry the whole view.
 //                               A status update changes no communication but its latest
 //                               status, which is its latest attempt's: the view is read so.
 //                               The communication leaves out the members it has the same

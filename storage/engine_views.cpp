@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include "domain/communication.hpp"
+#include "domain/json_fields.hpp"
 #include "storage/coding.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -101,7 +102,7 @@ result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, con
 }
 
 result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_kind kind, const std::string& id,
-                                                                         const std::string& stored) const {
+                                                                         const std::string& stored, bool whole) const {
   boost::json::value view;
   if (const auto seq = view_ref_seq(stored)) {
     auto event = read(*seq);
@@ -117,7 +118,11 @@ result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_ki
       const boost::json::value* carried = data.get_object().if_contains(member_of(view_kind::attempt));
       if (carried && carried->is_object()) domain::fill_from_carried_attempt(member->get_object(), carried->get_object());
     }
+    const bool status_only = kind == view_kind::attempt && domain::json_fields::boolean(data.get_object(), "status_only");
     view = std::move(*member);
+    if (status_only && whole) {
+      if (auto st = complete_status_update(id, view); !st) return st;
+    }
   } else {
     boost::json::error_code ec;
     view = boost::json::parse(stored, ec);
@@ -132,7 +137,7 @@ result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_ki
       auto attempt_stored = get_value(cf_attempts, attempt_id, "reading a view");
       if (!attempt_stored) return attempt_stored.error();
       if (*attempt_stored) {
-        auto attempt = view_json(view_kind::attempt, attempt_id, **attempt_stored);
+        auto attempt = view_json(view_kind::attempt, attempt_id, **attempt_stored, false);
         if (!attempt) return attempt.error();
         const boost::json::value* status =
             *attempt && (*attempt)->is_object() ? (*attempt)->get_object().if_contains("status") : nullptr;
@@ -141,6 +146,28 @@ result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_ki
     }
   }
   return std::optional<boost::json::value>{std::move(view)};
+}
+
+status rocksdb_event_store::complete_status_update(const std::string& id, boost::json::value& update) const {
+  auto content = get_value(cf_attempt_content, id, "reading a view");
+  if (!content) return content.error();
+  const auto seq = *content ? view_ref_seq(**content) : std::nullopt;
+  // Content purged by a version that kept it as JSON instead of a
+  // reference (retention.cpp): the created attempt cannot be found, so the
+  // update is all there is to show.
+  if (!seq) return status::ok();
+  auto event = read(*seq);
+  if (!event) return event.error();
+  boost::json::error_code ec;
+  boost::json::value data = boost::json::parse(event->event.data, ec);
+  boost::json::value* created = !ec && data.is_object() ? data.get_object().if_contains("attempt") : nullptr;
+  if (!created || !created->is_object() || !update.is_object()) {
+    return status{errc::corruption, "the record of the content of attempt '" + id + "' (event " +
+                                        std::to_string(*seq) + ") does not hold the attempt"};
+  }
+  domain::apply_status_update(created->get_object(), update.get_object());
+  update = std::move(*created);
+  return status::ok();
 }
 
 status rocksdb_event_store::scan_index(

@@ -250,8 +250,14 @@ class rocksdb_event_store final : public event_store {
   // A view as JSON from what its column holds (`stored`): the member of the
   // engine event a reference names, or the stored JSON parsed (nullopt when
   // it is not JSON). A communication takes its latest attempt's status.
+  // An attempt whose latest record is a provider's report is completed from
+  // the record of its content, unless only its status is wanted (`whole`).
   result<std::optional<boost::json::value>> view_json(view_kind kind, const std::string& id,
-                                                      const std::string& stored) const;
+                                                      const std::string& stored, bool whole = true) const;
+  // `update`, the attempt `id` as a report's record has it (status_only),
+  // becomes the whole attempt: the one its content's record holds, with
+  // `update` written over it.
+  status complete_status_update(const std::string& id, boost::json::value& update) const;
   // Returns the value of `key` in `column`, nullopt when absent (or when a
   // store opened read-only predates the column).
   result<std::optional<std::string>> get_value(const char* column, const std::string& key,

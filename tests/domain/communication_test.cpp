@@ -209,6 +209,65 @@ TEST_CASE("a communication written with its attempt leaves what they share to it
   CHECK(old.at("channel") == "letter");
 }
 
+TEST_CASE("a status update carries the attempt's identity and what a report changes, and rebuilds it whole",
+          "[domain][json]") {
+  attempt_view created;
+  created.id = "c-1.1";
+  created.communication_id = "c-1";
+  created.status = "queued";
+  created.channel = "email";
+  created.provider = "sendgrid";
+  created.mapped_to = "Delegate/d-1";
+  created.mapped_to_label = "Dana";
+  created.recipient = recipient("dana", true);
+  created.cc = {recipient("manager", false)};
+  created.subject = "Booking confirmed";
+  created.workflow = "booking-confirmation";
+  created.template_id = "booking";
+  created.template_version = 3;
+  created.instance_id = "i-1-booking";
+  created.created_at = 1795000000123;
+  created.updated_at = 1795000000123;
+  created.timeline = {{"queued", "", 1795000000123}};
+
+  attempt_view updated = created;
+  updated.status = "bounced";
+  updated.status_reason = "mailbox \"full\"";
+  updated.provider_message_id = "sg-42";
+  updated.sent_at = 1795000000200;
+  updated.updated_at = 1795000000300;
+  updated.timeline.push_back({"sent", "", 1795000000200});
+  updated.timeline.push_back({"bounced", "mailbox \"full\"", 1795000000300});
+
+  std::string whole_text, update_text, created_text;
+  append_json(whole_text, updated);
+  append_status_json(update_text, updated);
+  append_json(created_text, created);
+  const json::object update = json::parse(update_text).as_object();
+  std::vector<std::string> keys;
+  for (const auto& kv : update) keys.emplace_back(kv.key());
+  CHECK(keys == std::vector<std::string>{"id", "communication_id", "channel", "mapped_to", "created_at", "status",
+                                         "status_reason", "provider_message_id", "sent_at", "updated_at",
+                                         "timeline"});
+  CHECK(update_text.size() * 2 < whole_text.size());
+
+  json::object rebuilt = json::parse(created_text).as_object();
+  apply_status_update(rebuilt, update);
+  CHECK(rebuilt == json::parse(whole_text).as_object());
+  auto back = attempt_from_json(rebuilt);
+  REQUIRE(back);
+  CHECK(back->status == "bounced");
+  CHECK(back->recipient.address == created.recipient.address);
+  CHECK(back->timeline.size() == 3);
+  CHECK(back->timeline[2].reason == "mailbox \"full\"");
+  // The members keep the order the whole attempt is written in.
+  std::vector<std::string> rebuilt_keys, whole_keys;
+  for (const auto& kv : rebuilt) rebuilt_keys.emplace_back(kv.key());
+  const json::value whole = json::parse(whole_text);
+  for (const auto& kv : whole.as_object()) whole_keys.emplace_back(kv.key());
+  CHECK(rebuilt_keys == whole_keys);
+}
+
 TEST_CASE("ids are the leading hex digits of the SHA-256 of what names them", "[domain][ids]") {
   // FIPS 180-2's test vectors: an id must not change with how it is computed.
   CHECK(herald::domain::stable_hash_hex("abc", 64) ==

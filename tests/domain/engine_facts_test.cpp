@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/communication.hpp"
 #include "domain/engine_event.hpp"
 #include "domain/engine_facts.hpp"
 
@@ -52,6 +53,31 @@ TEST_CASE("the facts of an attempt record say what it carries", "[domain][engine
   CHECK_FALSE(update->attempt->has_attachments);
   CHECK_FALSE(update->attempt->communication_id);
   CHECK_FALSE(update->attempt->communication_previous_at);
+}
+
+TEST_CASE("a provider report's record, which carries part of the attempt, has the facts the whole one would",
+          "[domain][engine]") {
+  attempt_view a;
+  a.id = "c-1.1";
+  a.communication_id = "c-1";
+  a.status = "bounced";
+  a.channel = "sms";
+  a.mapped_to = "Delegate/d-1";
+  a.subject = "Your booking";
+  a.created_at = 1795420800250;
+  a.timeline = {{"queued", "", 1795420800250}, {"bounced", "unknown number", 1795420801000}};
+  std::string whole = "{\"attempt\":", part = "{\"attempt\":";
+  append_json(whole, a);
+  append_status_json(part, a);
+  whole += "}";
+  part += ",\"status_only\":true}";
+  auto from_whole = engine_facts_of(engine::attempt_updated, json::parse(whole).as_object());
+  auto from_part = engine_facts_of(engine::attempt_updated, json::parse(part).as_object());
+  REQUIRE(from_whole);
+  REQUIRE(from_part);
+  CHECK(*from_part == *from_whole);
+  CHECK(from_part->attempt->status == "bounced");
+  CHECK(from_part->attempt->created_at_ms == 1795420800250);
 }
 
 namespace {

@@ -416,6 +416,59 @@ TEST_CASE("attachments are purged whether their record is found by seq or by its
   CHECK(store->dump_column(cf_attachment_expiry)->empty());
 }
 
+TEST_CASE("an attempt whose latest record is a provider's report reads back whole, also once its attachments are purged",
+          "[storage][projections][retention]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  const std::string created = R"({"id":"c-1.1","communication_id":"c-1","status":"queued","status_reason":"",)"
+                              R"("channel":"email","provider":"sandbox","provider_message_id":"","mapped_to":"Delegate/d-1",)"
+                              R"("recipient":{"key":"User/u-1","email":"u@example.com"},"subject":"Hello",)"
+                              R"("created_at":"2026-11-23T10:00:00.000Z","sent_at":null,)"
+                              R"("updated_at":"2026-11-23T10:00:00.000Z","timeline":[{"status":"queued","at":"2026-11-23T10:00:00.000Z"}]})";
+  const std::string comm = R"({"id":"c-1","topic":"w/0","subject":"Hello","attempts":1,)"
+                           R"("last_attempt_at":"2026-11-23T10:00:00.000Z"})";
+  const std::string content = R"({"subject":"Hello","attachments":[{"name":"a.txt","content_type":"text/plain","body":"c2VjcmV0"}]})";
+  REQUIRE(store->append({engine::make_unique_event(engine::attempt_updated, "Delegate/d-1",
+                                                   R"({"attempt":)" + created + R"(,"communication":)" + comm +
+                                                       R"(,"content":)" + content + "}",
+                                                   "2026-11-23T10:00:00.000Z")},
+                        herald::domain::event_kind::engine_event));
+  const std::string update = R"({"id":"c-1.1","communication_id":"c-1","channel":"email","mapped_to":"Delegate/d-1",)"
+                             R"("created_at":"2026-11-23T10:00:00.000Z","status":"delivered","status_reason":"",)"
+                             R"("provider_message_id":"sb-1","sent_at":"2026-11-23T10:00:01.000Z",)"
+                             R"("updated_at":"2026-11-23T10:00:02.000Z","timeline":[{"status":"queued","at":"2026-11-23T10:00:00.000Z"},)"
+                             R"({"status":"sent","at":"2026-11-23T10:00:01.000Z"},{"status":"delivered","at":"2026-11-23T10:00:02.000Z"}]})";
+  REQUIRE(store->append({engine::make_unique_event(engine::attempt_updated, "Delegate/d-1",
+                                                   R"({"attempt":)" + update + R"(,"status_only":true})",
+                                                   "2026-11-23T10:00:02.000Z")},
+                        herald::domain::event_kind::engine_event));
+  boost::json::object expected = boost::json::parse(created).as_object();
+  const boost::json::value update_json = boost::json::parse(update);
+  for (const auto& member : update_json.as_object()) expected[member.key()] = member.value();
+
+  using view = rocksdb_event_store::view_kind;
+  auto parsed = [&](view kind, const std::string& id) {
+    auto text = store->view(kind, id);
+    REQUIRE(text);
+    REQUIRE(*text);
+    return boost::json::parse(**text);
+  };
+  CHECK(parsed(view::attempt, "c-1.1") == expected);
+  CHECK(parsed(view::attempt, "c-1.1").at("recipient").at("email") == "u@example.com");
+  CHECK(parsed(view::communication, "c-1").at("latest_status") == "delivered");
+
+  auto purged = store->purge_attachments(1795500000000);  // after 2026-11-23
+  REQUIRE(purged);
+  CHECK(*purged == 1);
+  CHECK(parsed(view::attempt_content, "c-1.1").at("attachments").at(0).at("body").is_null());
+  CHECK(parsed(view::attempt, "c-1.1") == expected);  // its content's record, rewritten, still holds the attempt
+  auto content_column = store->dump_column(cf_attempt_content);
+  REQUIRE(content_column);
+  REQUIRE(content_column->size() == 1);
+  CHECK(view_ref_seq(content_column->at(0).second).has_value());
+}
+
 TEST_CASE("a started call's record goes when its attempt leaves queued, also after a reopen",
           "[storage][dispatch]") {
   namespace engine = herald::domain::engine;
