@@ -1,5 +1,7 @@
 #include "actors/entity_actor.hpp"
 
+#include <memory>
+
 #include <caf/all.hpp>
 
 #include <boost/json.hpp>
@@ -22,8 +24,21 @@ namespace {
 // attempts/s held 300,000 entries and a clock insert per attempt).
 constexpr auto provider_timeout = caf::infinite;
 
+// What an entity_view says of the entity, kept without the members filled
+// in only when one is asked for (record_json, views_held): every live actor
+// holds one, and the actor's allocation stays in a smaller size class.
+struct entity_summary {
+  std::string key;
+  std::uint64_t last_seq = 0;
+  std::uint64_t applied = 0;  // updates applied since spawn
+  std::vector<std::string> changed_fields;
+  bool exists = false;
+  bool deleted = false;
+  bool restored = false;
+};
+
 struct entity_state {
-  entity_view view;  // its record_json is left empty: see record_json_seq
+  entity_summary view;
   // The event whose data is the record the view shows (0: none). The text
   // is read from the store when the view is asked for, not kept per actor.
   std::uint64_t record_json_seq = 0;
@@ -45,7 +60,7 @@ struct entity_state {
   // `snapshot_data_seq`, so a new entity's first event needs no second walk
   // of its history.
   std::uint64_t snapshot_data_seq = 0;
-  std::string snapshot_previous_json;
+  std::unique_ptr<std::string> snapshot_previous_json;  // until the first event; most actors have none
   // Continuations waiting for an append to be durable, by token.
   std::map<std::uint64_t, std::function<void(bool)>> pending;
   std::uint64_t next_token = 0;
@@ -209,7 +224,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     if (snap.record) st.record = std::make_shared<const domain::entity_record>(std::move(*snap.record));
     st.record_seq = st.record ? snap.data_seq : 0;
     st.snapshot_data_seq = snap.data_seq;
-    st.snapshot_previous_json = std::move(snap.previous_record_json);
+    if (!snap.previous_record_json.empty()) {
+      st.snapshot_previous_json = std::make_unique<std::string>(std::move(snap.previous_record_json));
+    }
     engine_state_stored = !snap.no_engine_history;
   }
   if (st.engine_ctx) {
@@ -251,11 +268,11 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         }
         if (!s.engine_record_known) {
           if (u.seq == s.snapshot_data_seq) {
-            if (!s.snapshot_previous_json.empty()) s.engine_record = parse_record(s.snapshot_previous_json);
+            if (s.snapshot_previous_json) s.engine_record = parse_record(*s.snapshot_previous_json);
           } else if (auto before = storage::read_record_before(*s.store, s.view.key, u.seq); before && *before) {
             s.engine_record = parse_record(**before);
           }
-          std::string().swap(s.snapshot_previous_json);  // its memory too, not only its size
+          s.snapshot_previous_json.reset();
           s.engine_record_known = true;
         }
         std::shared_ptr<const domain::entity_record> at = u.carries_record ? carried : s.engine_record;
@@ -270,7 +287,15 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         return rp;
       },
       [self](view_atom) -> entity_view {
-        entity_view v = self->state.view;
+        const entity_summary& s = self->state.view;
+        entity_view v;
+        v.key = s.key;
+        v.exists = s.exists;
+        v.deleted = s.deleted;
+        v.last_seq = s.last_seq;
+        v.changed_fields = s.changed_fields;
+        v.restored = s.restored;
+        v.applied = s.applied;
         v.views_held = self->state.engine ? self->state.engine->views_held() : 0;
         if (self->state.record_json_seq) {
           // Events reach actors once durable, so the store holds this one.
