@@ -32,6 +32,15 @@ std::unique_ptr<rocksdb_event_store> open_store(const std::string& path,
   REQUIRE(s);
   return std::move(*s);
 }
+
+// The view of `id`, which must be there, parsed.
+boost::json::value parsed_view(const rocksdb_event_store& store, rocksdb_event_store::view_kind kind,
+                               const std::string& id) {
+  auto text = store.view(kind, id);
+  REQUIRE(text);
+  REQUIRE(*text);
+  return boost::json::parse(**text);
+}
 }  // namespace
 
 TEST_CASE("appended events get consecutive sequence numbers and read back", "[storage]") {
@@ -339,12 +348,7 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
                              herald::domain::event_kind::engine_event);
   REQUIRE(first);
   using view = rocksdb_event_store::view_kind;
-  auto parsed = [&](view kind, const std::string& id) {
-    auto text = store->view(kind, id);
-    REQUIRE(text);
-    REQUIRE(*text);
-    return boost::json::parse(**text);
-  };
+  auto parsed = [&](view kind, const std::string& id) { return parsed_view(*store, kind, id); };
   CHECK(parsed(view::attempt, "c-1.1") == boost::json::parse(attempt));
   CHECK(parsed(view::communication, "c-1") == boost::json::parse(comm));
   CHECK(parsed(view::attempt_content, "c-1.1") == boost::json::parse(content));
@@ -448,12 +452,7 @@ TEST_CASE("an attempt whose latest record is a provider's report reads back whol
   for (const auto& member : update_json.as_object()) expected[member.key()] = member.value();
 
   using view = rocksdb_event_store::view_kind;
-  auto parsed = [&](view kind, const std::string& id) {
-    auto text = store->view(kind, id);
-    REQUIRE(text);
-    REQUIRE(*text);
-    return boost::json::parse(**text);
-  };
+  auto parsed = [&](view kind, const std::string& id) { return parsed_view(*store, kind, id); };
   CHECK(parsed(view::attempt, "c-1.1") == expected);
   CHECK(parsed(view::attempt, "c-1.1").at("recipient").at("email") == "u@example.com");
   CHECK(parsed(view::communication, "c-1").at("latest_status") == "delivered");
