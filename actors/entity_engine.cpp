@@ -747,8 +747,9 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
                                                  const domain::communication_view& comm, const json::object* content,
                                                  std::int64_t previous_at) {
   std::string data;
-  // Room for a typical record at once rather than growing by doubling.
-  data.reserve(content ? 3072 : 1536);
+  // Room for a typical record at once rather than growing by doubling
+  // (a status update's is ≈ 560 bytes: append_status_json).
+  data.reserve(content ? 3072 : 768);
   data += "{\"attempt\":";
   if (content) {
     domain::append_json(data, attempt);
