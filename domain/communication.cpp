@@ -67,9 +67,16 @@ void append_recipients(std::string& out, const std::vector<recipient_info>& list
   json_text::append_array(out, list, append_recipient);
 }
 
-void append_timeline(std::string& out, const std::vector<status_change>& timeline) {
+// An attempt's last members, the same in its whole JSON and in a status update's.
+void append_times_and_timeline(std::string& out, const attempt_view& a) {
+  append_key(out, "created_at");
+  append_time_or_null(out, a.created_at);
+  append_key(out, "sent_at");
+  append_time_or_null(out, a.sent_at);
+  append_key(out, "updated_at");
+  append_time_or_null(out, a.updated_at);
   append_key(out, "timeline");
-  json_text::append_array(out, timeline, [](std::string& o, const status_change& s) {
+  json_text::append_array(out, a.timeline, [](std::string& o, const status_change& s) {
     o += '{';
     append_member(o, "status", s.status, true);
     append_member(o, "at", format_rfc3339_ms(s.at));
@@ -119,34 +126,23 @@ void append_json(std::string& out, const attempt_view& a) {
   } else {
     append_string(out, a.resend_of);
   }
-  append_key(out, "created_at");
-  append_time_or_null(out, a.created_at);
-  append_key(out, "sent_at");
-  append_time_or_null(out, a.sent_at);
-  append_key(out, "updated_at");
-  append_time_or_null(out, a.updated_at);
-  append_timeline(out, a.timeline);
+  append_times_and_timeline(out, a);
   out += '}';
 }
 
 void append_status_json(std::string& out, const attempt_view& a) {
-  // The identity first: what a record's facts are read from (engine_facts.hpp).
+  // The identity (created_at below too): what a record's facts are read
+  // from (engine_facts.hpp); then what a provider's report changes
+  // (entity_engine::record_outcome).
   out += '{';
   append_member(out, "id", a.id, true);
   append_member(out, "communication_id", a.communication_id);
   append_member(out, "channel", a.channel);
   append_member(out, "mapped_to", a.mapped_to);
-  append_key(out, "created_at");
-  append_time_or_null(out, a.created_at);
-  // Then what a provider's report changes (entity_engine::record_outcome).
   append_member(out, "status", a.status);
   append_member(out, "status_reason", a.status_reason);
   append_member(out, "provider_message_id", a.provider_message_id);
-  append_key(out, "sent_at");
-  append_time_or_null(out, a.sent_at);
-  append_key(out, "updated_at");
-  append_time_or_null(out, a.updated_at);
-  append_timeline(out, a.timeline);
+  append_times_and_timeline(out, a);
   out += '}';
 }
 

@@ -246,9 +246,8 @@ TEST_CASE("a status update carries the attempt's identity and what a report chan
   const json::object update = json::parse(update_text).as_object();
   std::vector<std::string> keys;
   for (const auto& kv : update) keys.emplace_back(kv.key());
-  CHECK(keys == std::vector<std::string>{"id", "communication_id", "channel", "mapped_to", "created_at", "status",
-                                         "status_reason", "provider_message_id", "sent_at", "updated_at",
-                                         "timeline"});
+  CHECK(keys == std::vector<std::string>{"id", "communication_id", "channel", "mapped_to", "status", "status_reason",
+                                         "provider_message_id", "created_at", "sent_at", "updated_at", "timeline"});
   CHECK(update_text.size() * 2 < whole_text.size());
 
   json::object rebuilt = json::parse(created_text).as_object();
