@@ -751,17 +751,15 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   // (a status update's is ≈ 560 bytes: append_status_json).
   data.reserve(content ? 3072 : 768);
   data += "{\"attempt\":";
-  if (content) {
-    domain::append_json(data, attempt);
-  } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
-    domain::append_status_json(data, attempt);
-    data += ",\"status_only\":true";
-  }
   if (content) {  // a new attempt; a status update changes the communication only through it
+    domain::append_json(data, attempt);
     data += ",\"communication\":";
     domain::append_json(data, comm, &attempt);  // what it shares with the attempt is left to the attempt
     data += ",\"content\":";
     data += json::serialize(*content);
+  } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
+    domain::append_status_json(data, attempt);
+    data += ",\"status_only\":true";
   }
   if (previous_at) {
     data += ",\"communication_previous_at\":";

@@ -61,10 +61,12 @@ result<std::size_t> rocksdb_event_store::purge_expired(const char* expiry_column
     // A view that refers to the record reads the rewritten one; only a view
     // kept as JSON is rewritten. (An attempt's content must stay a
     // reference: its status updates are completed from that record.)
-    std::string current;
-    const bool refers = view.column && db_->Get(rocksdb::ReadOptions(), cf(view.column), view.key, &current).ok() &&
-                        view_ref_seq(current).has_value();
-    if (view.column && !refers) batch.Put(cf(view.column), view.key, view.value);
+    if (view.column) {
+      std::string current;
+      const bool refers = db_->Get(rocksdb::ReadOptions(), cf(view.column), view.key, &current).ok() &&
+                          view_ref_seq(current).has_value();
+      if (!refers) batch.Put(cf(view.column), view.key, view.value);
+    }
     ++purged;
   }
   if (!it->status().ok()) return from_rocksdb(it->status(), std::string("reading expiries for ") + what);
