@@ -30,6 +30,9 @@ using marked_atom = caf::atom_constant<caf::atom("hmarked")>;
 using health_atom = caf::atom_constant<caf::atom("hhealth")>;
 using operate_atom = caf::atom_constant<caf::atom("hoperate")>;
 using stats_atom = caf::atom_constant<caf::atom("hstats")>;
+using applied_atom = caf::atom_constant<caf::atom("happlied")>;
+using retire_atom = caf::atom_constant<caf::atom("hretire")>;
+using lost_atom = caf::atom_constant<caf::atom("hlost")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -54,5 +57,8 @@ constexpr marked_atom marked_atom_v{};
 constexpr health_atom health_atom_v{};
 constexpr operate_atom operate_atom_v{};
 constexpr stats_atom stats_atom_v{};
+constexpr applied_atom applied_atom_v{};
+constexpr retire_atom retire_atom_v{};
+constexpr lost_atom lost_atom_v{};
 
 }  // namespace herald::actors

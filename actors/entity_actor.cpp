@@ -8,6 +8,7 @@
 
 #include "actors/engine_context.hpp"
 #include "actors/entity_engine.hpp"
+#include "actors/ingest_router_actor.hpp"
 #include "domain/engine_event.hpp"
 #include "domain/entity_record.hpp"
 #include "domain/scratch_json.hpp"
@@ -67,9 +68,11 @@ struct entity_state {
   std::size_t provider_calls = 0;  // dispatches waiting for a provider's answer
   bool passivating = false;
   // A step could not be stored: this actor's memory ran ahead of the store.
-  // It takes nothing more (answers false) and stops once idle; the router
-  // retries with a fresh actor restored from what is stored.
+  // It takes nothing more (answers false) and, once idle, asks the router to
+  // retire it (retire_atom), which retries with a fresh actor restored from
+  // what is stored.
   bool broken = false;
+  bool retiring = false;  // retire_atom sent: stops on the router's passivate_atom
   // This actor's appends: once one fails, the store refuses the ones it
   // made before it learned so (they build on the one that failed).
   std::shared_ptr<storage::append_chain> steps = std::make_shared<storage::append_chain>();
@@ -91,16 +94,32 @@ std::shared_ptr<const domain::entity_record> parse_record(const std::string& tex
   return r ? std::make_shared<const domain::entity_record>(std::move(*r)) : nullptr;
 }
 
-// Once nothing is in flight, a passivating (or broken) actor stops; any
-// other lets go of what the store now holds (entity_engine::release_settled).
+// Once nothing is in flight, a passivating actor stops and a broken one
+// asks the router to retire it (it stops on the router's passivate_atom,
+// after everything the router sent it before); any other lets go of what
+// the store now holds (entity_engine::release_settled).
 void quit_if_idle(entity_pointer self) {
   auto& s = self->state;
   if (!s.pending.empty() || s.provider_calls != 0) return;
-  if (s.passivating || s.broken) {
+  if (s.passivating) {
     self->quit();
+  } else if (s.broken) {
+    if (s.retiring) return;
+    s.retiring = true;
+    if (auto router = caf::actor_cast<ingest_router_actor>(s.router)) {
+      self->send(router, retire_atom_v, s.view.key);
+    } else {
+      self->quit();  // the router is gone: nothing more will come
+    }
   } else if (s.engine) {
     s.engine->release_settled();
   }
+}
+
+// Tells the router that event `seq` is handled (ok), or that it could not
+// be (its step was not stored): the router then holds the entity.
+void answer_applied(entity_pointer self, std::uint64_t seq, bool ok) {
+  if (auto router = caf::actor_cast<ingest_router_actor>(self->state.router)) self->send(router, applied_atom_v, seq, ok);
 }
 
 // A provider answered, but this actor cannot record it (the step recording
@@ -243,9 +262,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     }
   }
   return {
-      [self](apply_atom, const entity_update& u) -> caf::result<bool> {
+      [self](apply_atom, const entity_update& u) {
         auto& s = self->state;
-        if (s.broken) return false;
+        if (s.broken) return answer_applied(self, u.seq, false);
         // Parsed once: the snapshot and the engine both need it.
         const std::shared_ptr<const domain::entity_record> carried =
             !u.carries_record               ? nullptr
@@ -264,7 +283,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           }
         }
         if (!s.engine || !s.engine->is_new(u.seq)) {
-          return true;
+          return answer_applied(self, u.seq, true);
         }
         if (!s.engine_record_known) {
           if (u.seq == s.snapshot_data_seq) {
@@ -282,9 +301,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (u.carries_record) {
           s.engine_record = std::move(at);
         }
-        auto rp = self->make_response_promise<bool>();
-        run_step(self, std::move(step), [rp](bool ok) mutable { rp.deliver(ok); });
-        return rp;
+        run_step(self, std::move(step), [self, seq = u.seq](bool ok) { answer_applied(self, seq, ok); });
       },
       [self](view_atom) -> entity_view {
         const entity_summary& s = self->state.view;
@@ -366,7 +383,16 @@ entity_actor spawn_entity(caf::local_actor* parent, std::string key, const stora
                           std::shared_ptr<const engine_context> engine) {
   // Not linked: one entity's failure must not take the router down; actors
   // end with their last handle when the router goes.
-  return parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address());
+  auto handle = parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address());
+  // An actor that ends other than by passivation (an exception) drops the
+  // events in its mailbox: the router must hear of it to send them again.
+  // Captures 16 bytes: every live actor holds it.
+  caf::actor_cast<caf::abstract_actor*>(handle)->attach_functor(
+      [router = parent->address(), id = handle.id()](const caf::error& reason) {
+        if (!reason || reason == caf::exit_reason::normal || reason == caf::exit_reason::unreachable) return;
+        if (auto r = caf::actor_cast<caf::actor>(router)) caf::anon_send(r, lost_atom_v, id);
+      });
+  return handle;
 }
 
 }  // namespace herald::actors

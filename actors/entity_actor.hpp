@@ -5,12 +5,16 @@
 // the last record changed, and runs the entity's workflows (entity_engine):
 // it is the single writer of the entity's instances and communications.
 //
-//   (apply_atom, entity_update) -> bool
-//                                 applies a durable event; an update at or
+//   (apply_atom, entity_update)   applies a durable event; an update at or
 //                                 below the known seq is ignored (restores
 //                                 already include it), so delivery is
-//                                 idempotent; answers once what the event
-//                                 started (instances, evaluations) is durable
+//                                 idempotent; once what the event started
+//                                 (instances, evaluations) is durable, sends
+//                                 the router (applied_atom, seq, ok). Not a
+//                                 request: CAF 0.17 keeps a requester's
+//                                 pending answers in a vector searched
+//                                 linearly, and the router has one per event
+//                                 under a backlog (tens of thousands).
 //   (view_atom) -> entity_view    the current state
 //   (fire_atom, instance, action) -> bool
 //                                 a timer fell due; answers once everything it
@@ -18,6 +22,12 @@
 //                                 is durable
 //   (persisted_atom, token, ok)   internal: an append completed
 //   (passivate_atom)              stops the actor once nothing is in flight
+//
+// An actor whose step could not be stored answers false from then on and,
+// once idle, sends the router (retire_atom, key); it stops when the router
+// answers with passivate_atom, so every event the router sent it before is
+// answered (a stopped actor's mailbox drops what is not a request). An actor
+// that ends otherwise (an exception) sends the router (lost_atom, actor id).
 
 #include <memory>
 #include <string>
@@ -36,7 +46,7 @@ namespace herald::actors {
 
 struct engine_context;
 
-using entity_actor = caf::typed_actor<caf::replies_to<apply_atom, entity_update>::with<bool>,
+using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, entity_update>,
                                       caf::replies_to<view_atom>::with<entity_view>,
                                       caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
                                       caf::replies_to<status_atom, std::string, dispatch_outcome>::with<bool>,

@@ -1,5 +1,6 @@
 #include "actors/ingest_router_actor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <deque>
 #include <set>
@@ -15,15 +16,16 @@ namespace {
 
 constexpr auto view_timeout = std::chrono::seconds(10);
 constexpr auto fire_timeout = std::chrono::seconds(60);
-// An entity answers an event once what it started is durable. Under a
-// backlog that can take long; timing out would count unfinished work as
-// handled and let a settle answer early. No timeout at all, also because
-// CAF 0.17 keeps a request's timeout in its clock until it expires even
-// when the answer came long before: with 10 minutes, every routed event
-// held ~2 KB for 10 minutes (bench/pipeline_bench measured 2.9 KB resident
-// per passivated entity with it, 0.9 KB without). An entity
-// only stops once its pending work has answered (quit_if_idle), and CAF
-// bounces the requests still in a stopped actor's mailbox.
+// An entity answers a provider's report or an operation once what it
+// started is durable. Under a backlog that can take long; timing out would
+// count unfinished work as handled and let a settle answer early. No
+// timeout at all, also because CAF 0.17 keeps a request's timeout in its
+// clock until it expires even when the answer came long before: with 10
+// minutes, every routed event held ~2 KB for 10 minutes (bench/pipeline_bench
+// measured 2.9 KB resident per passivated entity with it, 0.9 KB without).
+// An entity only stops once its pending work has answered (quit_if_idle),
+// and CAF bounces the requests still in a stopped actor's mailbox. Events
+// are not requests but sends answered by applied_atom (entity_actor.hpp).
 constexpr auto apply_timeout = caf::infinite;
 
 // Entity actors stopped per step. CAF 0.17's clock has a bounded queue that
@@ -56,6 +58,14 @@ struct router_state {
   };
   std::deque<deferred_fire> deferred_fires;
   std::multiset<std::uint64_t> unhandled;
+  // Events sent to an entity actor and not yet answered (applied_atom), by
+  // seq: the entity and the actor they went to.
+  struct sent_event {
+    std::string key;
+    caf::actor_id actor = 0;
+    bool from_hold = false;  // a held entity's event, sent again
+  };
+  std::unordered_map<std::uint64_t, sent_event> sent;
   std::uint64_t checkpointed = 0;
   // Entities one of whose events or provider reports could not be handled
   // (its engine step was not stored): their events wait here, in seq order,
@@ -170,12 +180,12 @@ void write_checkpoint(router_pointer self) {
   }
 }
 
-// Drops `key`'s live actor if it is still `handle`: an actor that answered
-// false could not store a step (it stops itself), so the next message for
-// the entity restores a fresh one from the store.
-void forget(router_pointer self, const std::string& key, const entity_actor& handle) {
+// Drops `key`'s live actor if it is still the actor `id`: an actor that
+// answered false could not store a step (it asks to retire once idle), so
+// the next message for the entity restores a fresh one from the store.
+void forget(router_pointer self, const std::string& key, caf::actor_id id) {
   auto it = self->state.entities.find(key);
-  if (it != self->state.entities.end() && it->second.handle == handle) self->state.entities.erase(it);
+  if (it != self->state.entities.end() && it->second.handle.id() == id) self->state.entities.erase(it);
 }
 
 // One routed event is off the backlog (handled, or never handed to an entity).
@@ -200,7 +210,7 @@ void send_next_held(router_pointer self, const std::string& key, router_state::h
 
 // The entity `handle` refused what it was sent (its step was not stored):
 // drops the actor and holds the entity, counting a retry.
-router_state::held_entity& hold(router_pointer self, const std::string& key, const entity_actor& handle,
+router_state::held_entity& hold(router_pointer self, const std::string& key, caf::actor_id handle,
                                 bool from_hold) {
   auto& st = self->state;
   forget(self, key, handle);
@@ -229,7 +239,7 @@ void held_went_through(router_pointer self, std::map<std::string, router_state::
 void send_report(router_pointer self, const std::string& key, router_state::provider_report report,
                  bool from_hold) {
   auto failed = [self, key, from_hold](const entity_actor& handle, router_state::provider_report r) {
-    auto& held = hold(self, key, handle, from_hold);
+    auto& held = hold(self, key, handle.id(), from_hold);
     if (!from_hold) held.reports.push_back(std::move(r));  // a held one is still first
     send_next_held(self, key, held, true);
   };
@@ -253,26 +263,32 @@ void send_report(router_pointer self, const std::string& key, router_state::prov
 // again, and it goes again from the log (send_next_held). `from_hold`: the
 // event is the one a held entity sent again.
 void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold) {
-  auto handled = [self, seq, key, from_hold] {
-    auto& st = self->state;
-    off_backlog(st);
-    st.unhandled.erase(st.unhandled.find(seq));
-    if (auto held = st.held.find(key); held != st.held.end()) {
-      held->second.seqs.erase(seq);
-      if (from_hold) held_went_through(self, held);
-    }
-    one_handled(self);
-    release_fires(self);
-  };
-  auto failed = [self, seq, key, from_hold](const entity_actor& handle) {
-    auto& held = hold(self, key, handle, from_hold);
+  entity_actor& handle = entity_for(self, key);
+  self->state.sent[seq] = router_state::sent_event{key, handle.id(), from_hold};
+  self->send(handle, apply_atom_v, std::move(u));
+}
+
+// The entity answered event `seq` (applied_atom), or its actor is lost.
+void event_answered(router_pointer self, std::uint64_t seq, bool ok) {
+  auto& st = self->state;
+  auto it = st.sent.find(seq);
+  if (it == st.sent.end()) return;  // answered already (an actor lost after it answered)
+  const router_state::sent_event sent = std::move(it->second);
+  st.sent.erase(it);
+  if (!ok) {
+    auto& held = hold(self, sent.key, sent.actor, sent.from_hold);
     held.seqs.insert(seq);
-    send_next_held(self, key, held, true);
-  };
-  entity_actor handle = entity_for(self, key);
-  self->request(handle, apply_timeout, apply_atom_v, std::move(u))
-      .then([handled, failed, handle](bool ok) { ok ? handled() : failed(handle); },
-            [failed, handle](caf::error&) { failed(handle); });
+    send_next_held(self, sent.key, held, true);
+    return;
+  }
+  off_backlog(st);
+  st.unhandled.erase(st.unhandled.find(seq));
+  if (auto held = st.held.find(sent.key); held != st.held.end()) {
+    held->second.seqs.erase(seq);
+    if (sent.from_hold) held_went_through(self, held);
+  }
+  one_handled(self);
+  release_fires(self);
 }
 
 entity_update update_of(std::uint64_t seq, const domain::cloud_event& ev, const domain::entity_effect& effect) {
@@ -378,6 +394,31 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         }
         held->second.in_flight = true;
         send_event(self, seq, key, update_of(seq, e->event, effect), true);
+      },
+      [self](applied_atom, std::uint64_t seq, bool ok) { event_answered(self, seq, ok); },
+      [self](retire_atom, const std::string& key) {
+        // A broken actor, idle: it stops after what this router sent it before.
+        auto sender = caf::actor_cast<entity_actor>(self->current_sender());
+        if (!sender) return;
+        forget(self, key, sender.id());
+        self->send(sender, passivate_atom_v);
+      },
+      [self](lost_atom, caf::actor_id id) {
+        // An actor ended abnormally: what it was sent and did not answer
+        // goes again to a fresh one. Rare, so a walk of everything sent.
+        auto& st = self->state;
+        for (auto it = st.entities.begin(); it != st.entities.end(); ++it) {
+          if (it->second.handle.id() == id) {
+            st.entities.erase(it);
+            break;
+          }
+        }
+        std::vector<std::uint64_t> lost;
+        for (const auto& [seq, sent] : st.sent) {
+          if (sent.actor == id) lost.push_back(seq);
+        }
+        std::sort(lost.begin(), lost.end());  // held events go again in seq order
+        for (std::uint64_t seq : lost) event_answered(self, seq, false);
       },
       [self](stats_atom) -> router_stats {
         std::uint64_t waiting = 0;

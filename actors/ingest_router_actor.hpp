@@ -31,6 +31,13 @@
 //                                        event or report again (its engine
 //                                        step could not be stored)
 //   (stats_atom) -> router_stats         live actors, retries, checkpoint
+//   (applied_atom, seq, ok)              from an entity actor: event seq is
+//                                        handled (false: its step was not
+//                                        stored; the entity is held)
+//   (retire_atom, key)                   from a broken entity actor, idle: it
+//                                        leaves the live set and is stopped
+//   (lost_atom, actor_id)                an entity actor ended abnormally:
+//                                        its unanswered events go again
 
 #include <cstdint>
 #include <functional>
@@ -82,7 +89,10 @@ using ingest_router_actor =
                      caf::reacts_to<checkpoint_atom>,
                      caf::reacts_to<passivate_atom>,
                      caf::reacts_to<retry_atom, std::string>,
-                     caf::replies_to<stats_atom>::with<router_stats>>;
+                     caf::replies_to<stats_atom>::with<router_stats>,
+                     caf::reacts_to<applied_atom, std::uint64_t, bool>,
+                     caf::reacts_to<retire_atom, std::string>,
+                     caf::reacts_to<lost_atom, caf::actor_id>>;
 
 struct ingest_router_config {
   const storage::event_store* store = nullptr;  // not owned; outlives the router

@@ -147,6 +147,7 @@ TEST_CASE("an engine step the disk refused runs again once it works, in order, a
   // Handled: its attempt is logged and the sandbox's answer recorded too.
   REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
   REQUIRE(f.attempts_logged() == 1);
+  const std::size_t running_with_one_entity = f.system->registry().running();
 
   // Two more events are durable; then the disk fails before the workflow
   // step of the first of them.
@@ -170,9 +171,57 @@ TEST_CASE("an engine step the disk refused runs again once it works, in order, a
   // once-per-entity workflow: nothing more), as did the first entity's.
   REQUIRE(f.eventually([&] { return f.attempts_logged() >= 2; }));
   CHECK(f.attempts_logged() == 2);
-  caf::scoped_actor self{*f.system};
-  self->send(f.router, checkpoint_atom_v);
+  caf::anon_send(f.router, checkpoint_atom_v);
   CHECK(f.eventually([&] { return f.checkpoint.load() >= third.seqs[0]; }));
+  // The actor whose step was refused asked to retire and has stopped: one
+  // actor per entity is left.
+  CHECK(f.stats().live_entities == 2);
+  CHECK(f.eventually([&] { return f.system->registry().running() == running_with_one_entity + 1; }));
+}
+
+namespace {
+
+// A provider whose first call ends the entity actor that made it, as an
+// exception in its handler would (the attempt stays queued); later calls
+// are delivered at once.
+provider_actor spawn_provider_killing_its_first_caller(caf::actor_system& system,
+                                                      std::shared_ptr<std::atomic<int>> calls) {
+  return system.spawn([calls](provider_actor::pointer self) -> provider_actor::behavior_type {
+    return {
+        [self, calls](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+          if (++*calls == 1) caf::anon_send_exit(self->current_sender(), caf::exit_reason::kill);
+          dispatch_outcome out;
+          out.provider_message_id = "p-" + req.attempt.id;
+          out.statuses.push_back({"delivered", "", 2});
+          return out;
+        },
+        [](health_atom) { return provider_health{}; },
+        [](wake_atom) {},
+    };
+  });
+}
+
+}  // namespace
+
+TEST_CASE("an event whose entity actor ended abnormally is handled by a fresh actor", "[actors][engine][faults]") {
+  engine_fixture f;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
+  f.engine->provider = spawn_provider_killing_its_first_caller(*f.system, calls);
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  // The actor died while the event was in flight: the router hears of it,
+  // routes the event again from the log, and a fresh actor (restored: the
+  // step was stored) answers it.
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  CHECK(f.stats().retries >= 1);
+  CHECK(f.stats().waiting_to_retry == 0);
+  CHECK(calls->load() == 1);
+  // The entity takes later events as before.
+  const auto second = f.append(make_event("2", "Delegate/d-1", "delegate.saved", booked));
+  f.route(second);
+  CHECK(f.eventually([&] { return f.stats().handled_through >= second.seqs[0]; }));
+  CHECK(f.stats().live_entities == 1);
 }
 
 namespace {
