@@ -33,6 +33,7 @@ using stats_atom = caf::atom_constant<caf::atom("hstats")>;
 using applied_atom = caf::atom_constant<caf::atom("happlied")>;
 using retire_atom = caf::atom_constant<caf::atom("hretire")>;
 using lost_atom = caf::atom_constant<caf::atom("hlost")>;
+using fired_atom = caf::atom_constant<caf::atom("hfired")>;
 
 constexpr apply_atom apply_atom_v{};
 constexpr view_atom view_atom_v{};
@@ -60,5 +61,6 @@ constexpr stats_atom stats_atom_v{};
 constexpr applied_atom applied_atom_v{};
 constexpr retire_atom retire_atom_v{};
 constexpr lost_atom lost_atom_v{};
+constexpr fired_atom fired_atom_v{};
 
 }  // namespace herald::actors

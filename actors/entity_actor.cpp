@@ -116,6 +116,12 @@ void quit_if_idle(entity_pointer self) {
   }
 }
 
+// Tells the router that the fire it sent as `token` is handled (ok), or
+// that it could not be.
+void answer_fired(entity_pointer self, std::uint64_t token, bool ok) {
+  if (auto router = caf::actor_cast<ingest_router_actor>(self->state.router)) self->send(router, fired_atom_v, token, ok);
+}
+
 // Tells the router that event `seq` is handled (ok), or that it could not
 // be (its step was not stored): the router then holds the entity.
 void answer_applied(entity_pointer self, std::uint64_t seq, bool ok) {
@@ -320,16 +326,11 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         }
         return v;
       },
-      [self](fire_atom, const std::string& instance, std::int32_t action) -> caf::result<bool> {
+      [self](fire_atom, std::uint64_t token, const std::string& instance, std::int32_t action) {
         auto& s = self->state;
-        if (s.broken) return false;
-        if (!s.engine) {
-          return true;
-        }
-        auto rp = self->make_response_promise<bool>();
+        if (s.broken || !s.engine) return answer_fired(self, token, !s.broken);
         run_step(self, s.engine->on_fire(instance, action, s.record.get(), s.view.deleted),
-                 [rp](bool ok) mutable { rp.deliver(ok); });
-        return rp;
+                 [self, token](bool ok) { answer_fired(self, token, ok); });
       },
       [self](status_atom, const std::string& attempt_id, const dispatch_outcome& outcome) -> caf::result<bool> {
         auto& s = self->state;

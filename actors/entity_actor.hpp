@@ -16,10 +16,12 @@
 //                                 linearly, and the router has one per event
 //                                 under a backlog (tens of thousands).
 //   (view_atom) -> entity_view    the current state
-//   (fire_atom, instance, action) -> bool
-//                                 a timer fell due; answers once everything it
-//                                 caused (instance, attempts, provider outcomes)
-//                                 is durable
+//   (fire_atom, token, instance, action)
+//                                 a timer fell due; once everything it caused
+//                                 (instance, attempts, provider outcomes) is
+//                                 durable, sends the router (fired_atom,
+//                                 token, ok); a send for the same reason as
+//                                 apply_atom
 //   (persisted_atom, token, ok)   internal: an append completed
 //   (passivate_atom)              stops the actor once nothing is in flight
 //
@@ -48,7 +50,7 @@ struct engine_context;
 
 using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, entity_update>,
                                       caf::replies_to<view_atom>::with<entity_view>,
-                                      caf::replies_to<fire_atom, std::string, std::int32_t>::with<bool>,
+                                      caf::reacts_to<fire_atom, std::uint64_t, std::string, std::int32_t>,
                                       caf::replies_to<status_atom, std::string, dispatch_outcome>::with<bool>,
                                       caf::replies_to<operate_atom, operation>::with<operation_result>,
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,

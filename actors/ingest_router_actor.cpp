@@ -9,13 +9,13 @@
 #include <caf/all.hpp>
 
 #include "actors/entity_actor.hpp"
+#include "actors/scheduler_actor.hpp"
 #include "domain/entity_record.hpp"
 
 namespace herald::actors {
 namespace {
 
 constexpr auto view_timeout = std::chrono::seconds(10);
-constexpr auto fire_timeout = std::chrono::seconds(60);
 // An entity answers a provider's report or an operation once what it
 // started is durable. Under a backlog that can take long; timing out would
 // count unfinished work as handled and let a settle answer early. No
@@ -54,9 +54,17 @@ struct router_state {
     std::uint64_t barrier;
     std::string entity, instance;
     std::int32_t action;
-    caf::typed_response_promise<bool> rp;
+    std::int64_t due;
+    caf::strong_actor_ptr reply_to;  // the scheduler
   };
   std::deque<deferred_fire> deferred_fires;
+  // Fires sent to an entity actor and not yet answered (fired_atom), by token.
+  struct sent_fire {
+    caf::actor_id actor = 0;
+    deferred_fire fire;
+  };
+  std::unordered_map<std::uint64_t, sent_fire> sent_fires;
+  std::uint64_t next_fire_token = 0;
   std::multiset<std::uint64_t> unhandled;
   // Events sent to an entity actor and not yet answered (applied_atom), by
   // seq: the entity and the actor they went to.
@@ -151,11 +159,25 @@ void release_fires(router_pointer self) {
   while (!st.deferred_fires.empty()) {
     auto& f = st.deferred_fires.front();
     if (!st.unhandled.empty() && *st.unhandled.begin() <= f.barrier) return;
-    auto rp = f.rp;
-    self->request(entity_for(self, f.entity), fire_timeout, fire_atom_v, f.instance, f.action)
-        .then([rp](bool ok) mutable { rp.deliver(ok); }, [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    const std::uint64_t token = ++st.next_fire_token;
+    entity_actor& handle = entity_for(self, f.entity);
+    self->send(handle, fire_atom_v, token, f.instance, f.action);
+    st.sent_fires.emplace(token, router_state::sent_fire{handle.id(), std::move(f)});
     st.deferred_fires.pop_front();
   }
+}
+
+// The entity answered the fire sent as `token`, or its actor is lost: the
+// scheduler hears whether the timer was handled.
+void fire_answered(router_pointer self, std::uint64_t token, bool ok) {
+  auto& st = self->state;
+  auto it = st.sent_fires.find(token);
+  if (it == st.sent_fires.end()) return;
+  const auto& f = it->second.fire;
+  if (auto scheduler = caf::actor_cast<scheduler_actor>(f.reply_to)) {
+    self->send(scheduler, fired_atom_v, f.due, f.instance, f.action, ok);
+  }
+  st.sent_fires.erase(it);
 }
 
 // One routed message was handled: a settle waiting for the last answers.
@@ -419,7 +441,13 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         }
         std::sort(lost.begin(), lost.end());  // held events go again in seq order
         for (std::uint64_t seq : lost) event_answered(self, seq, false);
+        lost.clear();
+        for (const auto& [token, sent] : st.sent_fires) {
+          if (sent.actor == id) lost.push_back(token);
+        }
+        for (std::uint64_t token : lost) fire_answered(self, token, false);  // the scheduler tries again
       },
+      [self](fired_atom, std::uint64_t token, bool ok) { fire_answered(self, token, ok); },
       [self](stats_atom) -> router_stats {
         std::uint64_t waiting = 0;
         for (const auto& [key, held] : self->state.held) waiting += held.seqs.size() + held.reports.size();
@@ -434,13 +462,11 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       },
       [self](sweep_atom, std::int64_t now_ms) -> std::uint64_t { return sweep(self, now_ms); },
       [self](live_atom) -> std::uint64_t { return self->state.entities.size(); },
-      [self](fire_atom, const std::string& entity, const std::string& instance,
-             std::int32_t action) -> caf::result<bool> {
-        auto rp = self->make_response_promise<bool>();
+      [self](fire_atom, const std::string& entity, const std::string& instance, std::int32_t action,
+             std::int64_t due) {
         auto& st = self->state;
-        st.deferred_fires.push_back({st.highest_routed, entity, instance, action, rp});
+        st.deferred_fires.push_back({st.highest_routed, entity, instance, action, due, self->current_sender()});
         release_fires(self);
-        return rp;
       },
       [self](status_atom, const std::string& owner, const std::string& attempt_id, const dispatch_outcome& outcome) {
         // Counted like an event, so a settle waits for it too.

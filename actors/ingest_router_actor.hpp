@@ -14,8 +14,14 @@
 //   (live_atom) -> count                 actors currently alive
 //   (tick_atom)                          periodic sweep on the injected clock
 //   (checkpoint_atom)                    records the engine checkpoint
-//   (fire_atom, entity, instance, action) -> bool
-//                                        hands a due timer to the entity's actor
+//   (fire_atom, entity, instance, action, due)
+//                                        from the scheduler: hands a due timer
+//                                        to the entity's actor, and once it is
+//                                        handled answers the sender
+//                                        (fired_atom, due, instance, action, ok)
+//                                        (sends, not requests: see applied_atom)
+//   (fired_atom, token, ok)              from an entity actor: the fire sent
+//                                        as token is handled
 //   (status_atom, owner, attempt, outcome)
 //                                        a provider's report on an attempt,
 //                                        for the entity that owns it (held
@@ -82,7 +88,8 @@ using ingest_router_actor =
                      caf::replies_to<sweep_atom, std::int64_t>::with<std::uint64_t>,
                      caf::replies_to<live_atom>::with<std::uint64_t>,
                      caf::reacts_to<tick_atom>,
-                     caf::replies_to<fire_atom, std::string, std::string, std::int32_t>::with<bool>,
+                     caf::reacts_to<fire_atom, std::string, std::string, std::int32_t, std::int64_t>,
+                     caf::reacts_to<fired_atom, std::uint64_t, bool>,
                      caf::reacts_to<status_atom, std::string, std::string, dispatch_outcome>,
                      caf::replies_to<operate_atom, std::string, operation>::with<operation_result>,
                      caf::replies_to<settle_atom>::with<bool>,

@@ -1,6 +1,7 @@
 #include "actors/scheduler_actor.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory_resource>
 #include <set>
@@ -14,7 +15,7 @@
 namespace herald::actors {
 namespace {
 
-constexpr auto fire_timeout = std::chrono::seconds(60);
+constexpr auto settle_timeout = std::chrono::seconds(60);
 constexpr std::size_t max_in_flight = 4096;
 constexpr std::int64_t retry_after_ms = 1000;
 
@@ -31,7 +32,8 @@ struct scheduler_state {
   ingest_router_actor router;
   std::pmr::unsynchronized_pool_resource pool;
   timer_map pending{&pool};                  // mirrors the store's timers view
-  std::set<timer_key> in_flight;             // handed to an entity, not yet answered
+  // Handed to the router, not yet answered (fired_atom), with what runs then.
+  std::map<timer_key, std::function<void(bool)>> in_flight;
   std::int64_t wake_at = INT64_MAX;          // the wake already scheduled (real clock)
   static inline const char* name = "herald.scheduler";
 };
@@ -66,8 +68,13 @@ std::optional<timer_key> earliest(scheduler_pointer self, std::int64_t up_to, co
   return std::nullopt;
 }
 
-// Hands one timer to its entity; `done` runs when the entity answered.
-// Answered timers leave the pending set: the entity has moved them on.
+// Hands one timer to its entity; `done` runs when the entity answered
+// (fired_atom, below). Answered timers leave the pending set: the entity has
+// moved them on. A send, not a request: CAF 0.17 keeps a requester's pending
+// answers in a vector searched linearly and each request's timeout in its
+// clock (a push to the clock thread to set it and one to cancel it), and up
+// to max_in_flight fires are out at once. The router answers every fire,
+// also when the entity's actor is lost.
 void fire(scheduler_pointer self, const timer_key& key, std::function<void(bool)> done) {
   auto& st = self->state;
   auto it = st.pending.find(key);
@@ -75,19 +82,9 @@ void fire(scheduler_pointer self, const timer_key& key, std::function<void(bool)
     done(true);
     return;
   }
-  st.in_flight.insert(key);
-  self->request(st.router, fire_timeout, fire_atom_v, std::string(it->second), std::string(std::get<1>(key)),
-                std::get<2>(key))
-      .then(
-          [self, key, done](bool ok) {
-            self->state.in_flight.erase(key);
-            if (ok) self->state.pending.erase(key);
-            done(ok);
-          },
-          [self, key, done](caf::error&) {
-            self->state.in_flight.erase(key);
-            done(false);
-          });
+  st.in_flight.emplace(key, std::move(done));
+  self->send(st.router, fire_atom_v, std::string(it->second), std::string(std::get<1>(key)), std::get<2>(key),
+             std::get<0>(key));
 }
 
 // Fires everything due now (real clock, and overdue timers at start).
@@ -153,7 +150,7 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [self](advance_atom, std::int64_t to) -> caf::result<std::int64_t> {
         auto rp = self->make_response_promise<std::int64_t>();
-        self->request(self->state.router, fire_timeout, settle_atom_v)
+        self->request(self->state.router, settle_timeout, settle_atom_v)
             .then([self, to, rp](bool) { advance_step(self, to, rp, std::make_shared<std::set<timer_key>>()); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
@@ -161,6 +158,15 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       [self](wake_atom) {
         self->state.wake_at = INT64_MAX;
         fire_due(self);
+      },
+      [self](fired_atom, std::int64_t due, const std::string& instance, std::int32_t action, bool ok) {
+        auto& st = self->state;
+        auto it = st.in_flight.find(timer_key{due, std::pmr::string(instance), action});
+        if (it == st.in_flight.end()) return;
+        auto done = std::move(it->second);
+        if (ok) st.pending.erase(it->first);
+        st.in_flight.erase(it);
+        done(ok);
       },
       [self](health_atom) -> std::uint64_t { return self->state.pending.size(); },
   };

@@ -16,6 +16,9 @@
 //                                    `to_ms`, in due order, each one finished
 //                                    before the next, then answer
 //   (wake_atom)                      real clock: look for due timers
+//   (fired_atom, due_ms, instance, action, ok)
+//                                    from the router: a fire is handled (ok)
+//                                    or is to be tried again
 
 #include <cstdint>
 
@@ -36,7 +39,8 @@ using scheduler_actor = caf::typed_actor<caf::reacts_to<timer_atom, std::int64_t
                                          caf::reacts_to<untimer_atom, std::int64_t, std::string, std::int32_t>,
                                          caf::replies_to<advance_atom, std::int64_t>::with<std::int64_t>,
                                          caf::reacts_to<wake_atom>,
-                                         caf::replies_to<health_atom>::with<std::uint64_t>>;  // pending timers
+                                         caf::replies_to<health_atom>::with<std::uint64_t>,  // pending timers
+                                         caf::reacts_to<fired_atom, std::int64_t, std::string, std::int32_t, bool>>;
 
 scheduler_actor spawn_scheduler(caf::actor_system& system, const storage::rocksdb_event_store* store,
                                 engine_clock* clock, ingest_router_actor router);

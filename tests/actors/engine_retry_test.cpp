@@ -224,6 +224,35 @@ TEST_CASE("an event whose entity actor ended abnormally is handled by a fresh ac
   CHECK(f.stats().live_entities == 1);
 }
 
+TEST_CASE("a timer whose entity actor ended abnormally while firing is answered and not fired twice",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  REQUIRE(f.definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
+  f.engine->provider = spawn_provider_killing_its_first_caller(*f.system, calls);
+  auto pending_timers = [&] {
+    caf::scoped_actor self{*f.system};
+    std::uint64_t n = 0;
+    self->request(f.engine->scheduler, std::chrono::seconds(10), health_atom_v)
+        .receive([&](std::uint64_t p) { n = p; }, [&](caf::error& e) { FAIL(f.system->render(e)); });
+    return n;
+  };
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  // The timer fires a second later; its step is stored, then the actor dies
+  // while the provider has the attempt. The router answers the scheduler all
+  // the same, which fires the timer again on a fresh actor: that one finds
+  // the action done and the timer leaves the scheduler.
+  REQUIRE(f.eventually([&] { return calls->load() == 1 && pending_timers() == 0; }));
+  CHECK(calls->load() == 1);
+  CHECK(f.attempts_logged() == 1);
+  CHECK(f.only_attempt_status() == "queued");
+}
+
 namespace {
 
 // A provider that calls its provider, answers, and then the disk fails
