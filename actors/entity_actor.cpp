@@ -116,16 +116,11 @@ void quit_if_idle(entity_pointer self) {
   }
 }
 
-// Tells the router that the fire it sent as `token` is handled (ok), or
-// that it could not be.
-void answer_fired(entity_pointer self, std::uint64_t token, bool ok) {
-  if (auto router = caf::actor_cast<ingest_router_actor>(self->state.router)) self->send(router, fired_atom_v, token, ok);
-}
-
-// Tells the router that event `seq` is handled (ok), or that it could not
-// be (its step was not stored): the router then holds the entity.
-void answer_applied(entity_pointer self, std::uint64_t seq, bool ok) {
-  if (auto router = caf::actor_cast<ingest_router_actor>(self->state.router)) self->send(router, applied_atom_v, seq, ok);
+// Tells the router that what it sent as `token` is handled (ok), or that
+// it could not be (its step was not stored): the router then holds the
+// entity.
+void answer(entity_pointer self, std::uint64_t token, bool ok) {
+  if (auto router = caf::actor_cast<ingest_router_actor>(self->state.router)) self->send(router, answered_atom_v, token, ok);
 }
 
 // A provider answered, but this actor cannot record it (the step recording
@@ -268,9 +263,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
     }
   }
   return {
-      [self](apply_atom, const entity_update& u) {
+      [self](apply_atom, std::uint64_t token, const entity_update& u) {
         auto& s = self->state;
-        if (s.broken) return answer_applied(self, u.seq, false);
+        if (s.broken) return answer(self, token, false);
         // Parsed once: the snapshot and the engine both need it.
         const std::shared_ptr<const domain::entity_record> carried =
             !u.carries_record               ? nullptr
@@ -289,7 +284,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           }
         }
         if (!s.engine || !s.engine->is_new(u.seq)) {
-          return answer_applied(self, u.seq, true);
+          return answer(self, token, true);
         }
         if (!s.engine_record_known) {
           if (u.seq == s.snapshot_data_seq) {
@@ -307,7 +302,7 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (u.carries_record) {
           s.engine_record = std::move(at);
         }
-        run_step(self, std::move(step), [self, seq = u.seq](bool ok) { answer_applied(self, seq, ok); });
+        run_step(self, std::move(step), [self, token](bool ok) { answer(self, token, ok); });
       },
       [self](view_atom) -> entity_view {
         const entity_summary& s = self->state.view;
@@ -328,19 +323,14 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
       },
       [self](fire_atom, std::uint64_t token, const std::string& instance, std::int32_t action) {
         auto& s = self->state;
-        if (s.broken || !s.engine) return answer_fired(self, token, !s.broken);
+        if (s.broken || !s.engine) return answer(self, token, !s.broken);
         run_step(self, s.engine->on_fire(instance, action, s.record.get(), s.view.deleted),
-                 [self, token](bool ok) { answer_fired(self, token, ok); });
+                 [self, token](bool ok) { answer(self, token, ok); });
       },
-      [self](status_atom, const std::string& attempt_id, const dispatch_outcome& outcome) -> caf::result<bool> {
+      [self](status_atom, std::uint64_t token, const std::string& attempt_id, const dispatch_outcome& outcome) {
         auto& s = self->state;
-        if (s.broken) return false;
-        if (!s.engine) {
-          return true;
-        }
-        auto rp = self->make_response_promise<bool>();
-        run_step(self, s.engine->on_status(attempt_id, outcome), [rp](bool ok) mutable { rp.deliver(ok); });
-        return rp;
+        if (s.broken || !s.engine) return answer(self, token, !s.broken);
+        run_step(self, s.engine->on_status(attempt_id, outcome), [self, token](bool ok) { answer(self, token, ok); });
       },
       [self](operate_atom, const operation& op) -> caf::result<operation_result> {
         auto& s = self->state;

@@ -5,23 +5,24 @@
 // the last record changed, and runs the entity's workflows (entity_engine):
 // it is the single writer of the entity's instances and communications.
 //
-//   (apply_atom, entity_update)   applies a durable event; an update at or
+// The router's messages carry a token; the actor answers each with
+// (answered_atom, token, ok) to the router once what it started is durable
+// (ok false: the step was not stored). Not requests: see the router's
+// answered_atom.
+//
+//   (apply_atom, token, entity_update)
+//                                 applies a durable event; an update at or
 //                                 below the known seq is ignored (restores
 //                                 already include it), so delivery is
-//                                 idempotent; once what the event started
-//                                 (instances, evaluations) is durable, sends
-//                                 the router (applied_atom, seq, ok). Not a
-//                                 request: CAF 0.17 keeps a requester's
-//                                 pending answers in a vector searched
-//                                 linearly, and the router has one per event
-//                                 under a backlog (tens of thousands).
+//                                 idempotent; answered once what the event
+//                                 started (instances, evaluations) is durable
 //   (view_atom) -> entity_view    the current state
 //   (fire_atom, token, instance, action)
-//                                 a timer fell due; once everything it caused
-//                                 (instance, attempts, provider outcomes) is
-//                                 durable, sends the router (fired_atom,
-//                                 token, ok); a send for the same reason as
-//                                 apply_atom
+//                                 a timer fell due; answered once everything
+//                                 it caused (instance, attempts, provider
+//                                 outcomes) is durable
+//   (status_atom, token, attempt, outcome)
+//                                 a provider's report on an attempt
 //   (persisted_atom, token, ok)   internal: an append completed
 //   (passivate_atom)              stops the actor once nothing is in flight
 //
@@ -48,10 +49,10 @@ namespace herald::actors {
 
 struct engine_context;
 
-using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, entity_update>,
+using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, std::uint64_t, entity_update>,
                                       caf::replies_to<view_atom>::with<entity_view>,
                                       caf::reacts_to<fire_atom, std::uint64_t, std::string, std::int32_t>,
-                                      caf::replies_to<status_atom, std::string, dispatch_outcome>::with<bool>,
+                                      caf::reacts_to<status_atom, std::uint64_t, std::string, dispatch_outcome>,
                                       caf::replies_to<operate_atom, operation>::with<operation_result>,
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;

@@ -5,6 +5,7 @@
 #include <deque>
 #include <set>
 #include <unordered_map>
+#include <variant>
 
 #include <caf/all.hpp>
 
@@ -16,17 +17,16 @@ namespace herald::actors {
 namespace {
 
 constexpr auto view_timeout = std::chrono::seconds(10);
-// An entity answers a provider's report or an operation once what it
-// started is durable. Under a backlog that can take long; timing out would
-// count unfinished work as handled and let a settle answer early. No
-// timeout at all, also because CAF 0.17 keeps a request's timeout in its
-// clock until it expires even when the answer came long before: with 10
-// minutes, every routed event held ~2 KB for 10 minutes (bench/pipeline_bench
-// measured 2.9 KB resident per passivated entity with it, 0.9 KB without).
-// An entity only stops once its pending work has answered (quit_if_idle),
-// and CAF bounces the requests still in a stopped actor's mailbox. Events
-// are not requests but sends answered by applied_atom (entity_actor.hpp).
-constexpr auto apply_timeout = caf::infinite;
+// An entity answers an operation once what it started is durable. Under a
+// backlog that can take long; timing out would count unfinished work as
+// handled and let a settle answer early. No timeout at all, also because
+// CAF 0.17 keeps a request's timeout in its clock until it expires even
+// when the answer came long before: with 10 minutes, every routed event
+// held ~2 KB for 10 minutes (bench/pipeline_bench measured 2.9 KB resident
+// per passivated entity with it, 0.9 KB without). CAF bounces the requests
+// still in a stopped actor's mailbox. Events, fires and reports are not
+// requests but sends answered by answered_atom (ingest_router_actor.hpp).
+constexpr auto operate_timeout = caf::infinite;
 
 // Entity actors stopped per step. CAF 0.17's clock has a bounded queue that
 // every exiting actor pushes to; stopping 100,000 at once filled it while the
@@ -58,22 +58,7 @@ struct router_state {
     caf::strong_actor_ptr reply_to;  // the scheduler
   };
   std::deque<deferred_fire> deferred_fires;
-  // Fires sent to an entity actor and not yet answered (fired_atom), by token.
-  struct sent_fire {
-    caf::actor_id actor = 0;
-    deferred_fire fire;
-  };
-  std::unordered_map<std::uint64_t, sent_fire> sent_fires;
-  std::uint64_t next_fire_token = 0;
   std::multiset<std::uint64_t> unhandled;
-  // Events sent to an entity actor and not yet answered (applied_atom), by
-  // seq: the entity and the actor they went to.
-  struct sent_event {
-    std::string key;
-    caf::actor_id actor = 0;
-    bool from_hold = false;  // a held entity's event, sent again
-  };
-  std::unordered_map<std::uint64_t, sent_event> sent;
   std::uint64_t checkpointed = 0;
   // Entities one of whose events or provider reports could not be handled
   // (its engine step was not stored): their events wait here, in seq order,
@@ -93,6 +78,25 @@ struct router_state {
     bool empty() const { return seqs.empty() && reports.empty(); }
   };
   std::map<std::string, held_entity> held;
+  // What was handed to an entity actor and not yet answered (answered_atom),
+  // by token: an event, a due timer or a provider's report, and the actor it
+  // went to (see `lost_atom`).
+  struct sent_event {
+    std::uint64_t seq;
+    std::string key;
+    bool from_hold;  // a held entity's event, sent again
+  };
+  struct sent_report {
+    std::string key;
+    provider_report report;
+    bool from_hold;  // a held entity's report, sent again
+  };
+  struct sent_work {
+    caf::actor_id actor = 0;
+    std::variant<sent_event, deferred_fire, sent_report> what;
+  };
+  std::unordered_map<std::uint64_t, sent_work> sent;
+  std::uint64_t next_token = 0;
   std::uint64_t retries = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
   bool exiting = false;                    // stopping: quit once all are stopped
@@ -159,25 +163,19 @@ void release_fires(router_pointer self) {
   while (!st.deferred_fires.empty()) {
     auto& f = st.deferred_fires.front();
     if (!st.unhandled.empty() && *st.unhandled.begin() <= f.barrier) return;
-    const std::uint64_t token = ++st.next_fire_token;
     entity_actor& handle = entity_for(self, f.entity);
-    self->send(handle, fire_atom_v, token, f.instance, f.action);
-    st.sent_fires.emplace(token, router_state::sent_fire{handle.id(), std::move(f)});
+    self->send(handle, fire_atom_v, ++st.next_token, f.instance, f.action);
+    st.sent.emplace(st.next_token, router_state::sent_work{handle.id(), std::move(f)});
     st.deferred_fires.pop_front();
   }
 }
 
-// The entity answered the fire sent as `token`, or its actor is lost: the
-// scheduler hears whether the timer was handled.
-void fire_answered(router_pointer self, std::uint64_t token, bool ok) {
-  auto& st = self->state;
-  auto it = st.sent_fires.find(token);
-  if (it == st.sent_fires.end()) return;
-  const auto& f = it->second.fire;
+// The entity answered a fire, or its actor is lost: the scheduler hears
+// whether the timer was handled.
+void fire_answered(router_pointer self, const router_state::deferred_fire& f, bool ok) {
   if (auto scheduler = caf::actor_cast<scheduler_actor>(f.reply_to)) {
     self->send(scheduler, fired_atom_v, f.due, f.instance, f.action, ok);
   }
-  st.sent_fires.erase(it);
 }
 
 // One routed message was handled: a settle waiting for the last answers.
@@ -260,23 +258,11 @@ void held_went_through(router_pointer self, std::map<std::string, router_state::
 // is the first of a held entity's.
 void send_report(router_pointer self, const std::string& key, router_state::provider_report report,
                  bool from_hold) {
-  auto failed = [self, key, from_hold](const entity_actor& handle, router_state::provider_report r) {
-    auto& held = hold(self, key, handle.id(), from_hold);
-    if (!from_hold) held.reports.push_back(std::move(r));  // a held one is still first
-    send_next_held(self, key, held, true);
-  };
-  entity_actor handle = entity_for(self, key);
-  self->request(handle, apply_timeout, status_atom_v, report.attempt_id, report.outcome)
-      .then(
-          [self, key, from_hold, failed, handle, report](bool ok) {
-            if (!ok) return failed(handle, report);
-            if (auto held = self->state.held.find(key); from_hold && held != self->state.held.end()) {
-              held->second.reports.pop_front();
-              held_went_through(self, held);
-            }
-            one_handled(self);
-          },
-          [failed, handle, report](caf::error&) { failed(handle, report); });
+  auto& st = self->state;
+  entity_actor& handle = entity_for(self, key);
+  self->send(handle, status_atom_v, ++st.next_token, report.attempt_id, report.outcome);
+  st.sent.emplace(st.next_token,
+                  router_state::sent_work{handle.id(), router_state::sent_report{key, std::move(report), from_hold}});
 }
 
 // Sends event `seq` (routed, counted unhandled) to its entity. A false
@@ -285,32 +271,60 @@ void send_report(router_pointer self, const std::string& key, router_state::prov
 // again, and it goes again from the log (send_next_held). `from_hold`: the
 // event is the one a held entity sent again.
 void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold) {
+  auto& st = self->state;
   entity_actor& handle = entity_for(self, key);
-  self->state.sent[seq] = router_state::sent_event{key, handle.id(), from_hold};
-  self->send(handle, apply_atom_v, std::move(u));
+  self->send(handle, apply_atom_v, ++st.next_token, std::move(u));
+  st.sent.emplace(st.next_token, router_state::sent_work{handle.id(), router_state::sent_event{seq, key, from_hold}});
 }
 
-// The entity answered event `seq` (applied_atom), or its actor is lost.
-void event_answered(router_pointer self, std::uint64_t seq, bool ok) {
+void event_answered(router_pointer self, const router_state::sent_event& e, caf::actor_id actor, bool ok) {
   auto& st = self->state;
-  auto it = st.sent.find(seq);
-  if (it == st.sent.end()) return;  // answered already (an actor lost after it answered)
-  const router_state::sent_event sent = std::move(it->second);
-  st.sent.erase(it);
   if (!ok) {
-    auto& held = hold(self, sent.key, sent.actor, sent.from_hold);
-    held.seqs.insert(seq);
-    send_next_held(self, sent.key, held, true);
+    auto& held = hold(self, e.key, actor, e.from_hold);
+    held.seqs.insert(e.seq);
+    send_next_held(self, e.key, held, true);
     return;
   }
   off_backlog(st);
-  st.unhandled.erase(st.unhandled.find(seq));
-  if (auto held = st.held.find(sent.key); held != st.held.end()) {
-    held->second.seqs.erase(seq);
-    if (sent.from_hold) held_went_through(self, held);
+  st.unhandled.erase(st.unhandled.find(e.seq));
+  if (auto held = st.held.find(e.key); held != st.held.end()) {
+    held->second.seqs.erase(e.seq);
+    if (e.from_hold) held_went_through(self, held);
   }
   one_handled(self);
   release_fires(self);
+}
+
+void report_answered(router_pointer self, router_state::sent_report& r, caf::actor_id actor, bool ok) {
+  if (!ok) {
+    auto& held = hold(self, r.key, actor, r.from_hold);
+    if (!r.from_hold) held.reports.push_back(std::move(r.report));  // a held one is still first
+    send_next_held(self, r.key, held, true);
+    return;
+  }
+  if (auto held = self->state.held.find(r.key); r.from_hold && held != self->state.held.end()) {
+    held->second.reports.pop_front();
+    held_went_through(self, held);
+  }
+  one_handled(self);
+}
+
+// The entity answered what it was sent as `token` (answered_atom), or its
+// actor is lost (ok false: sent again, or for a fire, the scheduler tries
+// again).
+void answered(router_pointer self, std::uint64_t token, bool ok) {
+  auto& st = self->state;
+  auto it = st.sent.find(token);
+  if (it == st.sent.end()) return;  // answered already (an actor lost after it answered)
+  router_state::sent_work work = std::move(it->second);
+  st.sent.erase(it);
+  if (auto* e = std::get_if<router_state::sent_event>(&work.what)) {
+    event_answered(self, *e, work.actor, ok);
+  } else if (auto* f = std::get_if<router_state::deferred_fire>(&work.what)) {
+    fire_answered(self, *f, ok);
+  } else {
+    report_answered(self, std::get<router_state::sent_report>(work.what), work.actor, ok);
+  }
 }
 
 entity_update update_of(std::uint64_t seq, const domain::cloud_event& ev, const domain::entity_effect& effect) {
@@ -417,7 +431,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
         held->second.in_flight = true;
         send_event(self, seq, key, update_of(seq, e->event, effect), true);
       },
-      [self](applied_atom, std::uint64_t seq, bool ok) { event_answered(self, seq, ok); },
+      [self](answered_atom, std::uint64_t token, bool ok) { answered(self, token, ok); },
       [self](retire_atom, const std::string& key) {
         // A broken actor, idle: it stops after what this router sent it before.
         auto sender = caf::actor_cast<entity_actor>(self->current_sender());
@@ -427,7 +441,8 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       },
       [self](lost_atom, caf::actor_id id) {
         // An actor ended abnormally: what it was sent and did not answer
-        // goes again to a fresh one. Rare, so a walk of everything sent.
+        // goes again to a fresh one, in the order it was sent. Rare, so a
+        // walk of everything sent.
         auto& st = self->state;
         for (auto it = st.entities.begin(); it != st.entities.end(); ++it) {
           if (it->second.handle.id() == id) {
@@ -436,18 +451,12 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           }
         }
         std::vector<std::uint64_t> lost;
-        for (const auto& [seq, sent] : st.sent) {
-          if (sent.actor == id) lost.push_back(seq);
+        for (const auto& [token, work] : st.sent) {
+          if (work.actor == id) lost.push_back(token);
         }
-        std::sort(lost.begin(), lost.end());  // held events go again in seq order
-        for (std::uint64_t seq : lost) event_answered(self, seq, false);
-        lost.clear();
-        for (const auto& [token, sent] : st.sent_fires) {
-          if (sent.actor == id) lost.push_back(token);
-        }
-        for (std::uint64_t token : lost) fire_answered(self, token, false);  // the scheduler tries again
+        std::sort(lost.begin(), lost.end());
+        for (std::uint64_t token : lost) answered(self, token, false);
       },
-      [self](fired_atom, std::uint64_t token, bool ok) { fire_answered(self, token, ok); },
       [self](stats_atom) -> router_stats {
         std::uint64_t waiting = 0;
         for (const auto& [key, held] : self->state.held) waiting += held.seqs.size() + held.reports.size();
@@ -482,7 +491,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       [self](operate_atom, const std::string& owner, const operation& op) -> caf::result<operation_result> {
         auto rp = self->make_response_promise<operation_result>();
         ++self->state.outstanding;
-        self->request(entity_for(self, owner), apply_timeout, operate_atom_v, op)
+        self->request(entity_for(self, owner), operate_timeout, operate_atom_v, op)
             .then(
                 [self, rp](const operation_result& r) mutable {
                   rp.deliver(r);

@@ -19,9 +19,7 @@
 //                                        to the entity's actor, and once it is
 //                                        handled answers the sender
 //                                        (fired_atom, due, instance, action, ok)
-//                                        (sends, not requests: see applied_atom)
-//   (fired_atom, token, ok)              from an entity actor: the fire sent
-//                                        as token is handled
+//                                        (sends, not requests: see answered_atom)
 //   (status_atom, owner, attempt, outcome)
 //                                        a provider's report on an attempt,
 //                                        for the entity that owns it (held
@@ -37,13 +35,20 @@
 //                                        event or report again (its engine
 //                                        step could not be stored)
 //   (stats_atom) -> router_stats         live actors, retries, checkpoint
-//   (applied_atom, seq, ok)              from an entity actor: event seq is
-//                                        handled (false: its step was not
-//                                        stored; the entity is held)
+//   (answered_atom, token, ok)           from an entity actor: what the router
+//                                        sent it as `token` (an event, a fire,
+//                                        a report) is handled (false: its step
+//                                        was not stored; the entity is held).
+//                                        Events, fires and reports go to entity
+//                                        actors as sends, not requests: CAF 0.17
+//                                        keeps a requester's pending answers in
+//                                        a vector searched linearly, and under a
+//                                        backlog the router has tens of
+//                                        thousands out
 //   (retire_atom, key)                   from a broken entity actor, idle: it
 //                                        leaves the live set and is stopped
 //   (lost_atom, actor_id)                an entity actor ended abnormally:
-//                                        its unanswered events go again
+//                                        what it was not answered goes again
 
 #include <cstdint>
 #include <functional>
@@ -89,7 +94,6 @@ using ingest_router_actor =
                      caf::replies_to<live_atom>::with<std::uint64_t>,
                      caf::reacts_to<tick_atom>,
                      caf::reacts_to<fire_atom, std::string, std::string, std::int32_t, std::int64_t>,
-                     caf::reacts_to<fired_atom, std::uint64_t, bool>,
                      caf::reacts_to<status_atom, std::string, std::string, dispatch_outcome>,
                      caf::replies_to<operate_atom, std::string, operation>::with<operation_result>,
                      caf::replies_to<settle_atom>::with<bool>,
@@ -97,7 +101,7 @@ using ingest_router_actor =
                      caf::reacts_to<passivate_atom>,
                      caf::reacts_to<retry_atom, std::string>,
                      caf::replies_to<stats_atom>::with<router_stats>,
-                     caf::reacts_to<applied_atom, std::uint64_t, bool>,
+                     caf::reacts_to<answered_atom, std::uint64_t, bool>,
                      caf::reacts_to<retire_atom, std::string>,
                      caf::reacts_to<lost_atom, caf::actor_id>>;
 
