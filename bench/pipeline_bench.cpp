@@ -130,6 +130,16 @@ struct pipeline {
     });
   }
 
+  // Ingests delegate events [from, to) tagged `tag` as one batch and waits
+  // until it is durable.
+  void ingest_durably(const std::string& tag, std::size_t from, std::size_t to) {
+    std::vector<domain::cloud_event> batch;
+    for (std::size_t i = from; i < to; ++i) batch.push_back(delegate_event(tag, i));
+    std::promise<void> durable;
+    ingest(std::move(batch), [&durable] { durable.set_value(); });
+    durable.get_future().wait();
+  }
+
   std::size_t logged() const {
     std::size_t n = 0;
     (void)store->scan_index(store_t::index_kind::log, "", "", [&](const std::string&, const std::string&) {
@@ -244,13 +254,7 @@ int main(int argc, char** argv) {
     std::atomic<std::size_t> next{0};
     for (int t = 0; t < 4; ++t) {
       feeders.emplace_back([&] {
-        for (std::size_t b; (b = next.fetch_add(100)) < events;) {
-          std::vector<domain::cloud_event> batch;
-          for (std::size_t i = b; i < std::min(events, b + 100); ++i) batch.push_back(delegate_event("t", i));
-          std::promise<void> durable;
-          p.ingest(std::move(batch), [&durable] { durable.set_value(); });
-          durable.get_future().wait();
-        }
+        for (std::size_t b; (b = next.fetch_add(100)) < events;) p.ingest_durably("t", b, std::min(events, b + 100));
       });
     }
     for (auto& f : feeders) f.join();
@@ -341,13 +345,7 @@ int main(int argc, char** argv) {
                                     .count();
     {
       pipeline p(dir, "PT1H", 60000, actors::engine_clock::virtual_at(now_ms - 2 * 3600 * 1000));
-      for (std::size_t b = 0; b < events; b += 1000) {
-        std::vector<domain::cloud_event> batch;
-        for (std::size_t i = b; i < std::min(events, b + 1000); ++i) batch.push_back(delegate_event("f", i));
-        std::promise<void> durable;
-        p.ingest(std::move(batch), [&durable] { durable.set_value(); });
-        durable.get_future().wait();
-      }
+      for (std::size_t b = 0; b < events; b += 1000) p.ingest_durably("f", b, std::min(events, b + 1000));
       caf::scoped_actor self{*p.system};
       self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
     }
@@ -386,11 +384,7 @@ int main(int argc, char** argv) {
           .receive([&](std::uint64_t n) { passivated += n; }, [](caf::error&) {});
     };
     for (std::size_t b = 0; b < idle; b += 1000) {
-      std::vector<domain::cloud_event> batch;
-      for (std::size_t i = b; i < std::min(idle, b + 1000); ++i) batch.push_back(delegate_event("m", i));
-      std::promise<void> durable;
-      p.ingest(std::move(batch), [&durable] { durable.set_value(); });
-      durable.get_future().wait();
+      p.ingest_durably("m", b, std::min(idle, b + 1000));
       if ((b / 1000) % 10 == 9) settle_and_sweep();
     }
     settle_and_sweep();
