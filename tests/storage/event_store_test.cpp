@@ -150,24 +150,35 @@ TEST_CASE("a history reads the same newest-first pages whether it is short or lo
   for (int i = 0; i < 150; ++i) events.push_back(make_event("e" + std::to_string(i), "Delegate/d-1", "delegate.viewed"));
   events.push_back(make_event("z", "Delegate/d-2", "delegate.viewed"));
   REQUIRE(store->append(events));
-  // Seqs 2..151 are d-1's: read in pages of 40 from the newest, the first
-  // pages end beyond 64 entries from the oldest, the last within them.
-  std::vector<std::uint64_t> all;
-  for (std::uint64_t before = UINT64_MAX;;) {
-    auto page = store->history("Delegate/d-1", before, 40);
-    REQUIRE(page);
-    all.insert(all.end(), page->begin(), page->end());
-    if (page->size() < 40) break;
-    before = page->back();
-  }
-  std::vector<std::uint64_t> expected;
-  for (std::uint64_t s = 151; s >= 2; --s) expected.push_back(s);
-  CHECK(all == expected);
-  CHECK(*store->history("Delegate/d-1", 10, 3) == std::vector<std::uint64_t>{9, 8, 7});
-  CHECK(*store->history("Delegate/d-1", 100, 2) == std::vector<std::uint64_t>{99, 98});
-  CHECK(*store->history("Delegate/d-0", UINT64_MAX, 5) == std::vector<std::uint64_t>{1});
-  CHECK(*store->history("Delegate/d-2", UINT64_MAX, 5) == std::vector<std::uint64_t>{152});
-  CHECK(store->history("Delegate/d-3", UINT64_MAX, 5)->empty());
+  auto check_histories = [](const rocksdb_event_store& store) {
+    // Seqs 2..151 are d-1's: read in pages of 40 from the newest, the first
+    // pages end beyond 64 entries from the oldest, the last within them.
+    std::vector<std::uint64_t> all;
+    for (std::uint64_t before = UINT64_MAX;;) {
+      auto page = store.history("Delegate/d-1", before, 40);
+      REQUIRE(page);
+      all.insert(all.end(), page->begin(), page->end());
+      if (page->size() < 40) break;
+      before = page->back();
+    }
+    std::vector<std::uint64_t> expected;
+    for (std::uint64_t s = 151; s >= 2; --s) expected.push_back(s);
+    CHECK(all == expected);
+    CHECK(*store.history("Delegate/d-1", 10, 3) == std::vector<std::uint64_t>{9, 8, 7});
+    CHECK(*store.history("Delegate/d-1", 100, 2) == std::vector<std::uint64_t>{99, 98});
+    CHECK(*store.history("Delegate/d-0", UINT64_MAX, 5) == std::vector<std::uint64_t>{1});
+    CHECK(*store.history("Delegate/d-2", UINT64_MAX, 5) == std::vector<std::uint64_t>{152});
+    CHECK(store.history("Delegate/d-3", UINT64_MAX, 5)->empty());
+    CHECK(store.history("Delegate/d", UINT64_MAX, 5)->empty());
+    // Read whole, the column holds every entity's entries.
+    CHECK(store.dump_column(cf_entity_history)->size() == 152);
+  };
+  check_histories(*store);
+  // Reopened, the entries are in table files (recovery flushes the
+  // memtables): the same pages, read across files rather than a memtable.
+  store.reset();
+  store = open_store(dir.str());
+  check_histories(*store);
 }
 
 TEST_CASE("an entity's state follows its history", "[storage][projections]") {
