@@ -224,6 +224,30 @@ TEST_CASE("an event whose entity actor ended abnormally is handled by a fresh ac
   CHECK(f.stats().live_entities == 1);
 }
 
+TEST_CASE("a timer whose step the disk refused fires again on a fresh actor once the disk works",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  REQUIRE(f.definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  REQUIRE(f.stats().live_entities == 1);
+  // The timer fires a second later, while the disk fails: the actor cannot
+  // store the step, answers false and, once idle, is retired by the router
+  // (a fire's answer does not hold the entity: only the retirement takes
+  // the broken actor out of the live set).
+  f.faults->set(storage_fault::write_error);
+  REQUIRE(f.eventually([&] { return f.stats().live_entities == 0; }));
+  CHECK(f.attempts_logged() == 0);
+  // Once the disk works the scheduler fires it again, on a fresh actor.
+  f.faults->set(storage_fault::none);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  CHECK(f.attempts_logged() == 1);
+  CHECK(f.stats().live_entities == 1);
+}
+
 TEST_CASE("a timer whose entity actor ended abnormally while firing is answered and not fired twice",
           "[actors][engine][faults]") {
   engine_fixture f;
