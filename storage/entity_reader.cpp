@@ -32,16 +32,21 @@ struct walk_seen {
 };
 
 // Visits the events its source sent about the entity (engine events in the
-// history are skipped), newest first, below `before`, until `visit` says stop.
+// history are skipped, unread when the history says what they are), newest
+// first, below `before`, until `visit` says stop.
 status walk_source_events(const event_store& store, const std::string& entity_key, std::uint64_t before,
                           const std::function<bool(const stored_event&)>& visit, walk_seen* seen = nullptr) {
   for (;;) {
-    auto page = store.history(entity_key, before, history_page);
+    auto page = store.history_entries(entity_key, before, history_page);
     if (!page) {
       return page.error();
     }
-    for (std::uint64_t seq : *page) {
-      auto e = store.read(seq);
+    for (const auto& entry : *page) {
+      if (entry.kind && *entry.kind != domain::event_kind::cloud_event) {
+        if (seen) seen->engine_events = true;
+        continue;
+      }
+      auto e = store.read(entry.seq);
       if (!e) {
         return e.error();
       }
@@ -55,7 +60,7 @@ status walk_source_events(const event_store& store, const std::string& entity_ke
       if (seen) seen->whole = true;
       return status::ok();
     }
-    before = page->back();
+    before = page->back().seq;
   }
 }
 

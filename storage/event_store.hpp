@@ -93,6 +93,17 @@ class event_store {
                                                      std::uint64_t before_seq,
                                                      std::size_t limit) const = 0;
 
+  // The same, each with the kind of its record when the history kept it
+  // (stores written before it did: nullopt, read the record to know), so a
+  // reader after the events a source sent skips Herald's own unread.
+  struct history_entry {
+    std::uint64_t seq = 0;
+    std::optional<domain::event_kind> kind;
+  };
+  virtual result<std::vector<history_entry>> history_entries(const std::string& entity_key,
+                                                             std::uint64_t before_seq,
+                                                             std::size_t limit) const = 0;
+
   virtual std::uint64_t last_seq() const = 0;
   virtual store_stats stats() const = 0;
 };

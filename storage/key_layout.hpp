@@ -7,7 +7,9 @@
 //   CF "log"            seq:fixed64be -> record (record_codec.hpp)
 //   CF "dedup"          source:lenstr id -> seq:fixed64be (not for events whose id
 //                       is unique by construction: record flag 0x20, unique_id)
-//   CF "entity_history" entity_key:lenstr seq:fixed64be -> "" (empty)
+//   CF "entity_history" entity_key:lenstr seq:fixed64be -> kind:u8 (the record's
+//                       domain::event_kind; empty in stores written before it was
+//                       kept: the record says)
 //
 // Engine views, projected from engine events (engine_event.hpp). The views
 // marked (ref) hold a reference to the engine event that carries the view

@@ -655,7 +655,8 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
   // Engine events about an entity are part of its audit trail too.
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {
-    batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice());
+    const char kind_byte = static_cast<char>(kind);
+    batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice(&kind_byte, 1));
   }
   if (kind == domain::event_kind::engine_event && engine_views) {
     project_engine_event(seq, event, batch);
@@ -719,10 +720,35 @@ status rocksdb_event_store::scan(const scan_filter& filter,
 result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::string& entity_key,
                                                                 std::uint64_t before_seq,
                                                                 std::size_t limit) const {
-  const auto held = hold_db();
+  auto entries = history_entries(entity_key, before_seq, limit);
+  if (!entries) return entries.error();
   std::vector<std::uint64_t> seqs;
+  seqs.reserve(entries->size());
+  for (const auto& e : *entries) seqs.push_back(e.seq);
+  return seqs;
+}
+
+namespace {
+
+// The kind an entity_history value keeps; nullopt when it is empty (written
+// before the kind was kept) or not a kind this version knows.
+std::optional<domain::event_kind> history_kind(const rocksdb::Slice& value) {
+  if (value.size() != 1) return std::nullopt;
+  const auto k = static_cast<std::uint8_t>(value[0]);
+  if (k == static_cast<std::uint8_t>(domain::event_kind::cloud_event)) return domain::event_kind::cloud_event;
+  if (k == static_cast<std::uint8_t>(domain::event_kind::engine_event)) return domain::event_kind::engine_event;
+  return std::nullopt;
+}
+
+}  // namespace
+
+result<std::vector<event_store::history_entry>> rocksdb_event_store::history_entries(const std::string& entity_key,
+                                                                                     std::uint64_t before_seq,
+                                                                                     std::size_t limit) const {
+  const auto held = hold_db();
+  std::vector<history_entry> entries;
   if (before_seq == 0 || limit == 0) {
-    return seqs;
+    return entries;
   }
   const std::string prefix = entity_history_prefix(entity_key);
   std::unique_ptr<rocksdb::Iterator> it(
@@ -737,7 +763,7 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
   // back: each step backwards is another search from the top, so only a
   // history longer than this is read backwards from its end.
   constexpr std::size_t forward_steps = 64;
-  std::vector<std::uint64_t> oldest_first;
+  std::vector<history_entry> oldest_first;
   bool whole = false;
   for (it->Seek(prefix); oldest_first.size() < forward_steps; it->Next()) {
     if (!in_prefix()) {
@@ -750,27 +776,27 @@ result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::strin
       whole = true;
       break;
     }
-    oldest_first.push_back(*seq);
+    oldest_first.push_back({*seq, history_kind(it->value())});
   }
   if (!it->status().ok()) {
     return from_rocksdb(it->status(), "reading the history of " + entity_key);
   }
   if (whole) {
-    for (auto s = oldest_first.rbegin(); s != oldest_first.rend() && seqs.size() < limit; ++s) seqs.push_back(*s);
-    return seqs;
+    for (auto e = oldest_first.rbegin(); e != oldest_first.rend() && entries.size() < limit; ++e) entries.push_back(*e);
+    return entries;
   }
-  for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1)); in_prefix() && seqs.size() < limit;
+  for (it->SeekForPrev(entity_history_key(entity_key, before_seq - 1)); in_prefix() && entries.size() < limit;
        it->Prev()) {
     const auto seq = seq_here();
     if (!seq) return malformed();
     if (*seq < before_seq) {
-      seqs.push_back(*seq);
+      entries.push_back({*seq, history_kind(it->value())});
     }
   }
   if (!it->status().ok()) {
     return from_rocksdb(it->status(), "reading the history of " + entity_key);
   }
-  return seqs;
+  return entries;
 }
 
 store_metrics rocksdb_event_store::metrics() const {

@@ -105,6 +105,8 @@ class rocksdb_event_store final : public event_store {
   result<std::vector<std::uint64_t>> history(const std::string& entity_key,
                                              std::uint64_t before_seq,
                                              std::size_t limit) const override;
+  result<std::vector<history_entry>> history_entries(const std::string& entity_key, std::uint64_t before_seq,
+                                                     std::size_t limit) const override;
   std::uint64_t last_seq() const override { return last_seq_.load(); }
   store_stats stats() const override;
   store_metrics metrics() const;

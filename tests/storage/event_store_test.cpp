@@ -181,6 +181,75 @@ TEST_CASE("a history reads the same newest-first pages whether it is short or lo
   check_histories(*store);
 }
 
+namespace {
+
+// The store, counting the records read one by one.
+class counting_store final : public event_store {
+ public:
+  explicit counting_store(const rocksdb_event_store& store) : store_(store) {}
+  void append_async(herald::domain::event_kind, event_batch, append_callback done,
+                    std::shared_ptr<append_chain>) override {
+    done(herald::status{herald::errc::invalid_argument, "read only"});
+  }
+  herald::result<stored_event> read(std::uint64_t seq) const override {
+    ++reads;
+    return store_.read(seq);
+  }
+  herald::status scan(const scan_filter& f, const std::function<bool(const stored_event&)>& visit) const override {
+    return store_.scan(f, visit);
+  }
+  herald::result<std::vector<std::uint64_t>> history(const std::string& key, std::uint64_t before,
+                                             std::size_t limit) const override {
+    return store_.history(key, before, limit);
+  }
+  herald::result<std::vector<history_entry>> history_entries(const std::string& key, std::uint64_t before,
+                                                     std::size_t limit) const override {
+    return store_.history_entries(key, before, limit);
+  }
+  std::uint64_t last_seq() const override { return store_.last_seq(); }
+  store_stats stats() const override { return store_.stats(); }
+  mutable std::size_t reads = 0;
+
+ private:
+  const rocksdb_event_store& store_;
+};
+
+}  // namespace
+
+TEST_CASE("an entity's snapshot reads the events its source sent, not the ones Herald wrote between them",
+          "[storage][projections]") {
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  REQUIRE(store->append({make_event("1", "Delegate/d-1", "delegate.saved", delegate_record("Booked"))}));
+  // Herald's own records about the entity (an entity with communications
+  // has three per communication in its history).
+  std::vector<herald::domain::cloud_event> engine;
+  for (int i = 0; i < 40; ++i) {
+    engine.push_back(herald::domain::engine::make_unique_event("herald.test.noted", "Delegate/d-1", "{}",
+                                                               "2026-11-23T10:00:00Z"));
+  }
+  REQUIRE(store->append(engine, herald::domain::event_kind::engine_event));
+  REQUIRE(store->append({make_event("2", "Delegate/d-1", "delegate.saved", delegate_record("Cancelled"))}));
+
+  counting_store counted(*store);
+  auto snap = read_entity(counted, "Delegate/d-1");
+  REQUIRE(snap);
+  REQUIRE(*snap);
+  CHECK((*snap)->last_seq == 42);
+  CHECK((*snap)->data_seq == 42);
+  CHECK((*snap)->changed_fields == std::vector<std::string>{"Status"});
+  CHECK((*snap)->previous_record_json == delegate_record("Booked"));
+  CHECK_FALSE((*snap)->no_engine_history);
+  // The history says which records are Herald's: only the two the source
+  // sent are read (42 without it).
+  CHECK(counted.reads == 2);
+  auto kinds = store->history_entries("Delegate/d-1", UINT64_MAX, 3);
+  REQUIRE(kinds);
+  REQUIRE(kinds->size() == 3);
+  CHECK((*kinds)[0].kind == herald::domain::event_kind::cloud_event);
+  CHECK((*kinds)[1].kind == herald::domain::event_kind::engine_event);
+}
+
 TEST_CASE("an entity's state follows its history", "[storage][projections]") {
   temp_dir dir;
   auto store = open_store(dir.str());
