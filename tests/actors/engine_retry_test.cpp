@@ -83,6 +83,14 @@ struct engine_fixture {
     return a.seqs.at(0);
   }
 
+  // Workflow w's action a second after the event instead of at once: it
+  // goes through a timer.
+  void welcome_one_second_later() {
+    REQUIRE(definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
+  }
+
   router_stats stats() {
     caf::scoped_actor self{*system};
     router_stats out;
@@ -177,104 +185,6 @@ TEST_CASE("an engine step the disk refused runs again once it works, in order, a
   // actor per entity is left.
   CHECK(f.stats().live_entities == 2);
   CHECK(f.eventually([&] { return f.system->registry().running() == running_with_one_entity + 1; }));
-}
-
-namespace {
-
-// A provider whose first call ends the entity actor that made it, as an
-// exception in its handler would (the attempt stays queued); later calls
-// are delivered at once.
-provider_actor spawn_provider_killing_its_first_caller(caf::actor_system& system,
-                                                      std::shared_ptr<std::atomic<int>> calls) {
-  return system.spawn([calls](provider_actor::pointer self) -> provider_actor::behavior_type {
-    return {
-        [self, calls](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
-          if (++*calls == 1) caf::anon_send_exit(self->current_sender(), caf::exit_reason::kill);
-          dispatch_outcome out;
-          out.provider_message_id = "p-" + req.attempt.id;
-          out.statuses.push_back({"delivered", "", 2});
-          return out;
-        },
-        [](health_atom) { return provider_health{}; },
-        [](wake_atom) {},
-    };
-  });
-}
-
-}  // namespace
-
-TEST_CASE("an event whose entity actor ended abnormally is handled by a fresh actor", "[actors][engine][faults]") {
-  engine_fixture f;
-  auto calls = std::make_shared<std::atomic<int>>(0);
-  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
-  f.engine->provider = spawn_provider_killing_its_first_caller(*f.system, calls);
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
-  // The actor died while the event was in flight: the router hears of it,
-  // routes the event again from the log, and a fresh actor (restored: the
-  // step was stored) answers it.
-  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
-  CHECK(f.stats().retries >= 1);
-  CHECK(f.stats().waiting_to_retry == 0);
-  CHECK(calls->load() == 1);
-  // The entity takes later events as before.
-  const auto second = f.append(make_event("2", "Delegate/d-1", "delegate.saved", booked));
-  f.route(second);
-  CHECK(f.eventually([&] { return f.stats().handled_through >= second.seqs[0]; }));
-  CHECK(f.stats().live_entities == 1);
-}
-
-TEST_CASE("a timer whose step the disk refused fires again on a fresh actor once the disk works",
-          "[actors][engine][faults]") {
-  engine_fixture f;
-  REQUIRE(f.definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
-      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
-      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
-  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
-  REQUIRE(f.stats().live_entities == 1);
-  // The timer fires a second later, while the disk fails: the actor cannot
-  // store the step, answers false and, once idle, is retired by the router
-  // (a fire's answer does not hold the entity: only the retirement takes
-  // the broken actor out of the live set).
-  f.faults->set(storage_fault::write_error);
-  REQUIRE(f.eventually([&] { return f.stats().live_entities == 0; }));
-  CHECK(f.attempts_logged() == 0);
-  // Once the disk works the scheduler fires it again, on a fresh actor.
-  f.faults->set(storage_fault::none);
-  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
-  CHECK(f.attempts_logged() == 1);
-  CHECK(f.stats().live_entities == 1);
-}
-
-TEST_CASE("a timer whose entity actor ended abnormally while firing is answered and not fired twice",
-          "[actors][engine][faults]") {
-  engine_fixture f;
-  REQUIRE(f.definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
-      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
-      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
-  auto calls = std::make_shared<std::atomic<int>>(0);
-  caf::anon_send_exit(f.engine->provider, caf::exit_reason::user_shutdown);
-  f.engine->provider = spawn_provider_killing_its_first_caller(*f.system, calls);
-  auto pending_timers = [&] {
-    caf::scoped_actor self{*f.system};
-    std::uint64_t n = 0;
-    self->request(f.engine->scheduler, std::chrono::seconds(10), health_atom_v)
-        .receive([&](std::uint64_t p) { n = p; }, [&](caf::error& e) { FAIL(f.system->render(e)); });
-    return n;
-  };
-  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
-  f.route(first);
-  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
-  // The timer fires a second later; its step is stored, then the actor dies
-  // while the provider has the attempt. The router answers the scheduler all
-  // the same, which fires the timer again on a fresh actor: that one finds
-  // the action done and the timer leaves the scheduler.
-  REQUIRE(f.eventually([&] { return calls->load() == 1 && pending_timers() == 0; }));
-  CHECK(calls->load() == 1);
-  CHECK(f.attempts_logged() == 1);
-  CHECK(f.only_attempt_status() == "queued");
 }
 
 namespace {
@@ -446,4 +356,92 @@ TEST_CASE("a report that arrives while the views cannot be read waits and is rec
   REQUIRE(*text);
   CHECK(boost::json::parse(**text).at("status") == "bounced");
   CHECK(f.eventually([&] { return f.attempts_logged() == 2; }));  // and the fall-back's manual task
+}
+
+namespace {
+
+// A provider whose first call ends the entity actor that made it, as an
+// exception in its handler would (the attempt stays queued); later calls
+// are delivered at once.
+provider_actor spawn_provider_killing_its_first_caller(caf::actor_system& system,
+                                                      std::shared_ptr<std::atomic<int>> calls) {
+  return system.spawn([calls](provider_actor::pointer self) -> provider_actor::behavior_type {
+    return {
+        [self, calls](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+          if (++*calls == 1) caf::anon_send_exit(self->current_sender(), caf::exit_reason::kill);
+          dispatch_outcome out;
+          out.provider_message_id = "p-" + req.attempt.id;
+          out.statuses.push_back({"delivered", "", 2});
+          return out;
+        },
+        [](health_atom) { return provider_health{}; },
+        [](wake_atom) {},
+    };
+  });
+}
+
+}  // namespace
+
+TEST_CASE("an event whose entity actor ended abnormally is handled by a fresh actor", "[actors][engine][faults]") {
+  engine_fixture f;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  const auto first = book_with(f, spawn_provider_killing_its_first_caller(*f.system, calls));
+  // The actor died while the event was in flight: the router hears of it,
+  // routes the event again from the log, and a fresh actor (restored: the
+  // step was stored) answers it.
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  CHECK(f.stats().retries >= 1);
+  CHECK(f.stats().waiting_to_retry == 0);
+  CHECK(calls->load() == 1);
+  // The entity takes later events as before.
+  const auto second = f.append(make_event("2", "Delegate/d-1", "delegate.saved", booked));
+  f.route(second);
+  CHECK(f.eventually([&] { return f.stats().handled_through >= second.seqs[0]; }));
+  CHECK(f.stats().live_entities == 1);
+}
+
+TEST_CASE("a timer whose step the disk refused fires again on a fresh actor once the disk works",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  f.welcome_one_second_later();
+  const auto first = f.append(make_event("1", "Delegate/d-1", "delegate.saved", booked));
+  f.route(first);
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  REQUIRE(f.stats().live_entities == 1);
+  // The timer fires a second later, while the disk fails: the actor cannot
+  // store the step, answers false and, once idle, is retired by the router
+  // (a fire's answer does not hold the entity: only the retirement takes
+  // the broken actor out of the live set).
+  f.faults->set(storage_fault::write_error);
+  REQUIRE(f.eventually([&] { return f.stats().live_entities == 0; }));
+  CHECK(f.attempts_logged() == 0);
+  // Once the disk works the scheduler fires it again, on a fresh actor.
+  f.faults->set(storage_fault::none);
+  REQUIRE(f.eventually([&] { return f.only_attempt_status() == "delivered"; }));
+  CHECK(f.attempts_logged() == 1);
+  CHECK(f.stats().live_entities == 1);
+}
+
+TEST_CASE("a timer whose entity actor ended abnormally while firing is answered and not fired twice",
+          "[actors][engine][faults]") {
+  engine_fixture f;
+  f.welcome_one_second_later();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto pending_timers = [&] {
+    caf::scoped_actor self{*f.system};
+    std::uint64_t n = 0;
+    self->request(f.engine->scheduler, std::chrono::seconds(10), health_atom_v)
+        .receive([&](std::uint64_t p) { n = p; }, [&](caf::error& e) { FAIL(f.system->render(e)); });
+    return n;
+  };
+  const auto first = book_with(f, spawn_provider_killing_its_first_caller(*f.system, calls));
+  REQUIRE(f.eventually([&] { return f.stats().handled_through >= first.seqs[0]; }));
+  // The timer fires a second later; its step is stored, then the actor dies
+  // while the provider has the attempt. The router answers the scheduler all
+  // the same, which fires the timer again on a fresh actor: that one finds
+  // the action done and the timer leaves the scheduler.
+  REQUIRE(f.eventually([&] { return calls->load() == 1 && pending_timers() == 0; }));
+  CHECK(calls->load() == 1);
+  CHECK(f.attempts_logged() == 1);
+  CHECK(f.only_attempt_status() == "queued");
 }
