@@ -41,12 +41,12 @@ result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes) {
   if (r.ok() && version != record_format_version) {
     return corrupt("unknown format version " + std::to_string(version));
   }
-  const std::uint8_t kind = r.u8();
-  if (r.ok() && kind != static_cast<std::uint8_t>(domain::event_kind::cloud_event) &&
-      kind != static_cast<std::uint8_t>(domain::event_kind::engine_event)) {
-    return corrupt("unknown record kind " + std::to_string(kind));
+  const std::uint8_t kind_byte = r.u8();
+  const std::optional<domain::event_kind> kind = domain::event_kind_of(kind_byte);
+  if (r.ok() && !kind) {
+    return corrupt("unknown record kind " + std::to_string(kind_byte));
   }
-  e.kind = static_cast<domain::event_kind>(kind);
+  e.kind = kind.value_or(domain::event_kind::cloud_event);  // a truncated record fails below
   e.recorded_at_ms = static_cast<std::int64_t>(r.varint());
   const std::uint8_t flags = r.u8();
   domain::cloud_event& ev = e.event;

@@ -734,10 +734,7 @@ namespace {
 // before the kind was kept) or not a kind this version knows.
 std::optional<domain::event_kind> history_kind(const rocksdb::Slice& value) {
   if (value.size() != 1) return std::nullopt;
-  const auto k = static_cast<std::uint8_t>(value[0]);
-  if (k == static_cast<std::uint8_t>(domain::event_kind::cloud_event)) return domain::event_kind::cloud_event;
-  if (k == static_cast<std::uint8_t>(domain::event_kind::engine_event)) return domain::event_kind::engine_event;
-  return std::nullopt;
+  return domain::event_kind_of(static_cast<std::uint8_t>(value[0]));
 }
 
 }  // namespace
