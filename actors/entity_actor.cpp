@@ -180,9 +180,9 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
     };
     for (auto& each : dispatches) {
       ++self->state.provider_calls;
-      // Shared with the answer's handler: the message takes the one copy.
+      // Shared by the message and the answer's handler: no copy.
       auto req = std::make_shared<const dispatch_request>(std::move(each));
-      self->request(ctx.provider_for(req->attempt.channel), provider_timeout, dispatch_atom_v, *req)
+      self->request(ctx.provider_for(req->attempt.channel), provider_timeout, dispatch_atom_v, req)
           .then(
               [self, req, finish](const dispatch_outcome& outcome) {
                 --self->state.provider_calls;
@@ -223,7 +223,8 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
 
 entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,
                                             const storage::event_store* store,
-                                            std::shared_ptr<const engine_context> engine, caf::actor_addr router) {
+                                            std::shared_ptr<const engine_context> engine, caf::actor_addr router,
+                                            const spawning_event& first) {
   auto& st = self->state;
   st.router = std::move(router);
   st.view.key = key;
@@ -231,7 +232,9 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
   st.engine_ctx = std::move(engine);
   // Restoring is a few point reads and short prefix scans: cheap enough to
   // do on the scheduler thread.
-  auto snapshot = storage::read_entity(*store, key);
+  storage::known_event known;
+  if (first.batch && first.index < first.batch->size()) known = {first.seq, &(*first.batch)[first.index]};
+  auto snapshot = storage::read_entity(*store, key, known);
   bool engine_state_stored = true;  // unless the history shows there is none
   if (snapshot && *snapshot) {
     auto& snap = **snapshot;  // taken apart: the actor keeps its parts
@@ -371,10 +374,11 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
 }  // namespace
 
 entity_actor spawn_entity(caf::local_actor* parent, std::string key, const storage::event_store* store,
-                          std::shared_ptr<const engine_context> engine) {
+                          std::shared_ptr<const engine_context> engine, spawning_event first) {
   // Not linked: one entity's failure must not take the router down; actors
   // end with their last handle when the router goes.
-  auto handle = parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address());
+  auto handle =
+      parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address(), std::move(first));
   // An actor that ends other than by passivation (an exception) drops the
   // events in its mailbox: the router must hear of it to send them again.
   // Captures 16 bytes: every live actor holds it.

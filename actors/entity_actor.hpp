@@ -40,10 +40,7 @@
 #include "actors/atoms.hpp"
 #include "actors/entity_messages.hpp"
 #include "actors/provider_actor.hpp"
-
-namespace herald::storage {
-class event_store;
-}
+#include "storage/event_store.hpp"
 
 namespace herald::actors {
 
@@ -57,12 +54,21 @@ using entity_actor = caf::typed_actor<caf::reacts_to<apply_atom, std::uint64_t, 
                                       caf::reacts_to<persisted_atom, std::uint64_t, bool>,
                                       caf::reacts_to<passivate_atom>>;
 
+// The durable event an actor is spawned for, when the router has its batch
+// in hand: the actor's restore takes it from there instead of reading it
+// back from the log (a new entity's history is that one event).
+struct spawning_event {
+  std::uint64_t seq = 0;
+  storage::event_batch batch;  // null: none
+  std::size_t index = 0;       // of the event in `batch`
+};
+
 // Spawns the actor of `key` for `parent` (the router: it also takes the
 // provider answers the actor cannot record, as status_atom), restoring its
 // state from `store` (not owned; outlives the actor; reads are
 // thread-safe). Without an engine context no workflows run (the entity is
 // only tracked).
 entity_actor spawn_entity(caf::local_actor* parent, std::string key, const storage::event_store* store,
-                          std::shared_ptr<const engine_context> engine);
+                          std::shared_ptr<const engine_context> engine, spawning_event first = {});
 
 }  // namespace herald::actors

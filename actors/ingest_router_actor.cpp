@@ -106,12 +106,13 @@ struct router_state {
 
 using router_pointer = ingest_router_actor::stateful_pointer<router_state>;
 
-// Returns the live actor of `key`, spawning (and so restoring) it if needed.
-entity_actor& entity_for(router_pointer self, const std::string& key) {
+// Returns the live actor of `key`, spawning (and so restoring) it if needed;
+// `first` is the event it is needed for, when its batch is at hand.
+entity_actor& entity_for(router_pointer self, const std::string& key, const spawning_event& first = {}) {
   auto& st = self->state;
   auto it = st.entities.find(key);
   if (it == st.entities.end()) {
-    auto handle = spawn_entity(self, key, st.config.store, st.config.engine);
+    auto handle = spawn_entity(self, key, st.config.store, st.config.engine, first);
     it = st.entities.emplace(key, live_entity{std::move(handle), 0}).first;
   }
   it->second.last_active_ms = st.config.clock_ms();
@@ -270,9 +271,10 @@ void send_report(router_pointer self, const std::string& key, router_state::prov
 // unhandled, so the checkpoint does not pass it and a restart runs it
 // again, and it goes again from the log (send_next_held). `from_hold`: the
 // event is the one a held entity sent again.
-void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold) {
+void send_event(router_pointer self, std::uint64_t seq, const std::string& key, entity_update u, bool from_hold,
+                const spawning_event& first = {}) {
   auto& st = self->state;
-  entity_actor& handle = entity_for(self, key);
+  entity_actor& handle = entity_for(self, key, first);
   self->send(handle, apply_atom_v, ++st.next_token, std::move(u));
   st.sent.emplace(st.next_token, router_state::sent_work{handle.id(), router_state::sent_event{seq, key, from_hold}});
 }
@@ -403,7 +405,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
             held->second.seqs.insert(seqs[i]);  // after the ones waiting
             continue;
           }
-          send_event(self, seqs[i], key, update_of(seqs[i], ev, effect), false);
+          send_event(self, seqs[i], key, update_of(seqs[i], ev, effect), false, spawning_event{seqs[i], batch, i});
         }
       },
       [self](retry_atom, const std::string& key) {

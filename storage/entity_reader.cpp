@@ -13,11 +13,11 @@ namespace {
 constexpr std::size_t history_page = 16;
 
 // Returns the record carried by `e`, nullopt if it carries none.
-std::optional<domain::entity_record> record_of(const stored_event& e) {
-  if (!domain::entity_effect_of(e.event).carries_record) {
+std::optional<domain::entity_record> record_of(const domain::cloud_event& e) {
+  if (!domain::entity_effect_of(e).carries_record) {
     return std::nullopt;
   }
-  const domain::scratch_json v(e.event.data);  // parse_entity_record copies what it keeps
+  const domain::scratch_json v(e.data);  // parse_entity_record copies what it keeps
   if (!v.ok()) {
     return std::nullopt;
   }
@@ -31,11 +31,14 @@ struct walk_seen {
   bool engine_events = false;  // some event Herald wrote was among them
 };
 
+using source_event_visitor = std::function<bool(std::uint64_t seq, const domain::cloud_event&)>;
+
 // Visits the events its source sent about the entity (engine events in the
 // history are skipped, unread when the history says what they are), newest
-// first, below `before`, until `visit` says stop.
+// first, below `before`, until `visit` says stop. The `known` event is not
+// read from the store.
 status walk_source_events(const event_store& store, const std::string& entity_key, std::uint64_t before,
-                          const std::function<bool(const stored_event&)>& visit, walk_seen* seen = nullptr) {
+                          const source_event_visitor& visit, walk_seen* seen = nullptr, known_event known = {}) {
   for (;;) {
     auto page = store.history_entries(entity_key, before, history_page);
     if (!page) {
@@ -46,13 +49,17 @@ status walk_source_events(const event_store& store, const std::string& entity_ke
         if (seen) seen->engine_events = true;
         continue;
       }
+      if (known.event && entry.seq == known.seq) {
+        if (!visit(entry.seq, *known.event)) return status::ok();
+        continue;
+      }
       auto e = store.read(entry.seq);
       if (!e) {
         return e.error();
       }
       if (e->kind != domain::event_kind::cloud_event) {
         if (seen) seen->engine_events = true;
-      } else if (!visit(*e)) {
+      } else if (!visit(e->seq, e->event)) {
         return status::ok();
       }
     }
@@ -67,17 +74,17 @@ status walk_source_events(const event_store& store, const std::string& entity_ke
 }  // namespace
 
 result<std::optional<entity_snapshot>> read_entity(const event_store& store,
-                                                   const std::string& entity_key) {
+                                                   const std::string& entity_key, known_event known) {
   entity_snapshot snap;
   std::optional<domain::entity_record> current, previous;
   bool seen = false;
   walk_seen walked;
   // Most entities find both records within the first page of history.
-  auto st = walk_source_events(store, entity_key, UINT64_MAX, [&](const stored_event& e) {
+  auto st = walk_source_events(store, entity_key, UINT64_MAX, [&](std::uint64_t seq, const domain::cloud_event& e) {
     if (!seen) {
       seen = true;
-      snap.last_seq = e.seq;
-      snap.deleted = domain::entity_effect_of(e.event).deletes;
+      snap.last_seq = seq;
+      snap.deleted = domain::entity_effect_of(e).deletes;
     }
     auto record = record_of(e);
     if (!record) {
@@ -85,14 +92,14 @@ result<std::optional<entity_snapshot>> read_entity(const event_store& store,
     }
     if (!current) {
       current = std::move(record);
-      snap.data_seq = e.seq;
-      snap.record_json = e.event.data;
+      snap.data_seq = seq;
+      snap.record_json = e.data;
       return true;
     }
     previous = std::move(record);
-    snap.previous_record_json = e.event.data;
+    snap.previous_record_json = e.data;
     return false;
-  }, &walked);
+  }, &walked, known);
   if (!st) {
     return st;
   }
@@ -111,11 +118,11 @@ result<std::optional<std::string>> read_record_before(const event_store& store,
                                                       const std::string& entity_key,
                                                       std::uint64_t before_seq) {
   std::optional<std::string> found;
-  auto st = walk_source_events(store, entity_key, before_seq, [&](const stored_event& e) {
+  auto st = walk_source_events(store, entity_key, before_seq, [&](std::uint64_t, const domain::cloud_event& e) {
     if (!record_of(e)) {
       return true;
     }
-    found = e.event.data;
+    found = e.data;
     return false;
   });
   if (!st) {

@@ -33,9 +33,17 @@ struct entity_snapshot {
   bool no_engine_history = false;
 };
 
+// An event of the entity the caller holds already (the one an actor is
+// spawned for): the walk takes it from here instead of reading it back.
+// The log is immutable, so what is held is what the log holds.
+struct known_event {
+  std::uint64_t seq = 0;                       // 0: none
+  const domain::cloud_event* event = nullptr;  // the event of `seq`; outlives the call
+};
+
 // Returns nullopt when the entity was never seen.
 result<std::optional<entity_snapshot>> read_entity(const event_store& store,
-                                                   const std::string& entity_key);
+                                                   const std::string& entity_key, known_event known = {});
 
 // Returns the record the entity had just before event `before_seq` (the
 // newest record its source sent below that seq), nullopt when none.

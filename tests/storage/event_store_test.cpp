@@ -248,6 +248,20 @@ TEST_CASE("an entity's snapshot reads the events its source sent, not the ones H
   REQUIRE(kinds->size() == 3);
   CHECK((*kinds)[0].kind == herald::domain::event_kind::cloud_event);
   CHECK((*kinds)[1].kind == herald::domain::event_kind::engine_event);
+
+  // The event an actor is spawned for is in the caller's hands: it is
+  // taken from there, not read again, and the snapshot is the same.
+  const auto newest = store->read(42);
+  REQUIRE(newest);
+  counted.reads = 0;
+  auto known = read_entity(counted, "Delegate/d-1", herald::storage::known_event{42, &newest->event});
+  REQUIRE(known);
+  REQUIRE(*known);
+  CHECK(counted.reads == 1);
+  CHECK((*known)->last_seq == 42);
+  CHECK((*known)->record_json == (*snap)->record_json);
+  CHECK((*known)->changed_fields == std::vector<std::string>{"Status"});
+  CHECK((*known)->previous_record_json == delegate_record("Booked"));
 }
 
 TEST_CASE("an entity's state follows its history", "[storage][projections]") {
