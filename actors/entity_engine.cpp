@@ -726,13 +726,14 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       content["document"] = json::object{{"key", mapped_to}, {"label", root->label}, {"fields", root->fields}};
       if (who) content["buyer_peppol_id"] = domain::contact_text(*who, "peppol_id");
     }
-    step.events.push_back(attempt_event(a, comm, &content, previous_at));
+    content_snapshot snapshot = snapshot_of(content);
+    step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
     if (task) {
       step.events.push_back(task_event(*task));
     }
     action.attempts.push_back(a.id);
     if (a.status == "queued") {
-      step.dispatches.push_back(dispatch_request{std::move(a), json::serialize(content), key_});
+      step.dispatches.push_back(dispatch_request{std::move(a), std::move(snapshot.json), key_});
       any_attempt = true;
     } else if (a.status == "task_open") {
       any_attempt = true;
@@ -743,9 +744,17 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
   return step;
 }
 
+entity_engine::content_snapshot entity_engine::snapshot_of(const json::object& content) {
+  content_snapshot s;
+  s.json = json::serialize(content);
+  const json::value* attachments = content.if_contains("attachments");
+  s.has_attachments = attachments && attachments->is_array() && !attachments->get_array().empty();
+  return s;
+}
+
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
-                                                 const domain::communication_view& comm, const json::object* content,
-                                                 std::int64_t previous_at) {
+                                                 const domain::communication_view& comm,
+                                                 const content_snapshot* content, std::int64_t previous_at) {
   std::string data;
   // Room for a typical record at once rather than growing by doubling
   // (a status update's is ≈ 560 bytes: append_status_json).
@@ -756,7 +765,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
     data += ",\"communication\":";
     domain::append_json(data, comm, &attempt);  // what it shares with the attempt is left to the attempt
     data += ",\"content\":";
-    data += json::serialize(*content);
+    data += content->json;
   } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
     domain::append_status_json(data, attempt);
     data += ",\"status_only\":true";
@@ -776,8 +785,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   f.created_at_ms = attempt.created_at;
   if (content) {
     f.has_content = true;
-    const json::value* attachments = content->if_contains("attachments");
-    f.has_attachments = attachments && attachments->is_array() && !attachments->get_array().empty();
+    f.has_attachments = content->has_attachments;
     f.communication_id = comm.id;
     f.communication_last_attempt_at_ms = comm.last_attempt_at;
   }
@@ -928,11 +936,12 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.channel = a.channel;
   comm.attempts = a.attempt;
   comm.last_attempt_at = a.created_at;
-  step.events.push_back(attempt_event(a, comm, &content, previous_at));
+  content_snapshot snapshot = snapshot_of(content);
+  step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
   if (task) {
     step.events.push_back(task_event(*task));
   }
-  if (a.status == "queued") step.dispatches.push_back(dispatch_request{a, json::serialize(content), key_});
+  if (a.status == "queued") step.dispatches.push_back(dispatch_request{std::move(a), std::move(snapshot.json), key_});
   return step;
 }
 

@@ -142,8 +142,16 @@ class entity_engine {
   result<engine_step> reconcile(const operation& op, std::vector<std::string>& made);
   result<engine_step> send_now(const operation& op, const domain::entity_record* record,
                                std::vector<std::string>& made);
+  // A new attempt's content snapshot, serialized once: written with the
+  // attempt's record and handed to its provider.
+  struct content_snapshot {
+    std::string json;
+    bool has_attachments = false;
+  };
+  static content_snapshot snapshot_of(const boost::json::object& content);
+  // `content`: a new attempt's (null: a status update).
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
-                                    const boost::json::object* content, std::int64_t previous_at);
+                                    const content_snapshot* content, std::int64_t previous_at);
   // The record of a manual task's new state.
   domain::cloud_event task_event(const domain::task_view& task);
   // Who a send reaches: each recipient with the entity its communication is

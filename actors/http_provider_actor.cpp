@@ -262,8 +262,8 @@ provider_actor spawn_http_provider(caf::actor_system& system, http_provider_conf
   auto actor = system.spawn([config = std::move(config)](caf::stateful_actor<provider_state>* self) -> caf::behavior {
     self->state.config = config;
     return {
-        [self](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
-          self->state.waiting.push_back(queued_call{req, 0});
+        [self](dispatch_atom, const dispatch_request_ptr& req) -> dispatch_outcome {
+          self->state.waiting.push_back(queued_call{*req, 0});
           pump(self);
           return {};  // accepted; the outcome is reported later
         },

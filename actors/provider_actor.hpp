@@ -6,10 +6,11 @@
 // report later, as webhooks do, through the router (status_atom) to the
 // owning entity.
 //
-//   (dispatch_atom, dispatch_request) -> dispatch_outcome
+//   (dispatch_atom, dispatch_request_ptr) -> dispatch_outcome
 //   (health_atom) -> provider_health       the breaker, the queue
 //   (wake_atom)                            the engine clock moved
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct dispatch_request {
   std::string owner;         // the entity whose actor owns the attempt
 };
 
+// Shared, not copied: the entity actor keeps it for the answer while the
+// provider reads it, and its content may be large.
+using dispatch_request_ptr = std::shared_ptr<const dispatch_request>;
+
 struct dispatch_outcome {
   std::string provider_message_id;
   // In order; empty: still queued. Delivery statuses move the attempt
@@ -45,7 +50,7 @@ struct provider_health {
 };
 
 using provider_actor =
-    caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request>::with<dispatch_outcome>,
+    caf::typed_actor<caf::replies_to<dispatch_atom, dispatch_request_ptr>::with<dispatch_outcome>,
                      caf::replies_to<health_atom>::with<provider_health>,
                      caf::reacts_to<wake_atom>>;  // time moved (virtual clock): retry what is due
 
@@ -59,5 +64,6 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
 
 // Local-only messages: providers run on the node of the entity they serve.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_request_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::dispatch_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(herald::actors::provider_health)

@@ -23,7 +23,8 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
                                       std::function<std::int64_t()> clock_ms) {
   return system.spawn([failure_ratio, clock_ms]() -> provider_actor::behavior_type {
     return {
-        [failure_ratio, clock_ms](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+        [failure_ratio, clock_ms](dispatch_atom, const dispatch_request_ptr& request) -> dispatch_outcome {
+          const dispatch_request& req = *request;
           dispatch_outcome out;
           out.provider_message_id = "sandbox-" + req.attempt.id;
           const std::int64_t now = clock_ms();

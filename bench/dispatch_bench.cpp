@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < attempts; ++i) {
     a.id = "c-bench." + std::to_string(i + 1);
-    caf::anon_send(provider, actors::dispatch_atom_v, actors::dispatch_request{a, content, "User/u-1"});
+    caf::anon_send(provider, actors::dispatch_atom_v, std::make_shared<const actors::dispatch_request>(actors::dispatch_request{a, content, "User/u-1"}));
   }
   {
     std::unique_lock<std::mutex> lock(mutex);

@@ -199,11 +199,11 @@ provider_actor spawn_provider_failing_the_disk(caf::actor_system& system,
                                                std::shared_ptr<std::atomic<int>> calls, bool immediate) {
   return system.spawn([faults, calls, immediate]() -> provider_actor::behavior_type {
     return {
-        [faults, calls, immediate](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+        [faults, calls, immediate](dispatch_atom, const dispatch_request_ptr& req) -> dispatch_outcome {
           ++*calls;
           dispatch_outcome out;
           if (!immediate) return out;
-          out.provider_message_id = "p-" + req.attempt.id;
+          out.provider_message_id = "p-" + req->attempt.id;
           out.statuses.push_back({"sent", "", 1});
           out.statuses.push_back({"delivered", "", 2});
           faults->set(storage_fault::write_error);
@@ -367,10 +367,10 @@ provider_actor spawn_provider_killing_its_first_caller(caf::actor_system& system
                                                       std::shared_ptr<std::atomic<int>> calls) {
   return system.spawn([calls](provider_actor::pointer self) -> provider_actor::behavior_type {
     return {
-        [self, calls](dispatch_atom, const dispatch_request& req) -> dispatch_outcome {
+        [self, calls](dispatch_atom, const dispatch_request_ptr& req) -> dispatch_outcome {
           if (++*calls == 1) caf::anon_send_exit(self->current_sender(), caf::exit_reason::kill);
           dispatch_outcome out;
-          out.provider_message_id = "p-" + req.attempt.id;
+          out.provider_message_id = "p-" + req->attempt.id;
           out.statuses.push_back({"delivered", "", 2});
           return out;
         },

@@ -88,7 +88,7 @@ struct provider_fixture {
   void dispatch(const std::string& id) {
     domain::attempt_view a;
     a.id = id;
-    caf::anon_send(provider, actors::dispatch_atom_v, actors::dispatch_request{a, "{}", "Thing/t-1"});
+    caf::anon_send(provider, actors::dispatch_atom_v, std::make_shared<const actors::dispatch_request>(actors::dispatch_request{a, "{}", "Thing/t-1"}));
   }
   actors::provider_health health() {
     caf::scoped_actor self{*system};
