@@ -24,16 +24,26 @@ constexpr std::int64_t retry_after_ms = 1000;
 // left among the freed memory of its actor, pinning a whole page of it
 // (measured: ~3.5 KB resident per passivated entity; pooled: see README).
 using timer_key = std::tuple<std::int64_t, std::pmr::string, std::int32_t>;  // due, instance, action
-using timer_map = std::pmr::map<timer_key, std::pmr::string>;                 // -> entity
+using timer_map = std::pmr::map<timer_key, std::pmr::string, std::less<>>;    // -> entity
+// A timer_key to look one up by, without copying the instance id.
+using timer_ref = std::tuple<std::int64_t, std::string_view, std::int32_t>;
+
+// A timer handed to the router, not yet answered (fired_atom).
+struct fired_timer {
+  std::string entity;
+  std::function<void(bool)> done;  // runs with the answer
+};
 
 struct scheduler_state {
   const storage::rocksdb_event_store* store = nullptr;
   engine_clock* clock = nullptr;
   ingest_router_actor router;
   std::pmr::unsynchronized_pool_resource pool;
-  timer_map pending{&pool};                  // mirrors the store's timers view
-  // Handed to the router, not yet answered (fired_atom), with what runs then.
-  std::map<timer_key, std::function<void(bool)>> in_flight;
+  // With in_flight, mirrors the store's timers view. A timer is in one of
+  // the two: the earliest pending one is the next to fire, found without
+  // walking past the thousands out at once under a backlog.
+  timer_map pending{&pool};
+  std::map<timer_key, fired_timer, std::less<>> in_flight;
   std::int64_t wake_at = INT64_MAX;          // the wake already scheduled (real clock)
   static inline const char* name = "herald.scheduler";
 };
@@ -53,17 +63,20 @@ void schedule_wake(scheduler_pointer self, std::int64_t due) {
 void add_pending(scheduler_pointer self, std::int64_t due, const std::string& instance, std::int32_t action,
                  const std::string& entity) {
   auto& st = self->state;
+  // Booked again while being fired: the answer settles it (a fire that
+  // went through moved it on; one that did not puts it back).
+  if (!st.in_flight.empty() && st.in_flight.count(timer_ref{due, instance, action})) return;
   st.pending.emplace(std::piecewise_construct,
                      std::forward_as_tuple(due, std::string_view(instance), action),
                      std::forward_as_tuple(std::string_view(entity)));
 }
 
-// Returns the earliest pending timer due by `up_to` that is neither being
-// fired nor in `skip`.
+// Returns the earliest pending timer (not being fired) due by `up_to` that
+// is not in `skip`.
 std::optional<timer_key> earliest(scheduler_pointer self, std::int64_t up_to, const std::set<timer_key>& skip = {}) {
   for (const auto& [key, entity] : self->state.pending) {
     if (std::get<0>(key) > up_to) break;
-    if (!self->state.in_flight.count(key) && !skip.count(key)) return key;
+    if (!skip.count(key)) return key;
   }
   return std::nullopt;
 }
@@ -82,9 +95,9 @@ void fire(scheduler_pointer self, const timer_key& key, std::function<void(bool)
     done(true);
     return;
   }
-  st.in_flight.emplace(key, std::move(done));
-  self->send(st.router, fire_atom_v, std::string(it->second), std::string(std::get<1>(key)), std::get<2>(key),
-             std::get<0>(key));
+  auto& fired = st.in_flight.emplace(key, fired_timer{std::string(it->second), std::move(done)}).first->second;
+  st.pending.erase(it);
+  self->send(st.router, fire_atom_v, fired.entity, std::string(std::get<1>(key)), std::get<2>(key), std::get<0>(key));
 }
 
 // Fires everything due now (real clock, and overdue timers at start).
@@ -94,7 +107,7 @@ void fire_due(scheduler_pointer self) {
   std::vector<timer_key> due;
   for (const auto& [key, entity] : st.pending) {
     if (std::get<0>(key) > now || st.in_flight.size() + due.size() >= max_in_flight) break;
-    if (!st.in_flight.count(key)) due.push_back(key);
+    due.push_back(key);
   }
   for (const auto& key : due) {
     fire(self, key, [self](bool ok) {
@@ -145,8 +158,9 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
         schedule_wake(self, due);
       },
       [self](untimer_atom, std::int64_t due, const std::string& instance, std::int32_t action) {
-        const timer_key key{due, std::pmr::string(instance), action};
-        if (!self->state.in_flight.count(key)) self->state.pending.erase(key);
+        // One being fired is settled by its answer.
+        auto& pending = self->state.pending;
+        if (auto it = pending.find(timer_ref{due, instance, action}); it != pending.end()) pending.erase(it);
       },
       [self](advance_atom, std::int64_t to) -> caf::result<std::int64_t> {
         auto rp = self->make_response_promise<std::int64_t>();
@@ -161,14 +175,16 @@ scheduler_actor::behavior_type scheduler_behavior(scheduler_pointer self,
       },
       [self](fired_atom, std::int64_t due, const std::string& instance, std::int32_t action, bool ok) {
         auto& st = self->state;
-        auto it = st.in_flight.find(timer_key{due, std::pmr::string(instance), action});
+        auto it = st.in_flight.find(timer_ref{due, instance, action});
         if (it == st.in_flight.end()) return;
-        auto done = std::move(it->second);
-        if (ok) st.pending.erase(it->first);
+        auto done = std::move(it->second.done);
+        const std::string entity = std::move(it->second.entity);
         st.in_flight.erase(it);
+        // One that did not go through is pending again: fired again later.
+        if (!ok) add_pending(self, due, instance, action, entity);
         done(ok);
       },
-      [self](health_atom) -> std::uint64_t { return self->state.pending.size(); },
+      [self](health_atom) -> std::uint64_t { return self->state.pending.size() + self->state.in_flight.size(); },
   };
 }
 
