@@ -79,13 +79,10 @@ template <class View>
 result<std::optional<View>> read_view(const storage::rocksdb_event_store& store,
                                       storage::rocksdb_event_store::view_kind kind, const std::string& id,
                                       result<View> (*from_json)(const json::value&)) {
-  auto text = store.view(kind, id);
-  if (!text) return text.error();
-  if (!*text) return std::optional<View>{};
-  json::error_code ec;
-  const json::value v = json::parse(**text, ec);
-  if (ec) return status{errc::corruption, "the stored view of " + id + " is not JSON"};
-  auto view = from_json(v);
+  auto value = store.view_value(kind, id);
+  if (!value) return value.error();
+  if (!*value) return std::optional<View>{};
+  auto view = from_json(**value);
   if (!view) return view.error();
   return std::optional<View>{std::move(*view)};
 }

@@ -88,17 +88,31 @@ result<std::optional<std::string>> rocksdb_event_store::get_value(const char* co
   return std::optional<std::string>{std::move(value)};
 }
 
-result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
+result<std::optional<std::string>> rocksdb_event_store::stored_view(view_kind kind, const std::string& id) const {
   if (options_.faults && options_.faults->view_reads_fail()) {
     return status{errc::unavailable, "injected fault: reading a view failed"};
   }
-  auto value = get_value(column_of(kind), id, "reading a view");
+  return get_value(column_of(kind), id, "reading a view");
+}
+
+result<std::optional<std::string>> rocksdb_event_store::view(view_kind kind, const std::string& id) const {
+  auto value = stored_view(kind, id);
   if (!value || !*value) return value;
   if (!view_ref_seq(**value) && kind != view_kind::communication) return value;  // the view's JSON itself
   auto json = view_json(kind, id, **value);
   if (!json) return json.error();
   if (!*json) return value;  // not JSON: as stored
   return std::optional<std::string>{boost::json::serialize(**json)};
+}
+
+result<std::optional<boost::json::value>> rocksdb_event_store::view_value(view_kind kind,
+                                                                          const std::string& id) const {
+  auto value = stored_view(kind, id);
+  if (!value) return value.error();
+  if (!*value) return std::optional<boost::json::value>{};
+  auto json = view_json(kind, id, **value);
+  if (json && !*json) return status{errc::corruption, "the stored view of " + id + " is not JSON"};
+  return json;
 }
 
 result<std::optional<boost::json::value>> rocksdb_event_store::view_json(view_kind kind, const std::string& id,

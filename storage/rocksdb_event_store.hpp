@@ -147,6 +147,9 @@ class rocksdb_event_store final : public event_store {
   };
   // Returns the JSON of a view, nullopt when there is none.
   result<std::optional<std::string>> view(view_kind kind, const std::string& id) const;
+  // The same, parsed, for a reader that takes the view apart (no text in
+  // between); a view that is not JSON is a corruption error.
+  result<std::optional<boost::json::value>> view_value(view_kind kind, const std::string& id) const;
   // Records, durably and in the next group commit, that calls to providers
   // are about to start for these attempts; `done` runs once they are (or
   // with the error). A restart finds such attempts still queued and marks
@@ -249,6 +252,8 @@ class rocksdb_event_store final : public event_store {
   void project_attempt(std::uint64_t seq, const domain::cloud_event& event, const domain::attempt_facts& f,
                        rocksdb::WriteBatch& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
+  // What the column of `kind` holds for `id` (a reference or the view's JSON).
+  result<std::optional<std::string>> stored_view(view_kind kind, const std::string& id) const;
   // A view as JSON from what its column holds (`stored`): the member of the
   // engine event a reference names, or the stored JSON parsed (nullopt when
   // it is not JSON). A communication takes its latest attempt's status.
