@@ -7,6 +7,7 @@
 #include "domain/communication.hpp"
 #include "domain/json_fields.hpp"
 #include "storage/coding.hpp"
+#include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/rocksdb_status.hpp"
@@ -214,7 +215,7 @@ status rocksdb_event_store::scan_index(
     start = *key;
     skip_first = true;
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle->second));
+  const pooled_iterator it(*iterators_, *db_, handle->second);
   for (it->Seek(start); it->Valid(); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     if (key.compare(0, prefix.size(), prefix) != 0) {

@@ -15,6 +15,7 @@
 
 #include "domain/entity_record.hpp"
 #include "storage/coding.hpp"
+#include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/record_codec.hpp"
 #include "storage/rocksdb_perf.hpp"
@@ -216,7 +217,11 @@ struct rocksdb_event_store::prepared_group {
 rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env,
                                          rocksdb::DB* db,
                                          std::map<std::string, rocksdb::ColumnFamilyHandle*> handles)
-    : options_(std::move(options)), env_(std::move(env)), db_(db), handles_(std::move(handles)) {
+    : options_(std::move(options)),
+      env_(std::move(env)),
+      db_(db),
+      handles_(std::move(handles)),
+      iterators_(std::make_unique<iterator_pool>()) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_log)));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) {
@@ -245,6 +250,7 @@ rocksdb_event_store::~rocksdb_event_store() {
   if (!options_.read_only && !write_failed_) {
     db_->FlushWAL(true);  // after a failed write RocksDB's WAL writer must not be touched again
   }
+  iterators_->clear();
   for (auto& [name, h] : handles_) {
     db_->DestroyColumnFamilyHandle(h);
   }
@@ -596,6 +602,7 @@ bool rocksdb_event_store::recover_after_failure() {
   }
   (void)env->DeleteFile(probe);
   std::unique_lock<std::shared_mutex> exclusive(db_mu_);
+  iterators_->clear();
   for (auto& [name, h] : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
   (void)db_->Close();
@@ -748,8 +755,7 @@ result<std::vector<event_store::history_entry>> rocksdb_event_store::history_ent
     return entries;
   }
   const std::string prefix = entity_history_prefix(entity_key);
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), cf(cf_entity_history)));
+  const pooled_iterator it(*iterators_, *db_, cf(cf_entity_history));
   auto in_prefix = [&] {
     return it->Valid() && std::string_view(it->key().data(), it->key().size()).compare(0, prefix.size(), prefix) == 0;
   };

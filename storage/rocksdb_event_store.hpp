@@ -53,6 +53,8 @@ class Env;
 
 namespace herald::storage {
 
+class iterator_pool;
+
 struct store_options {
   std::string path;
   domain::sync_policy sync = domain::sync_policy::every_commit;
@@ -279,6 +281,9 @@ class rocksdb_event_store final : public event_store {
   mutable std::shared_mutex db_mu_;
   rocksdb::DB* db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*> handles_;
+  // Iterators reused by the per-entity walks of a restore (history_entries,
+  // scan_index); cleared before db_ closes.
+  std::unique_ptr<iterator_pool> iterators_;
   std::atomic<std::uint64_t> last_seq_{0};  // newest committed event
   // The sequencer's: a chunk's view and index writes, added to its group's
   // batch sorted (sorted_batch.hpp).
