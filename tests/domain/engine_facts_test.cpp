@@ -158,3 +158,27 @@ TEST_CASE("records that are not an instance followed by its entity's attempt are
                                 json::parse(R"({"instance":{"id":"i"},"attempt":"c-1.1"})").as_object()));
   }
 }
+
+TEST_CASE("engine event ids are the prefix, the process's start and a counter, in hex", "[domain][engine]") {
+  const std::string a = herald::domain::engine::next_event_id("e");
+  const std::string b = herald::domain::engine::next_event_id("log");
+  auto parts = [](const std::string& id) {
+    const auto first = id.find('-');
+    const auto second = id.find('-', first + 1);
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    return std::vector<std::string>{id.substr(0, first), id.substr(first + 1, second - first - 1),
+                                    id.substr(second + 1)};
+  };
+  const auto pa = parts(a);
+  const auto pb = parts(b);
+  CHECK(pa[0] == "e");
+  CHECK(pb[0] == "log");
+  CHECK(pa[1] == pb[1]);  // one start per process
+  for (const auto& p : {pa[1], pa[2], pb[2]}) {
+    REQUIRE_FALSE(p.empty());
+    CHECK(p.find_first_not_of("0123456789abcdef") == std::string::npos);
+    CHECK((p.size() == 1 || p[0] != '0'));  // no leading zeros, as %llx
+  }
+  CHECK(std::stoull(pb[2], nullptr, 16) == std::stoull(pa[2], nullptr, 16) + 1);
+}
