@@ -8,6 +8,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/rocksdb_status.hpp"
@@ -18,6 +19,8 @@ constexpr std::size_t replay_batch_events = 5000;
 }
 
 status rocksdb_event_store::recreate_column(const char* name) {
+  // Kept iterators over the family being dropped would hold its old data.
+  iterators_->clear();
   rocksdb::ColumnFamilyHandle* old = handles_.at(name);
   rocksdb::ColumnFamilyDescriptor descriptor;
   if (auto st = old->GetDescriptor(&descriptor); !st.ok()) {
