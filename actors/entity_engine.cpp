@@ -91,31 +91,33 @@ result<std::optional<View>> read_view(const storage::rocksdb_event_store& store,
 
 status entity_engine::restore() {
   using store_t = storage::rocksdb_event_store;
-  // Reads every view one of the entity's indexes names.
-  auto load = [this](store_t::index_kind index, store_t::view_kind kind, auto from_json, auto take) -> status {
-    std::vector<std::string> ids;
-    auto st = ctx_->store->scan_index(index, key_, "", [&](const std::string& id, const std::string&) {
-      ids.push_back(id);
-      return true;
-    });
-    if (!st) return st;
-    for (const auto& id : ids) {
-      auto view = read_view(*ctx_->store, kind, id, from_json);
-      if (!view) return view.error();
-      if (*view) take(std::move(**view));
-    }
-    return status::ok();
-  };
-  auto st = load(store_t::index_kind::entity_instances, store_t::view_kind::instance, &domain::instance_from_json,
-                 [this](domain::instance_view view) {
-                   started_.insert(view.workflow);
-                   position_ = std::max(position_, view.trigger_seq);
-                   instances_[view.id] = std::move(view);
-                 });
+  std::vector<std::string> ids;
+  auto st = ctx_->store->scan_index(store_t::index_kind::entity_instances, key_, "",
+                                    [&](const std::string& id, const std::string&) {
+                                      ids.push_back(id);
+                                      return true;
+                                    });
   if (!st) return st;
-  return load(store_t::index_kind::entity_communications, store_t::view_kind::communication,
-              &domain::communication_from_json,
-              [this](domain::communication_view view) { comms_[view.id] = std::move(view); });
+  // Every instance is read: which workflows started and how far the entity's
+  // events were handled come from all of them, and scheduled ones are judged
+  // again by later events.
+  for (const auto& id : ids) {
+    auto view = read_view(*ctx_->store, store_t::view_kind::instance, id, &domain::instance_from_json);
+    if (!view) return view.error();
+    if (!*view) continue;
+    started_.insert((*view)->workflow);
+    position_ = std::max(position_, (*view)->trigger_seq);
+    std::string view_id = (*view)->id;
+    instances_[std::move(view_id)] = std::move(**view);
+  }
+  // Communications are only named: a step that needs one reads it then, as
+  // it does after release_settled (find_communication). An entity with many
+  // communications is restored without reading any of them.
+  return ctx_->store->scan_index(store_t::index_kind::entity_communications, key_, "",
+                                 [this](const std::string& id, const std::string&) {
+                                   released_comms_.insert(id);
+                                   return true;
+                                 });
 }
 
 void entity_engine::release_settled() {

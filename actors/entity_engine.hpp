@@ -49,7 +49,8 @@ class entity_engine {
  public:
   entity_engine(std::string key, const engine_context* context);
 
-  // Loads the entity's instances and communications from the store.
+  // Loads the entity's instances from the store, and the ids of its
+  // communications (each read when a step needs it).
   status restore();
 
   // Drops what the store holds the same of, to keep an idle actor small:

@@ -336,6 +336,32 @@ TEST_CASE("an idle entity actor keeps no settled views and reads them back for a
   CHECK(f.eventually([&] { return view_of(f, "Delegate/d-1").views_held == 0; }));
 }
 
+TEST_CASE("a restored entity actor reads a communication only when a step needs it", "[actors][engine][memory]") {
+  engine_fixture f;
+  const std::string attempt_id = book_delivered_and_released(f);
+  // Passivated: the next message restores a fresh actor from the store.
+  caf::scoped_actor self{*f.system};
+  self->request(f.router, std::chrono::seconds(10), sweep_atom_v, INT64_MAX)
+      .receive([](std::uint64_t passivated) { CHECK(passivated == 1); }, [&](caf::error& e) { FAIL(f.system->render(e)); });
+  const entity_view restored = view_of(f, "Delegate/d-1");
+  CHECK(restored.restored);
+  CHECK(restored.applied == 0);
+  // Its instance is read (what started, how far events were handled); its
+  // communication is only named.
+  CHECK(restored.views_held == 1);
+
+  // A bounce needs the communication: read then, so the fall-back is its
+  // second attempt, not a first one of a communication started again.
+  report_bounce(f, attempt_id);
+  REQUIRE(f.eventually([&] { return f.attempts_logged() == 2; }));
+  using store_t = herald::storage::rocksdb_event_store;
+  auto comm = f.store->view(store_t::view_kind::communication, attempt_id.substr(0, attempt_id.rfind('.')));
+  REQUIRE(comm);
+  REQUIRE(*comm);
+  CHECK(boost::json::parse(**comm).at("attempts") == 2);
+  CHECK(boost::json::parse(**comm).at("latest_status") == "task_open");
+}
+
 TEST_CASE("a report that arrives while the views cannot be read waits and is recorded once they can",
           "[actors][engine][faults]") {
   engine_fixture f;
