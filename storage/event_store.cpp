@@ -14,4 +14,14 @@ result<append_outcome> event_store::append(std::vector<domain::cloud_event> even
   return future.get();
 }
 
+result<std::vector<std::uint64_t>> event_store::history(const std::string& entity_key, std::uint64_t before_seq,
+                                                       std::size_t limit) const {
+  auto entries = history_entries(entity_key, before_seq, limit);
+  if (!entries) return entries.error();
+  std::vector<std::uint64_t> seqs;
+  seqs.reserve(entries->size());
+  for (const auto& e : *entries) seqs.push_back(e.seq);
+  return seqs;
+}
+
 }  // namespace herald::storage

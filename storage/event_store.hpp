@@ -87,15 +87,11 @@ class event_store {
   virtual status scan(const scan_filter& filter,
                       const std::function<bool(const stored_event&)>& visit) const = 0;
 
-  // Returns up to `limit` sequence numbers of events about the entity that are
-  // below `before_seq`, newest first.
-  virtual result<std::vector<std::uint64_t>> history(const std::string& entity_key,
-                                                     std::uint64_t before_seq,
-                                                     std::size_t limit) const = 0;
-
-  // The same, each with the kind of its record when the history kept it
-  // (stores written before it did: nullopt, read the record to know), so a
-  // reader after the events a source sent skips Herald's own unread.
+  // Returns up to `limit` events about the entity that are below
+  // `before_seq`, newest first: each one's seq, with the kind of its record
+  // when the history kept it (stores written before it did: nullopt, read
+  // the record to know), so a reader after the events a source sent skips
+  // Herald's own unread.
   struct history_entry {
     std::uint64_t seq = 0;
     std::optional<domain::event_kind> kind;
@@ -103,6 +99,9 @@ class event_store {
   virtual result<std::vector<history_entry>> history_entries(const std::string& entity_key,
                                                              std::uint64_t before_seq,
                                                              std::size_t limit) const = 0;
+  // The same, sequence numbers only.
+  result<std::vector<std::uint64_t>> history(const std::string& entity_key, std::uint64_t before_seq,
+                                             std::size_t limit) const;
 
   virtual std::uint64_t last_seq() const = 0;
   virtual store_stats stats() const = 0;

@@ -724,17 +724,6 @@ status rocksdb_event_store::scan(const scan_filter& filter,
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "scanning the log");
 }
 
-result<std::vector<std::uint64_t>> rocksdb_event_store::history(const std::string& entity_key,
-                                                                std::uint64_t before_seq,
-                                                                std::size_t limit) const {
-  auto entries = history_entries(entity_key, before_seq, limit);
-  if (!entries) return entries.error();
-  std::vector<std::uint64_t> seqs;
-  seqs.reserve(entries->size());
-  for (const auto& e : *entries) seqs.push_back(e.seq);
-  return seqs;
-}
-
 namespace {
 
 // The kind an entity_history value keeps; nullopt when it is empty (written

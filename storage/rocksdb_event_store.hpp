@@ -104,9 +104,6 @@ class rocksdb_event_store final : public event_store {
   result<stored_event> read(std::uint64_t seq) const override;
   status scan(const scan_filter& filter,
               const std::function<bool(const stored_event&)>& visit) const override;
-  result<std::vector<std::uint64_t>> history(const std::string& entity_key,
-                                             std::uint64_t before_seq,
-                                             std::size_t limit) const override;
   result<std::vector<history_entry>> history_entries(const std::string& entity_key, std::uint64_t before_seq,
                                                      std::size_t limit) const override;
   std::uint64_t last_seq() const override { return last_seq_.load(); }

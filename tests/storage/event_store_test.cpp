@@ -198,10 +198,6 @@ class counting_store final : public event_store {
   herald::status scan(const scan_filter& f, const std::function<bool(const stored_event&)>& visit) const override {
     return store_.scan(f, visit);
   }
-  herald::result<std::vector<std::uint64_t>> history(const std::string& key, std::uint64_t before,
-                                             std::size_t limit) const override {
-    return store_.history(key, before, limit);
-  }
   herald::result<std::vector<history_entry>> history_entries(const std::string& key, std::uint64_t before,
                                                      std::size_t limit) const override {
     return store_.history_entries(key, before, limit);
