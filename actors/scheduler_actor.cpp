@@ -82,8 +82,9 @@ std::optional<timer_key> earliest(scheduler_pointer self, std::int64_t up_to, co
 }
 
 // Hands one timer to its entity; `done` runs when the entity answered
-// (fired_atom, below). Answered timers leave the pending set: the entity has
-// moved them on. A send, not a request: CAF 0.17 keeps a requester's pending
+// (fired_atom, below). The timer waits in in_flight until then: an answer
+// that it went through drops it (the entity has moved it on), one that it
+// did not puts it back among the pending ones. A send, not a request: CAF 0.17 keeps a requester's pending
 // answers in a vector searched linearly and each request's timeout in its
 // clock (a push to the clock thread to set it and one to cancel it), and up
 // to max_in_flight fires are out at once. The router answers every fire,
