@@ -19,6 +19,9 @@ for bin in "$old" "$new"; do
   [ -x "$bin" ] || { echo "compare.sh: $bin is not an executable" >&2; exit 2; }
 done
 case "$phase" in throughput|timers|latency) ;; *) echo "compare.sh: unknown phase '$phase'" >&2; exit 2 ;; esac
+for n in "$rounds" "$events"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: ROUNDS and EVENTS must be positive whole numbers, not '$n'" >&2; exit 2; }
+done
 dir=$(mktemp -d "${TMPDIR:-/tmp}/herald-compare.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 results="$dir/results.jsonl"
@@ -26,7 +29,12 @@ for ((r = 1; r <= rounds; r++)); do
   for side in old new; do
     bin=$old
     [ "$side" = new ] && bin=$new
-    line=$("$bin" --only "$phase" --events "$events" --ceiling no --dir "$dir/data" 2>/dev/null | tail -1)
+    if ! line=$("$bin" --only "$phase" --events "$events" --ceiling no --dir "$dir/data" 2>"$dir/stderr"); then
+      echo "compare.sh: $bin failed:" >&2
+      cat "$dir/stderr" >&2
+      exit 1
+    fi
+    line=$(printf '%s\n' "$line" | tail -1)
     echo "{\"side\":\"$side\",\"run\":$line}" >> "$results"
     echo "$side $line"
   done
