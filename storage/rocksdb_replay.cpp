@@ -116,7 +116,9 @@ result<std::vector<std::pair<std::string, std::string>>> rocksdb_event_store::du
     return status{errc::not_found, "no column family '" + name + "'"};
   }
   std::vector<std::pair<std::string, std::string>> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), found->second));
+  rocksdb::ReadOptions ro;
+  ro.total_order_seek = true;  // across entities, in families with a prefix extractor too
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, found->second));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
