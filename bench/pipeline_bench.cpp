@@ -14,13 +14,17 @@
 // Usage: pipeline_bench [--events N] [--rate N] [--idle N] [--dir D]
 //                       [--only throughput|latency|timers|memory] [--ceiling yes|no]
 //                       [--keep yes] [--latency-dump FILE] [--latency-seconds S]
+//                       [--warmup-seconds W]
 // (--ceiling no skips measuring the raw ceiling, e.g. under a profiler;
 // --keep yes leaves the data folders, e.g. for `herald export`;
 // --latency-dump writes each communication's recording time, latency and how much
 // of it passed before its attempt was queued (ingest and the step),
 // to set the slow ones against RocksDB's LOG, e.g. its flushes;
-// --latency-seconds sets how long the load is offered, 4 s by default: one
-// stall of the disk or the host moves the p99 of a short run)
+// --latency-seconds sets how long the load is measured, 4 s by default: one
+// stall of the disk or the host moves the p99 of a short run;
+// --warmup-seconds W offers the same load for W seconds first, 1 by default,
+// whose latencies are not counted but whose worst is printed: a process's
+// first tens of milliseconds fault in its heap and start its threads)
 
 #include <sys/resource.h>
 
@@ -210,7 +214,7 @@ std::string jemalloc_thp() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t events = 50000, rate = 5000, idle = 100000, latency_seconds = 4;
+  std::size_t events = 50000, rate = 5000, idle = 100000, latency_seconds = 4, warmup_seconds = 1;
   std::string only;  // one phase, or all of them
   bool ceiling = true;
   bool keep = false;  // leave the data folders, e.g. to export their logs
@@ -221,6 +225,7 @@ int main(int argc, char** argv) {
     if (flag == "--events") events = std::stoul(argv[i + 1]);
     else if (flag == "--rate") rate = std::stoul(argv[i + 1]);
     else if (flag == "--latency-seconds") latency_seconds = std::stoul(argv[i + 1]);
+    else if (flag == "--warmup-seconds") warmup_seconds = std::stoul(argv[i + 1]);
     else if (flag == "--idle") idle = std::stoul(argv[i + 1]);
     else if (flag == "--dir") base = argv[i + 1];
     else if (flag == "--only") only = argv[i + 1];
@@ -303,16 +308,21 @@ int main(int argc, char** argv) {
   if (runs("latency")) {  // Latency at a fixed offered load: event recorded -> attempt delivered.
     pipeline p(base + "/latency", "");
     const std::size_t n = std::min<std::size_t>(events, rate * latency_seconds);
+    const std::size_t warmup = rate * warmup_seconds;
     const auto start = clock_type::now();
-    for (std::size_t i = 0; i < n; i += 10) {
+    // Warm-up events are tagged "w", measured ones "l": one steady load.
+    for (std::size_t i = 0; i < warmup + n; i += 10) {
       const auto due = start + std::chrono::microseconds(static_cast<std::int64_t>(i * 1e6 / rate));
       std::this_thread::sleep_until(due);
       std::vector<domain::cloud_event> batch;
-      for (std::size_t j = i; j < std::min(n, i + 10); ++j) batch.push_back(delegate_event("l", j));
+      for (std::size_t j = i; j < std::min(warmup + n, i + 10); ++j) {
+        batch.push_back(j < warmup ? delegate_event("w", j) : delegate_event("l", j - warmup));
+      }
       p.ingest(std::move(batch));
     }
-    p.wait_for_records(n * records_per_communication);
+    p.wait_for_records((warmup + n) * records_per_communication);
     std::vector<std::int64_t> latencies;
+    std::int64_t warmup_max = 0;
     (void)p.store->scan_index(store_t::index_kind::log, "", "", [&](const std::string& id, const std::string&) {
       auto text = p.store->view(store_t::view_kind::attempt, id);
       auto attempt = json::parse(**text).as_object();
@@ -320,11 +330,17 @@ int main(int argc, char** argv) {
       auto trigger = p.store->read(static_cast<std::uint64_t>(inst.at("trigger_seq").to_number<std::int64_t>()));
       const auto& timeline = attempt.at("timeline").as_array();
       auto delivered = domain::parse_rfc3339_ms(timeline.back().at("at").as_string());
-      latencies.push_back(*delivered - trigger->recorded_at_ms);
+      const std::int64_t latency = *delivered - trigger->recorded_at_ms;
+      const bool warming_up = trigger->event.subject->rfind("Delegate/w-", 0) == 0;
+      if (warming_up) {
+        warmup_max = std::max(warmup_max, latency);
+      } else {
+        latencies.push_back(latency);
+      }
       if (latency_dump.is_open()) {
         auto queued = domain::parse_rfc3339_ms(timeline.front().at("at").as_string());
-        latency_dump << trigger->recorded_at_ms << " " << (*delivered - trigger->recorded_at_ms) << " "
-                     << (*queued - trigger->recorded_at_ms) << "\n";
+        latency_dump << trigger->recorded_at_ms << " " << latency << " " << (*queued - trigger->recorded_at_ms) << " "
+                     << (warming_up ? 1 : 0) << "\n";
       }
       return true;
     });
@@ -332,6 +348,8 @@ int main(int argc, char** argv) {
     out["offered_events_per_s"] = rate;
     out["latency_p50_ms"] = latencies[latencies.size() / 2];
     out["latency_p99_ms"] = latencies[latencies.size() * 99 / 100];
+    out["latency_warmup_seconds"] = warmup_seconds;
+    out["latency_warmup_max_ms"] = warmup_max;
   }
 
   if (runs("timers")) {  // Timers: every communication through a durable timer, fired after a restart.
