@@ -60,6 +60,11 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
     // are skipped by a bloom filter of prefixes (entity_key_prefix.hpp).
     o.prefix_extractor = entity_key_prefix();
     o.memtable_prefix_bloom_size_ratio = 0.02;
+  } else if (name == cf_dedup) {
+    // Nearly every lookup is of a new event's (source, id), which no
+    // memtable holds: a bloom filter of whole keys answers it.
+    o.memtable_whole_key_filtering = true;
+    o.memtable_prefix_bloom_size_ratio = 0.02;
   }
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
