@@ -1,0 +1,93 @@
+// The workflow logic of one entity, driven directly: a step's records are
+// not appended, as while they wait for their group commit.
+
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+#include <date/tz.h>
+
+#include "actors/entity_engine.hpp"
+#include "domain/entity_record.hpp"
+#include "storage/rocksdb_event_store.hpp"
+#include "tests/support/events.hpp"
+#include "tests/support/temp_dir.hpp"
+
+using namespace herald::actors;
+
+namespace {
+
+struct engine_under_test {
+  engine_under_test() {
+    herald::storage::store_options so;
+    so.path = dir.sub("data");
+    store = std::move(*herald::storage::rocksdb_event_store::open(so));
+    REQUIRE(definitions.put("template", "t", 1, R"({"channel":"email","subject":"Hello @@label","text":"Hi"})"));
+    REQUIRE(definitions.put("workflow", "w", 1, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"category":"Booking"}]})"));
+    context.store = store.get();
+    context.definitions = &definitions;
+    context.clock = &clock;
+    context.calendar = *herald::domain::business_calendar::make(herald::domain::organisation_config{},
+                                                               date::locate_zone("Europe/London"));
+  }
+
+  // Jane's booking, appended durably as ingest does, and handled by the
+  // engine: the step that queues her attempt (not appended).
+  dispatch_request booked(entity_engine& engine) {
+    const std::string data = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
+    auto out = store->append({herald::test::make_event("e1", "Delegate/jane", "delegate.saved", data)});
+    REQUIRE(out);
+    const auto record = herald::domain::parse_entity_record(boost::json::parse(data));
+    REQUIRE(record);
+    entity_update update;
+    update.seq = out->seqs.at(0);
+    update.type = "delegate.saved";
+    update.carries_record = true;
+    update.data_json = data;
+    engine_step step = engine.on_event(update, &*record, herald::domain::changed_fields(nullptr, *record), false);
+    REQUIRE(step.dispatches.size() == 1);
+    return step.dispatches.front();
+  }
+
+  herald::test::temp_dir dir;
+  std::unique_ptr<herald::storage::rocksdb_event_store> store;
+  definition_registry definitions;
+  engine_clock clock = engine_clock::virtual_at(1'800'000'000'000);
+  engine_context context;
+};
+
+// The attempt each of a step's records carries, parsed.
+boost::json::object attempt_in(const engine_step& step) {
+  REQUIRE(step.events.size() == 1);
+  return boost::json::parse(step.events.front().data).at("attempt").as_object();
+}
+
+std::vector<std::string> timeline_of(const boost::json::object& attempt) {
+  std::vector<std::string> out;
+  for (const auto& change : attempt.at("timeline").as_array()) out.emplace_back(change.at("status").as_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("reports on an attempt whose records are not durable yet build on what the engine wrote last",
+          "[actors][engine]") {
+  engine_under_test t;
+  entity_engine engine("Delegate/jane", &t.context);
+  const dispatch_request queued = t.booked(engine);
+  const std::int64_t now = t.clock.now_ms();
+
+  // A webhook names the attempt only: the engine has it from its own
+  // step, since the store does not have it yet.
+  const engine_step sent = engine.on_status(queued.attempt.id, dispatch_outcome{"m-1", {{"sent", "", now}}});
+  CHECK(timeline_of(attempt_in(sent)) == std::vector<std::string>{"queued", "sent"});
+
+  // The provider's answer comes with the request as dispatched; the attempt
+  // has moved on since, in a record still waiting for its commit.
+  const engine_step delivered = engine.on_outcome(queued, dispatch_outcome{"m-1", {{"delivered", "", now + 1}}});
+  const auto attempt = attempt_in(delivered);
+  CHECK(timeline_of(attempt) == std::vector<std::string>{"queued", "sent", "delivered"});
+  CHECK(attempt.at("status") == "delivered");
+  CHECK(attempt.at("provider_message_id") == "m-1");
+}
