@@ -727,6 +727,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     content_snapshot snapshot = snapshot_of(content);
     step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
+    written_[a.id] = a;
     if (task) {
       step.events.push_back(task_event(*task));
     }
@@ -774,7 +775,6 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
     domain::json_text::append_int(data, previous_at);
   }
   data += '}';
-  written_[attempt.id] = attempt;
   auto facts = std::make_shared<domain::engine_facts>();
   domain::attempt_facts& f = facts->attempt.emplace();
   f.id = attempt.id;
@@ -854,6 +854,8 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
     step.append(fall_back(a));
   }
+  auto& remembered = written_[a.id];
+  remembered = std::move(a);  // moved, not copied: nothing reads `a` after this
   return step;
 }
 
@@ -937,6 +939,7 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.last_attempt_at = a.created_at;
   content_snapshot snapshot = snapshot_of(content);
   step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
+  written_[a.id] = a;
   if (task) {
     step.events.push_back(task_event(*task));
   }

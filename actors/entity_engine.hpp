@@ -150,7 +150,8 @@ class entity_engine {
     bool has_attachments = false;
   };
   static content_snapshot snapshot_of(const boost::json::object& content);
-  // `content`: a new attempt's (null: a status update).
+  // `content`: a new attempt's (null: a status update). The caller keeps
+  // the attempt in written_ (a copy, or moved there once it is done with it).
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const content_snapshot* content, std::int64_t previous_at);
   // The record of a manual task's new state.
