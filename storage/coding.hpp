@@ -51,7 +51,6 @@ class reader {
 
   bool ok() const { return ok_; }
   bool at_end() const { return pos_ == in_.size(); }
-  std::size_t consumed() const { return pos_; }
 
   std::uint8_t u8() {
     if (!need(1)) return 0;

@@ -2,19 +2,23 @@
 
 #include <cstddef>
 #include <optional>
-#include <string_view>
-
-#include "storage/coding.hpp"
 
 namespace herald::storage {
 namespace {
 
 // The length of the key's leading lenstr, nullopt when it has none.
 std::optional<std::size_t> lenstr_size(const rocksdb::Slice& key) {
-  reader in(std::string_view(key.data(), key.size()));
-  (void)in.lenstr();
-  if (!in.ok()) return std::nullopt;
-  return in.consumed();
+  std::size_t length = 0;
+  for (std::size_t i = 0, shift = 0; i < key.size() && shift < 64; ++i, shift += 7) {
+    const auto byte = static_cast<unsigned char>(key[i]);
+    length |= static_cast<std::size_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      const std::size_t header = i + 1;
+      if (length > key.size() - header) return std::nullopt;
+      return header + length;
+    }
+  }
+  return std::nullopt;
 }
 
 class entity_key_prefix_transform final : public rocksdb::SliceTransform {
