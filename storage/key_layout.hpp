@@ -53,11 +53,6 @@
 //
 //   entity_key := UTF-8 "Module/Id"
 //
-// The families whose keys start with entity_key:lenstr (entity_history,
-// entity_instances, entity_communications, entity_log_index, linked_from)
-// have that lenstr as RocksDB prefix (entity_key_prefix.hpp): a walk stays
-// within one prefix, or asks for total order.
-//
 // "log" is the source of truth; the others are projections rebuilt from it
 // by replay. Big-endian sequence numbers make key order equal seq order.
 // An entity's current state is derived, not stored: its newest history

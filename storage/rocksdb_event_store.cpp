@@ -15,7 +15,6 @@
 
 #include "domain/entity_record.hpp"
 #include "storage/coding.hpp"
-#include "storage/entity_key_prefix.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/record_codec.hpp"
@@ -33,16 +32,6 @@ std::int64_t system_now_ms() {
       .count();
 }
 
-// The families whose keys start with an entity key as a lenstr, and whose
-// every read stays within one entity's keys.
-bool keyed_by_entity(const std::string& name) {
-  for (const char* family : {cf_entity_history, cf_entity_instances, cf_entity_communications, cf_entity_log_index,
-                             cf_linked_from}) {
-    if (name == family) return true;
-  }
-  return false;
-}
-
 rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::shared_ptr<rocksdb::Cache>& cache,
                                            std::size_t memtable_bytes) {
   rocksdb::ColumnFamilyOptions o;
@@ -55,12 +44,7 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
   // key is near; without a hint RocksDB searches from the top whenever the
   // next key is not the very next one.
   o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(0));
-  if (keyed_by_entity(name)) {
-    // Each read walks one entity's keys: files and memtables without any
-    // are skipped by a bloom filter of prefixes (entity_key_prefix.hpp).
-    o.prefix_extractor = entity_key_prefix();
-    o.memtable_prefix_bloom_size_ratio = 0.02;
-  } else if (name == cf_dedup) {
+  if (name == cf_dedup) {
     // Nearly every lookup is of a new event's (source, id), which no
     // memtable holds: a bloom filter of whole keys answers it.
     o.memtable_whole_key_filtering = true;

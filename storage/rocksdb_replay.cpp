@@ -116,9 +116,7 @@ result<std::vector<std::pair<std::string, std::string>>> rocksdb_event_store::du
     return status{errc::not_found, "no column family '" + name + "'"};
   }
   std::vector<std::pair<std::string, std::string>> out;
-  rocksdb::ReadOptions ro;
-  ro.total_order_seek = true;  // across entities, in families with a prefix extractor too
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, found->second));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), found->second));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     out.emplace_back(it->key().ToString(), it->value().ToString());
   }
