@@ -1,12 +1,38 @@
 #include "domain/json_text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace herald::domain::json_text {
+namespace {
+
+// Whether any of the eight bytes of `w` is one a JSON string escapes: below
+// 0x20, '"' or '\\'. Each test is exact for the word as a whole (bit-twiddling
+// "has a zero byte" / "has a byte less than n"), so a word without one is
+// skipped at once; records are mostly such words.
+bool has_byte_to_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull;
+  constexpr std::uint64_t highs = 0x8080808080808080ull;
+  auto has_zero_byte = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+  const bool below_space = ((w - ones * 0x20) & ~w & highs) != 0;
+  return below_space || has_zero_byte(w ^ (ones * '"')) || has_zero_byte(w ^ (ones * '\\'));
+}
+
+}  // namespace
 
 void append_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out += '"';
   std::size_t plain = 0;  // start of the run not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i + 8 <= s.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof word);
+      if (!has_byte_to_escape(word)) {
+        i += 7;  // and the loop's own step: the next word
+        continue;
+      }
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + plain, i - plain);

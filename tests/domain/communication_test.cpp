@@ -43,6 +43,26 @@ TEST_CASE("JSON strings are written as boost::json serializes them", "[domain][j
   }
 }
 
+TEST_CASE("a character to escape is escaped wherever it falls among eight-byte words", "[domain][json]") {
+  // append_string skips whole words without one; each must be found in
+  // every position, next to UTF-8 and DEL (neither escaped).
+  const std::vector<std::string> specials = {"\"", "\\", "\n", "\t", std::string(1, '\0'), "\x01", "\x1f"};
+  for (std::size_t length = 0; length <= 24; ++length) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (const auto& special : specials) {
+        std::string s(length, 'a');
+        s.replace(at, 1, special);
+        if (at + 1 < length) s[at + 1] = '\x7f';
+        if (at > 2) s.replace(0, 2, "\xc3\xa9");  // é
+        std::string out;
+        json_text::append_string(out, s);
+        INFO("length " << length << ", at " << at);
+        CHECK(out == json::serialize(json::string(s)));
+      }
+    }
+  }
+}
+
 TEST_CASE("an attempt's and a communication's JSON read back as they were", "[domain][json]") {
   for (const auto& s : awkward_strings()) {
     INFO(json::serialize(json::string(s)));
