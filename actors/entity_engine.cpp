@@ -725,19 +725,9 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       content["document"] = json::object{{"key", mapped_to}, {"label", root->label}, {"fields", root->fields}};
       if (who) content["buyer_peppol_id"] = domain::contact_text(*who, "peppol_id");
     }
-    content_snapshot snapshot = snapshot_of(content);
-    step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
-    written_[a.id] = a;
-    if (task) {
-      step.events.push_back(task_event(*task));
-    }
     action.attempts.push_back(a.id);
-    if (a.status == "queued") {
-      step.dispatches.push_back(dispatch_request{std::move(a), std::move(snapshot.json), key_});
-      any_attempt = true;
-    } else if (a.status == "task_open") {
-      any_attempt = true;
-    }
+    if (a.status == "queued" || a.status == "task_open") any_attempt = true;
+    record_new_attempt(step, std::move(a), comm, content, std::move(task), previous_at);
   }
   action.state = any_attempt ? "dispatched" : "not_sent";
   action.reason = any_attempt ? "" : "no_contact";
@@ -937,14 +927,20 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.channel = a.channel;
   comm.attempts = a.attempt;
   comm.last_attempt_at = a.created_at;
+  record_new_attempt(step, std::move(a), comm, content, std::move(task), previous_at);
+  return step;
+}
+
+void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view a,
+                                       const domain::communication_view& comm, const json::object& content,
+                                       std::optional<domain::task_view> task, std::int64_t previous_at) {
   content_snapshot snapshot = snapshot_of(content);
   step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
-  written_[a.id] = a;
+  written_[a.id] = a;  // a copy: the dispatch request takes the attempt
   if (task) {
     step.events.push_back(task_event(*task));
   }
   if (a.status == "queued") step.dispatches.push_back(dispatch_request{std::move(a), std::move(snapshot.json), key_});
-  return step;
 }
 
 }  // namespace herald::actors

@@ -129,6 +129,12 @@ class entity_engine {
   // snapshot and task, if any) and dispatches it when queued.
   engine_step emit_attempt(domain::attempt_view a, domain::communication_view& comm,
                            const boost::json::object& content, std::optional<domain::task_view> task);
+  // Appends a new attempt's record (with its content snapshot) and its
+  // task's, keeps the attempt in written_, and dispatches it when queued.
+  // `previous_at`: the communication's last attempt time before this one.
+  void record_new_attempt(engine_step& step, domain::attempt_view a, const domain::communication_view& comm,
+                          const boost::json::object& content, std::optional<domain::task_view> task,
+                          std::int64_t previous_at);
   boost::json::object content_of(const std::string& attempt_id);
   // entity_operations.cpp
   result<engine_step> resend(const operation& op, std::vector<std::string>& made);
