@@ -35,6 +35,8 @@
 #define STRINGIFY_ARENAS STRINGIFY(MALLCTL_ARENAS_ALL)
 
 #include <algorithm>
+#include <optional>
+#include <charconv>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -211,6 +213,17 @@ std::string jemalloc_thp() {
   return mode;
 }
 
+// A flag's whole-number value; nullopt (after saying why) when it is not one.
+std::optional<std::size_t> count_flag(const std::string& flag, const std::string& text) {
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
+    std::cerr << flag << ": '" << text << "' is not a whole number\n";
+    return std::nullopt;
+  }
+  return value;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -222,12 +235,17 @@ int main(int argc, char** argv) {
   std::string base = (std::filesystem::temp_directory_path() / "herald-pipeline-bench").string();
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--events") events = std::stoul(argv[i + 1]);
-    else if (flag == "--rate") rate = std::stoul(argv[i + 1]);
-    else if (flag == "--latency-seconds") latency_seconds = std::stoul(argv[i + 1]);
-    else if (flag == "--warmup-seconds") warmup_seconds = std::stoul(argv[i + 1]);
-    else if (flag == "--idle") idle = std::stoul(argv[i + 1]);
-    else if (flag == "--dir") base = argv[i + 1];
+    std::size_t* count = flag == "--events"            ? &events
+                         : flag == "--rate"            ? &rate
+                         : flag == "--latency-seconds" ? &latency_seconds
+                         : flag == "--warmup-seconds"  ? &warmup_seconds
+                         : flag == "--idle"            ? &idle
+                                                       : nullptr;
+    if (count) {
+      const auto value = count_flag(flag, argv[i + 1]);
+      if (!value) return 2;
+      *count = *value;
+    } else if (flag == "--dir") base = argv[i + 1];
     else if (flag == "--only") only = argv[i + 1];
     else if (flag == "--ceiling") ceiling = std::string(argv[i + 1]) != "no";
     else if (flag == "--keep") keep = std::string(argv[i + 1]) == "yes";
@@ -242,6 +260,10 @@ int main(int argc, char** argv) {
       std::cerr << "unknown flag " << flag << "\n";
       return 2;
     }
+  }
+  if (events == 0 || rate == 0 || latency_seconds == 0 || idle == 0) {
+    std::cerr << "--events, --rate, --latency-seconds and --idle must be above 0\n";
+    return 2;
   }
   std::filesystem::remove_all(base);
   std::filesystem::create_directories(base);
