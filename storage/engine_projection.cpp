@@ -18,6 +18,7 @@
 #include "storage/coding.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
+#include "storage/sorted_batch.hpp"
 
 namespace json = boost::json;
 using herald::domain::json_fields::i64;
@@ -27,12 +28,12 @@ using herald::domain::json_fields::time_ms;
 namespace herald::storage {
 
 void rocksdb_event_store::project_instance(std::uint64_t seq, const domain::instance_facts& f,
-                                           rocksdb::WriteBatch& batch) const {
+                                           sorted_writes& batch) const {
   {
     std::lock_guard<std::mutex> lock(metrics_mutex_);
     ++metrics_.instance_records[f.state];
   }
-  batch.Put(cf(cf_instances), f.id, view_ref(seq));
+  batch.put(cf(cf_instances), f.id, view_ref(seq));
   // Whether this is the instance's first record or a later one; records
   // written before the engine said so may be either.
   const bool first = !f.created || *f.created;
@@ -41,35 +42,35 @@ void rocksdb_event_store::project_instance(std::uint64_t seq, const domain::inst
   // key (a first record has none to delete).
   const std::string error_key = newest_first(f.created_at_ms) + f.id;
   if (f.state == "errored") {
-    batch.Put(cf(cf_errored_instances), error_key, rocksdb::Slice());
+    batch.put(cf(cf_errored_instances), error_key, rocksdb::Slice());
   } else if (later) {
-    batch.Delete(cf(cf_errored_instances), error_key);
+    batch.erase(cf(cf_errored_instances), error_key);
   }
-  if (first) batch.Put(cf(cf_entity_instances), entity_prefix(f.entity) + f.id, rocksdb::Slice());
-  for (const auto& [due, action] : f.timers_remove) batch.Delete(cf(cf_timers), timer_key(due, f.id, action));
-  for (const auto& [due, action] : f.timers_add) batch.Put(cf(cf_timers), timer_key(due, f.id, action), f.entity);
+  if (first) batch.put(cf(cf_entity_instances), entity_prefix(f.entity) + f.id, rocksdb::Slice());
+  for (const auto& [due, action] : f.timers_remove) batch.erase(cf(cf_timers), timer_key(due, f.id, action));
+  for (const auto& [due, action] : f.timers_add) batch.put(cf(cf_timers), timer_key(due, f.id, action), f.entity);
 }
 
 void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud_event& event,
-                                          const domain::attempt_facts& f, rocksdb::WriteBatch& batch) const {
+                                          const domain::attempt_facts& f, sorted_writes& batch) const {
   const std::string ref = view_ref(seq);
   {
     std::lock_guard<std::mutex> lock(metrics_mutex_);
     ++metrics_.attempt_records[{f.channel, f.status}];
   }
-  batch.Put(cf(cf_attempts), f.id, ref);
+  batch.put(cf(cf_attempts), f.id, ref);
   if (f.status == "queued") {
-    batch.Put(cf(cf_queued_attempts), f.id, event.subject.value_or(""));
+    batch.put(cf(cf_queued_attempts), f.id, event.subject.value_or(""));
   } else {
-    batch.Delete(cf(cf_queued_attempts), f.id);
-    if (started_calls_.erase(f.id)) batch.Delete(cf(cf_calls_started), f.id);
+    batch.erase(cf(cf_queued_attempts), f.id);
+    if (started_calls_.erase(f.id)) batch.erase(cf(cf_calls_started), f.id);
   }
   if (f.has_content) {
-    batch.Put(cf(cf_attempt_content), f.id, ref);
+    batch.put(cf(cf_attempt_content), f.id, ref);
     if (f.has_attachments) {
       // The record is found again by its seq, or for an event with a
       // dedup entry (not unique_id) by its (source, id).
-      batch.Put(cf(cf_attachment_expiry),
+      batch.put(cf(cf_attachment_expiry),
                 fixed64be(static_cast<std::uint64_t>(std::max<std::int64_t>(f.created_at_ms, 0))) +
                     (event.unique_id ? fixed64be(seq) : dedup_key(event.source, event.id)),
                 f.id);
@@ -80,20 +81,20 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
   // creates it; a status update leaves them as they are.
   if (!f.communication_id) return;
   const std::string& comm_id = *f.communication_id;
-  batch.Put(cf(cf_communications), comm_id, ref);
-  batch.Put(cf(cf_log_index), newest_first(f.created_at_ms) + f.id, rocksdb::Slice());
-  batch.Put(cf(cf_entity_log_index), entity_prefix(f.mapped_to) + newest_first(f.created_at_ms) + f.id,
+  batch.put(cf(cf_communications), comm_id, ref);
+  batch.put(cf(cf_log_index), newest_first(f.created_at_ms) + f.id, rocksdb::Slice());
+  batch.put(cf(cf_entity_log_index), entity_prefix(f.mapped_to) + newest_first(f.created_at_ms) + f.id,
             rocksdb::Slice());
-  batch.Put(cf(cf_entity_communications), entity_prefix(f.mapped_to) + comm_id, rocksdb::Slice());
+  batch.put(cf(cf_entity_communications), entity_prefix(f.mapped_to) + comm_id, rocksdb::Slice());
   if (f.communication_previous_at) {
-    batch.Delete(cf(cf_communication_index), newest_first(*f.communication_previous_at) + comm_id);
+    batch.erase(cf(cf_communication_index), newest_first(*f.communication_previous_at) + comm_id);
   }
-  batch.Put(cf(cf_communication_index), newest_first(f.communication_last_attempt_at_ms) + comm_id,
+  batch.put(cf(cf_communication_index), newest_first(f.communication_last_attempt_at_ms) + comm_id,
             rocksdb::Slice());
 }
 
 void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::cloud_event& event,
-                                               rocksdb::WriteBatch& batch) const {
+                                               sorted_writes& batch) const {
   namespace engine = domain::engine;
   if (event.facts && !check_engine_facts_) {
     // The engine's own record: what it says is known without parsing it.
@@ -120,12 +121,12 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
     if (facts && facts->attempt) project_attempt(seq, event, *facts->attempt, batch);
   } else if (event.type == engine::definition_put) {
     const std::string name = str(d, "kind") + "/" + str(d, "id");
-    batch.Put(cf(cf_definitions), name, event.data);
+    batch.put(cf(cf_definitions), name, event.data);
     const json::value* body = d.if_contains("body");
-    batch.Put(cf(cf_definitions), name + "@" + fixed64be(static_cast<std::uint64_t>(i64(d, "version"))),
+    batch.put(cf(cf_definitions), name + "@" + fixed64be(static_cast<std::uint64_t>(i64(d, "version"))),
               body ? json::serialize(*body) : std::string("null"));
   } else if (event.type == engine::definition_deleted) {
-    batch.Delete(cf(cf_definitions), str(d, "kind") + "/" + str(d, "id"));
+    batch.erase(cf(cf_definitions), str(d, "kind") + "/" + str(d, "id"));
   } else if (event.type == engine::links_updated) {
     const json::value* links = d.if_contains("links");
     if (!links || !links->is_object() || !event.subject) return;
@@ -134,33 +135,33 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
       std::string key = entity_prefix(kv.value().get_string());
       put_lenstr(key, kv.key());
       key += *event.subject;
-      batch.Put(cf(cf_linked_from), key, rocksdb::Slice());
+      batch.put(cf(cf_linked_from), key, rocksdb::Slice());
     }
   } else if (event.type == engine::provider_event_received) {
     const std::string attempt = domain::json_fields::boolean(d, "orphan") ? std::string() : str(d, "attempt_id");
     if (!domain::json_fields::boolean(d, "raw_purged")) {
       // Raw provider payloads are kept for a while only (SPEC §7).
       const std::int64_t received = event.time ? domain::parse_rfc3339_ms(*event.time).value_or(0) : 0;
-      batch.Put(cf(cf_provider_event_expiry),
+      batch.put(cf(cf_provider_event_expiry),
                 fixed64be(static_cast<std::uint64_t>(received)) + dedup_key(event.source, event.id), attempt);
     }
     if (attempt.empty()) return;
-    batch.Put(cf(cf_provider_events), entity_prefix(attempt) + event.id, event.data);
+    batch.put(cf(cf_provider_events), entity_prefix(attempt) + event.id, event.data);
   } else if (event.type == engine::preferences_updated) {
     const json::value* prefs = d.if_contains("preferences");
     if (!prefs || !prefs->is_object() || !event.subject || event.subject->empty()) return;
-    batch.Put(cf(cf_preferences), *event.subject, json::serialize(*prefs));
+    batch.put(cf(cf_preferences), *event.subject, json::serialize(*prefs));
   } else if (event.type == engine::task_updated) {
     const json::value* task = d.if_contains("task");
     if (!task || !task->is_object()) return;
     const json::object& t = task->get_object();
     const std::string id = str(t, "id");
-    batch.Put(cf(cf_tasks), id, json::serialize(t));
+    batch.put(cf(cf_tasks), id, json::serialize(t));
     const std::string open_key = fixed64be(static_cast<std::uint64_t>(time_ms(t, "created_at"))) + id;
     if (str(t, "status") == "task_open") {
-      batch.Put(cf(cf_open_tasks), open_key, rocksdb::Slice());
+      batch.put(cf(cf_open_tasks), open_key, rocksdb::Slice());
     } else {
-      batch.Delete(cf(cf_open_tasks), open_key);
+      batch.erase(cf(cf_open_tasks), open_key);
     }
   }
 }

@@ -71,7 +71,7 @@ bool folder_is_empty(const std::filesystem::path& p) {
 
 // Opens RocksDB over the data folder with every column family Herald uses.
 status rocksdb_event_store::open_db(const store_options& options, rocksdb::Env* env, rocksdb::DB** db,
-                                    std::map<std::string, rocksdb::ColumnFamilyHandle*>* handles) {
+                                    column_handles* handles) {
   rocksdb::Options db_options;
   if (env) {
     db_options.env = env;
@@ -169,7 +169,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
     env = make_faulty_env(options.faults);
   }
   rocksdb::DB* db = nullptr;
-  std::map<std::string, rocksdb::ColumnFamilyHandle*> handles;
+  column_handles handles;
   if (auto opened = open_db(options, env.get(), &db, &handles); !opened) {
     return opened;
   }
@@ -222,12 +222,13 @@ struct rocksdb_event_store::prepared_group {
 
 rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<rocksdb::Env> env,
                                          rocksdb::DB* db,
-                                         std::map<std::string, rocksdb::ColumnFamilyHandle*> handles)
+                                         column_handles handles)
     : options_(std::move(options)),
       env_(std::move(env)),
       db_(db),
       handles_(std::move(handles)),
       iterators_(std::make_unique<iterator_pool>()) {
+  index_handles();
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_log)));
   it->SeekToLast();
   if (it->Valid() && it->key().size() == 8) {
@@ -279,8 +280,30 @@ void rocksdb_event_store::stop() {
   }
 }
 
+void rocksdb_event_store::index_handles() {
+  handles_by_constant_.clear();
+  auto add = [this](const char* constant) {
+    const auto found = handles_.find(std::string_view(constant));
+    if (found != handles_.end()) handles_by_constant_.emplace_back(constant, found->second);
+  };
+  // The families every communication writes first.
+  for (const char* constant : {cf_log, cf_entity_history, cf_dedup, cf_attempts, cf_queued_attempts}) add(constant);
+  for (const char* constant : projection_columns) {
+    if (constant != cf_entity_history && constant != cf_dedup && constant != cf_attempts &&
+        constant != cf_queued_attempts) {
+      add(constant);
+    }
+  }
+  add(cf_calls_started);
+}
+
 rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
-  return handles_.at(name);
+  for (const auto& [constant, handle] : handles_by_constant_) {
+    if (constant == name) return handle;
+  }
+  const auto found = handles_.find(std::string_view(name));
+  if (found == handles_.end()) throw std::out_of_range(std::string("no column family ") + name);
+  return found->second;
 }
 
 void rocksdb_event_store::append_async(domain::event_kind kind, event_batch events, append_callback done,
@@ -448,8 +471,8 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   std::uint64_t seq = next_seq_;
   std::vector<std::string> group_keys;
   std::string record;
-  if (!index_writes_) index_writes_ = std::make_unique<rocksdb::WriteBatch>();
-  index_writes_->Clear();
+  if (!index_writes_) index_writes_ = std::make_unique<sorted_writes>();
+  index_writes_->clear();
   std::size_t k = 0;
   for (std::size_t a = first; a < g->appends.size() && g->failure.is_ok(); ++a) {
     if (!g->refused[a].is_ok()) {
@@ -490,19 +513,14 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
     g->accepted += out.accepted;
     g->duplicates += out.duplicates;
     for (const auto& id : g->appends[a].calls_started) {
-      index_writes_->Put(cf(cf_calls_started), id, rocksdb::Slice());
+      index_writes_->put(cf(cf_calls_started), id, rocksdb::Slice());
       started_calls_.insert(id);
     }
   }
   if (g->failure.is_ok()) {
     // Log keys come in order already; the views' and indexes' keys are
     // sorted so that each memtable insert starts where the last one went.
-    std::vector<rocksdb::ColumnFamilyHandle*> by_id;
-    for (const auto& [name, handle] : handles_) {
-      if (handle->GetID() >= by_id.size()) by_id.resize(handle->GetID() + 1);
-      by_id[handle->GetID()] = handle;
-    }
-    if (auto st = append_sorted(*index_writes_, by_id, g->batch); !st.ok()) {
+    if (auto st = index_writes_->append_to(g->batch); !st.ok()) {
       g->failure = from_rocksdb(st, "ordering a group's index writes");
     }
   }
@@ -623,6 +641,7 @@ bool rocksdb_event_store::recover_after_failure() {
     std::_Exit(75);
   }
   db_ = db;
+  index_handles();
   write_failed_ = false;
   return true;
 }
@@ -660,16 +679,16 @@ void rocksdb_event_store::complete(prepared_group& g) {
 }
 
 void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
-                                  const domain::cloud_event& event, rocksdb::WriteBatch& batch,
+                                  const domain::cloud_event& event, sorted_writes& batch,
                                   bool engine_views) const {
   if (!event.unique_id) {
-    batch.Put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+    batch.put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
   }
   // Engine events about an entity are part of its audit trail too.
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {
     const char kind_byte = static_cast<char>(kind);
-    batch.Put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice(&kind_byte, 1));
+    batch.put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice(&kind_byte, 1));
   }
   if (kind == domain::event_kind::engine_event && engine_views) {
     project_engine_event(seq, event, batch);

@@ -12,6 +12,7 @@
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/rocksdb_status.hpp"
+#include "storage/sorted_batch.hpp"
 
 namespace herald::storage {
 namespace {
@@ -33,9 +34,11 @@ status rocksdb_event_store::recreate_column(const char* name) {
   rocksdb::ColumnFamilyHandle* fresh = nullptr;
   if (auto st = db_->CreateColumnFamily(descriptor.options, name, &fresh); !st.ok()) {
     handles_.erase(name);
+    index_handles();
     return from_rocksdb(st, std::string("creating column family ") + name);
   }
   handles_[name] = fresh;
+  index_handles();
   return status::ok();
 }
 
@@ -64,13 +67,18 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
     }
   }
 
+  sorted_writes writes;
   rocksdb::WriteBatch batch;
   std::uint64_t applied = 0;
   std::uint64_t current = 0;
   status failure;
   auto flush = [&]() -> status {
-    if (batch.Count() == 0) {
+    if (writes.size() == 0) {
       return status::ok();
+    }
+    if (auto sorted = writes.append_to(batch); !sorted.ok()) {
+      batch.Clear();
+      return from_rocksdb(sorted, "ordering rebuilt projections");
     }
     auto st = db_->Write(rocksdb::WriteOptions(), &batch);
     batch.Clear();
@@ -78,7 +86,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   };
   auto st = scan(f, [&](const stored_event& e) {
     current = e.seq;
-    project(e.seq, e.kind, e.event, batch, /*engine_views=*/!ranged && !f.entity);
+    project(e.seq, e.kind, e.event, writes, /*engine_views=*/!ranged && !f.entity);
     if (++applied % replay_batch_events == 0) {
       if (auto w = flush(); !w) {
         failure = w;

@@ -1,52 +1,50 @@
 #include "storage/sorted_batch.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace herald::storage {
-namespace {
 
-struct write_op {
-  std::uint32_t column = 0;
-  bool erase = false;
-  rocksdb::Slice key;  // both point into the batch read
-  rocksdb::Slice value;
-};
+void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  writes_.push_back(write{column->GetID(), false, column, bytes_.size(), static_cast<std::uint32_t>(key.size()),
+                          static_cast<std::uint32_t>(value.size())});
+  bytes_.append(key.data(), key.size());
+  bytes_.append(value.data(), value.size());
+}
 
-class collect_ops : public rocksdb::WriteBatch::Handler {
- public:
-  explicit collect_ops(std::vector<write_op>& ops) : ops_(ops) {}
-  rocksdb::Status PutCF(std::uint32_t column, const rocksdb::Slice& key, const rocksdb::Slice& value) override {
-    ops_.push_back(write_op{column, false, key, value});
-    return rocksdb::Status::OK();
-  }
-  rocksdb::Status DeleteCF(std::uint32_t column, const rocksdb::Slice& key) override {
-    ops_.push_back(write_op{column, true, key, rocksdb::Slice()});
-    return rocksdb::Status::OK();
-  }
+void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key) {
+  writes_.push_back(write{column->GetID(), true, column, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
+  bytes_.append(key.data(), key.size());
+}
 
- private:
-  std::vector<write_op>& ops_;
-};
+void sorted_writes::clear() {
+  bytes_.clear();
+  writes_.clear();
+}
 
-}  // namespace
-
-rocksdb::Status append_sorted(const rocksdb::WriteBatch& from, const std::vector<rocksdb::ColumnFamilyHandle*>& handles,
-                              rocksdb::WriteBatch& to) {
-  thread_local std::vector<write_op> ops;
-  ops.clear();
-  ops.reserve(static_cast<std::size_t>(from.Count()));
-  collect_ops collect(ops);
-  if (auto st = from.Iterate(&collect); !st.ok()) return st;
-  std::stable_sort(ops.begin(), ops.end(), [](const write_op& a, const write_op& b) {
-    return a.column != b.column ? a.column < b.column : a.key.compare(b.key) < 0;
+rocksdb::Status sorted_writes::append_to(rocksdb::WriteBatch& to) {
+  order_.resize(writes_.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
+  const char* bytes = bytes_.data();
+  auto key_of = [bytes](const write& w) { return std::string_view(bytes + w.key_at, w.key_size); };
+  // The index breaks ties: as stable as std::stable_sort, without its buffer.
+  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
+    const write& x = writes_[a];
+    const write& y = writes_[b];
+    if (x.column_id != y.column_id) return x.column_id < y.column_id;
+    const int c = key_of(x).compare(key_of(y));
+    return c != 0 ? c < 0 : a < b;
   });
-  for (const write_op& op : ops) {
-    rocksdb::ColumnFamilyHandle* cf = op.column < handles.size() ? handles[op.column] : nullptr;
-    if (!cf) return rocksdb::Status::InvalidArgument("a write to an unknown column family");
-    auto st = op.erase ? to.Delete(cf, op.key) : to.Put(cf, op.key, op.value);
-    if (!st.ok()) return st;
+  rocksdb::Status st;
+  for (const std::uint32_t i : order_) {
+    const write& w = writes_[i];
+    const rocksdb::Slice key(bytes + w.key_at, w.key_size);
+    st = w.erase ? to.Delete(w.column, key)
+                 : to.Put(w.column, key, rocksdb::Slice(bytes + w.key_at + w.key_size, w.value_size));
+    if (!st.ok()) break;
   }
-  return rocksdb::Status::OK();
+  clear();
+  return st;
 }
 
 }  // namespace herald::storage
