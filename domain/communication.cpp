@@ -48,7 +48,7 @@ void append_time_or_null(std::string& out, std::int64_t ms) {
   if (ms == 0) {
     out += "null";
   } else {
-    append_string(out, format_rfc3339_ms(ms));
+    append_rfc3339_ms_json(out, ms);
   }
 }
 
@@ -79,7 +79,8 @@ void append_times_and_timeline(std::string& out, const attempt_view& a) {
   json_text::append_array(out, a.timeline, [](std::string& o, const status_change& s) {
     o += '{';
     append_member(o, "status", s.status, true);
-    append_member(o, "at", format_rfc3339_ms(s.at));
+    append_key(o, "at");
+    append_rfc3339_ms_json(o, s.at);
     if (!s.reason.empty()) {
       append_member(o, "reason", s.reason);
     }

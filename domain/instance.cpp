@@ -90,7 +90,7 @@ void append_action(std::string& out, const action_state& a) {
   append_member(out, "reason", a.reason);
   append_key(out, "due");
   if (a.due_ms) {
-    json_text::append_string(out, format_rfc3339_ms(a.due_ms));
+    append_rfc3339_ms_json(out, a.due_ms);
   } else {
     out += "null";
   }
@@ -118,8 +118,10 @@ void append_json(std::string& out, const instance_view& i) {
   append_member(out, "trigger", i.trigger);
   append_member(out, "state", i.state);
   append_member(out, "reason", i.reason);
-  append_member(out, "created_at", format_rfc3339_ms(i.created_at));
-  append_member(out, "updated_at", format_rfc3339_ms(i.updated_at));
+  append_key(out, "created_at");
+  append_rfc3339_ms_json(out, i.created_at);
+  append_key(out, "updated_at");
+  append_rfc3339_ms_json(out, i.updated_at);
   append_key(out, "changed");
   append_string_array(out, i.changed);
   append_key(out, "trace");

@@ -4,6 +4,7 @@
 // of the cost of writing an attempt. The output is what boost::json's
 // serializer writes for the same values (tested against it).
 
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,7 +22,11 @@ inline void append_key(std::string& out, std::string_view name, bool first = fal
   out += ':';
 }
 
-inline void append_int(std::string& out, std::int64_t n) { out += std::to_string(n); }
+inline void append_int(std::string& out, std::int64_t n) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  out.append(digits, static_cast<std::size_t>(end - digits));
+}
 
 // `[e1,e2,...]`, each element written by `write(out, element)`.
 template <class List, class Write>

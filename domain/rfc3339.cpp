@@ -1,5 +1,6 @@
 #include "domain/rfc3339.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace herald::domain {
@@ -110,7 +111,7 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view s) {
   return secs * 1000 + millis;
 }
 
-std::string format_rfc3339_ms(std::int64_t epoch_ms) {
+void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms) {
   std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
   const int ms = static_cast<int>(epoch_ms - secs * 1000);
   std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
@@ -120,14 +121,15 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms) {
   civil_from_days(days, y, m, d);
   if (y < 0 || y > 9999) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
-                  (sod / 60) % 60, sod % 60, ms);
-    return buf;
+    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
+                                (sod / 60) % 60, sod % 60, ms);
+    out.append(buf, static_cast<std::size_t>(std::max(n, 0)));
+    return;
   }
   // Every record carries a few of these: digits by hand, not snprintf.
-  std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](std::size_t at, int value, int width) {
-    for (int i = width - 1; i >= 0; --i, value /= 10) out[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+  char text[] = "0000-00-00T00:00:00.000Z";
+  auto put = [&text](std::size_t at, int value, int width) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) text[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
   };
   put(0, y, 4);
   put(5, static_cast<int>(m), 2);
@@ -136,6 +138,18 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms) {
   put(14, (sod / 60) % 60, 2);
   put(17, sod % 60, 2);
   put(20, ms, 3);
+  out.append(text, sizeof text - 1);
+}
+
+void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms) {
+  out += '"';
+  append_rfc3339_ms(out, epoch_ms);
+  out += '"';
+}
+
+std::string format_rfc3339_ms(std::int64_t epoch_ms) {
+  std::string out;
+  append_rfc3339_ms(out, epoch_ms);
   return out;
 }
 

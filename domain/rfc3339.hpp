@@ -17,5 +17,10 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 // Formats milliseconds since the epoch as "2026-11-22T17:15:34.123Z"
 // (milliseconds always present, UTC).
 std::string format_rfc3339_ms(std::int64_t epoch_ms);
+// The same text appended to `out`: the records the engine writes carry a
+// dozen timestamps each, and a std::string of 24 characters is a heap one.
+void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms);
+// The same text in quotes, as a JSON string (it has nothing to escape).
+void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms);
 
 }  // namespace herald::domain

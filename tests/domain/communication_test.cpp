@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <limits>
+
 #include <boost/json.hpp>
 
 #include "domain/communication.hpp"
@@ -60,6 +62,16 @@ TEST_CASE("a character to escape is escaped wherever it falls among eight-byte w
         CHECK(out == json::serialize(json::string(s)));
       }
     }
+  }
+}
+
+TEST_CASE("integers are written as boost::json serializes them, at both ends of their range", "[domain][json]") {
+  for (std::int64_t n : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{7}, std::int64_t{1795000000123},
+                         std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()}) {
+    std::string out = "[";
+    json_text::append_int(out, n);
+    out += ']';
+    CHECK(out == boost::json::serialize(boost::json::array{n}));
   }
 }
 

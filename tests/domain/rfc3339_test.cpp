@@ -38,3 +38,14 @@ TEST_CASE("formatting round-trips through parsing", "[domain][rfc3339]") {
   // Outside four-digit years (not RFC 3339's range) it still writes the date.
   CHECK(format_rfc3339_ms(253402300800000) == "10000-01-01T00:00:00.000Z");
 }
+
+TEST_CASE("a timestamp appended to a text, bare or quoted, is the formatted one", "[domain][rfc3339]") {
+  for (std::int64_t ms : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1522949460250}, std::int64_t{253402300800000}}) {
+    std::string out = "at ";
+    herald::domain::append_rfc3339_ms(out, ms);
+    CHECK(out == "at " + format_rfc3339_ms(ms));
+    std::string quoted = "[";
+    herald::domain::append_rfc3339_ms_json(quoted, ms);
+    CHECK(quoted == "[\"" + format_rfc3339_ms(ms) + "\"");
+  }
+}
