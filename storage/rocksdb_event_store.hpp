@@ -293,7 +293,7 @@ class rocksdb_event_store final : public event_store {
   std::atomic<std::uint64_t> last_seq_{0};  // newest committed event
   // The sequencer's: a chunk's view and index writes, added to its group's
   // batch sorted (sorted_batch.hpp).
-  std::unique_ptr<sorted_writes> index_writes_;  // the sequencer's, reused
+  std::unique_ptr<sorted_writes> index_writes_;
 
   // State below is protected by mu_.
   std::mutex mu_;
