@@ -123,7 +123,7 @@ void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms) {
     char buf[64];
     const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
                                 (sod / 60) % 60, sod % 60, ms);
-    out.append(buf, static_cast<std::size_t>(std::max(n, 0)));
+    out.append(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof buf) - 1)));
     return;
   }
   // Every record carries a few of these: digits by hand, not snprintf.
