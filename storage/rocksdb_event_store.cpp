@@ -283,17 +283,15 @@ void rocksdb_event_store::stop() {
 void rocksdb_event_store::index_handles() {
   handles_by_constant_.clear();
   auto add = [this](const char* constant) {
+    for (const auto& [known, handle] : handles_by_constant_) {
+      if (known == constant) return;  // placed already, among the first
+    }
     const auto found = handles_.find(std::string_view(constant));
     if (found != handles_.end()) handles_by_constant_.emplace_back(constant, found->second);
   };
-  // The families every communication writes first.
+  // The families every communication writes first, then all the others.
   for (const char* constant : {cf_log, cf_entity_history, cf_dedup, cf_attempts, cf_queued_attempts}) add(constant);
-  for (const char* constant : projection_columns) {
-    if (constant != cf_entity_history && constant != cf_dedup && constant != cf_attempts &&
-        constant != cf_queued_attempts) {
-      add(constant);
-    }
-  }
+  for (const char* constant : projection_columns) add(constant);
   add(cf_calls_started);
 }
 
