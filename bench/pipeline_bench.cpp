@@ -35,14 +35,14 @@
 #define STRINGIFY_ARENAS STRINGIFY(MALLCTL_ARENAS_ALL)
 
 #include <algorithm>
-#include <optional>
-#include <charconv>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <boost/json.hpp>
