@@ -1,8 +1,7 @@
 #include <caf/all.hpp>
 
-#include <openssl/sha.h>
-
 #include "actors/provider_actor.hpp"
+#include "domain/sha256.hpp"
 
 namespace herald::actors {
 namespace {
@@ -10,8 +9,7 @@ namespace {
 // A stable fraction in [0, 1) for an attempt id: the same attempt always
 // succeeds or fails the same way, so tests and demos are reproducible.
 double stable_fraction(const std::string& id) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(id.data()), id.size(), digest);
+  const domain::sha256_digest digest = domain::sha256(id);
   std::uint32_t v = (std::uint32_t{digest[0]} << 24) | (std::uint32_t{digest[1]} << 16) |
                     (std::uint32_t{digest[2]} << 8) | digest[3];
   return v / 4294967296.0;
@@ -28,7 +26,8 @@ provider_actor spawn_sandbox_provider(caf::actor_system& system, double failure_
           dispatch_outcome out;
           out.provider_message_id = "sandbox-" + req.attempt.id;
           const std::int64_t now = clock_ms();
-          if (stable_fraction(req.attempt.id) < failure_ratio) {
+          // A fraction is below a ratio of 0 never: no hash needed (the default).
+          if (failure_ratio > 0 && stable_fraction(req.attempt.id) < failure_ratio) {
             const bool email = req.attempt.channel == "email";
             out.statuses.push_back({email ? "bounced" : "failed",
                                     "sandbox: simulated delivery failure", now});

@@ -1,13 +1,11 @@
 #include "domain/communication.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <boost/json.hpp>
 
 #include "domain/json_fields.hpp"
 #include "domain/json_text.hpp"
 #include "domain/rfc3339.hpp"
+#include "domain/sha256.hpp"
 
 namespace json = boost::json;
 using namespace herald::domain::json_fields;
@@ -325,27 +323,11 @@ result<task_view> task_from_json(const json::value& v) {
   return t;
 }
 
-namespace {
-
-// OpenSSL 3's one-shot SHA256() looks the algorithm up on every call
-// (EVP_MD_fetch: a lock and a table search, more than half its cost for an
-// id-sized input, once per communication); fetched once here instead.
-const EVP_MD* sha256_digest() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
-
-}  // namespace
-
 std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  const EVP_MD* md = sha256_digest();
-  if (md == nullptr || EVP_Digest(text.data(), text.size(), digest, nullptr, md, nullptr) != 1) {
-    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  }
+  const sha256_digest digest = sha256(text);
   static const char* hex = "0123456789abcdef";
   std::string out;
-  for (std::size_t i = 0; i < SHA256_DIGEST_LENGTH && out.size() < hex_chars; ++i) {
+  for (std::size_t i = 0; i < digest.size() && out.size() < hex_chars; ++i) {
     out += hex[digest[i] >> 4];
     out += hex[digest[i] & 15];
   }
