@@ -14,6 +14,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "domain/entity_record.hpp"
+#include "storage/bytewise_comparator.hpp"
 #include "storage/coding.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
@@ -35,6 +36,7 @@ std::int64_t system_now_ms() {
 rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::shared_ptr<rocksdb::Cache>& cache,
                                            std::size_t memtable_bytes) {
   rocksdb::ColumnFamilyOptions o;
+  o.comparator = bytewise_comparator();  // RocksDB's order, compared inline (bytewise_comparator.hpp)
   // Small memtables: the shared budget (db_write_buffer_size) flushes the
   // largest one when the sum is reached, so no family waits for 64 MiB.
   o.write_buffer_size = memtable_bytes;
