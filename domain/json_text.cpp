@@ -18,21 +18,41 @@ bool has_byte_to_escape(std::uint64_t w) {
   return below_space || has_zero_byte(w ^ (ones * '"')) || has_zero_byte(w ^ (ones * '\\'));
 }
 
+// Whether `s` holds a byte to escape, eight bytes at a time: the bytes past
+// the last whole word are read as the word ending with them (a string
+// shorter than a word, padded with 'a'), so no byte is tested on its own.
+bool has_any_to_escape(std::string_view s) {
+  constexpr std::uint64_t letters = 0x0101010101010101ull * 'a';
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  std::uint64_t word = letters;
+  if (n < sizeof word) {
+    if (n > 0) std::memcpy(&word, p, n);
+    return has_byte_to_escape(word);
+  }
+  std::size_t i = 0;
+  for (; i + sizeof word <= n; i += sizeof word) {
+    std::memcpy(&word, p + i, sizeof word);
+    if (has_byte_to_escape(word)) return true;
+  }
+  if (i == n) return false;
+  std::memcpy(&word, p + n - sizeof word, sizeof word);
+  return has_byte_to_escape(word);
+}
+
 }  // namespace
 
 void append_string(std::string& out, std::string_view s) {
-  static constexpr char hex[] = "0123456789abcdef";
   out += '"';
+  // Most strings (ids, names, times, statuses) have nothing to escape.
+  if (!has_any_to_escape(s)) {
+    out.append(s.data(), s.size());
+    out += '"';
+    return;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
   std::size_t plain = 0;  // start of the run not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (i + 8 <= s.size()) {
-      std::uint64_t word;
-      std::memcpy(&word, s.data() + i, sizeof word);
-      if (!has_byte_to_escape(word)) {
-        i += 7;  // and the loop's own step: the next word
-        continue;
-      }
-    }
     const auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + plain, i - plain);
