@@ -619,7 +619,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
       return step;
     }
     const domain::rendered_message* rendered = tmpl ? &rendered_for.at(mapped_to) : nullptr;
-    const std::string customer = [&] {
+    std::string customer = [&] {
       auto it = root->links.find("Account");
       return it == root->links.end() ? std::string() : it->second;
     }();
@@ -693,7 +693,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     comm.mapped_to = mapped_to;
     comm.mapped_to_label = root->label;
     comm.topic = topic;
-    comm.recipient = info;
+    comm.recipient = std::move(info);
     comm.latest_status = a.status;
     comm.latest_attempt_id = a.id;
     comm.channel = a.channel;
@@ -701,10 +701,11 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     comm.type = a.type;
     comm.category = a.category;
     comm.workflow = inst.workflow;
-    comm.customer = customer;
+    comm.customer = std::move(customer);
     comm.attempts = a.attempt;
     comm.last_attempt_at = now;
-    comms_[comm_id] = comm;
+    // Kept by moving: a copy of its dozen strings cost an allocation each.
+    const domain::communication_view& stored = comms_[comm_id] = std::move(comm);
 
     json::object content{{"subject", a.subject}, {"template", a.template_id}, {"template_version", a.template_version}};
     if (rendered) {
@@ -727,7 +728,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     }
     action.attempts.push_back(a.id);
     if (a.status == "queued" || a.status == "task_open") any_attempt = true;
-    record_new_attempt(step, std::move(a), comm, content, std::move(task), previous_at);
+    record_new_attempt(step, std::move(a), stored, content, std::move(task), previous_at);
   }
   action.state = any_attempt ? "dispatched" : "not_sent";
   action.reason = any_attempt ? "" : "no_contact";
