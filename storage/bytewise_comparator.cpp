@@ -8,10 +8,15 @@
 namespace herald::storage {
 namespace {
 
+// Eight bytes as a number whose order is their memcmp order.
 std::uint64_t load_big_endian(const char* p) {
   std::uint64_t v;
   std::memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return v;
+#else
   return __builtin_bswap64(v);
+#endif
 }
 
 // memcmp's sign over the first `n` bytes, words first.
