@@ -1,5 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <random>
+
+#include <date/date.h>
+
 #include "domain/rfc3339.hpp"
 
 using herald::domain::format_rfc3339_ms;
@@ -48,4 +53,23 @@ TEST_CASE("a timestamp appended to a text, bare or quoted, is the formatted one"
     herald::domain::append_rfc3339_ms_json(quoted, ms);
     CHECK(quoted == "[\"" + format_rfc3339_ms(ms) + "\"");
   }
+}
+
+TEST_CASE("formatting agrees with the date library's across years, days and milliseconds", "[domain][rfc3339]") {
+  // Every field's digits are written from a table of pairs: compared with
+  // an independent formatter from year 0 to 9999, each millisecond digit.
+  std::mt19937_64 random(1124);
+  const std::int64_t first = -62167219200000;  // 0000-01-01T00:00:00.000Z
+  const std::int64_t last = 253402300799999;   // 9999-12-31T23:59:59.999Z
+  std::size_t differing = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::int64_t ms = first + static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(last - first + 1));
+    const date::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds(ms)};
+    if (format_rfc3339_ms(ms) != date::format("%FT%TZ", t)) ++differing;
+  }
+  for (std::int64_t ms : {first, last, std::int64_t{999}, std::int64_t{86399999}}) {
+    const date::sys_time<std::chrono::milliseconds> t{std::chrono::milliseconds(ms)};
+    CHECK(format_rfc3339_ms(ms) == date::format("%FT%TZ", t));
+  }
+  CHECK(differing == 0);
 }
