@@ -301,8 +301,8 @@ engine_step entity_engine::schedule_dates(const entity_update& update, const dom
       std::vector<domain::rule_trace> trace;
       const std::vector<std::string> none;
       domain::rule_context rc{&parsed_key_, &record, &none, lookup()};
-      domain::evaluate_rules(w->workflow.rules, rc, trace);
-      step.append(make_instance(*w, id, update, record, {}, std::move(trace),
+      const bool held = domain::evaluate_rules(w->workflow.rules, rc, trace);
+      step.append(make_instance(*w, id, update, record, {}, std::move(trace), held,
                                 std::max(*due, ctx_->clock->now_ms())));
     }
   }
@@ -314,13 +314,14 @@ engine_step entity_engine::start_instance(const versioned_workflow& w, const ent
                                           const std::vector<std::string>& changed,
                                           std::vector<domain::rule_trace> trace) {
   return make_instance(w, "i-" + std::to_string(update.seq) + "-" + w.workflow.id, update, record, changed,
-                       std::move(trace), std::nullopt);
+                       std::move(trace), /*rules_held=*/true, std::nullopt);
 }
 
 engine_step entity_engine::make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
                                          const domain::entity_record& record,
                                          const std::vector<std::string>& changed,
-                                         std::vector<domain::rule_trace> trace, std::optional<std::int64_t> due) {
+                                         std::vector<domain::rule_trace> trace, bool rules_held,
+                                         std::optional<std::int64_t> due) {
   const std::int64_t now = ctx_->clock->now_ms();
   domain::instance_view inst;
   inst.id = std::move(id);
@@ -363,7 +364,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
   }
   domain::instance_view& stored = instances_[inst.id] = std::move(inst);
   engine_step fired;
-  for (std::size_t i : fire_now) fired.append(fire_step(stored, stored.actions[i], &record, false));
+  for (std::size_t i : fire_now) fired.append(fire_step(stored, stored.actions[i], &record, false, rules_held));
   engine_step step = persist_instance(stored, std::move(timers), {}, /*created=*/true);
   // The instance event goes first: attempts name it.
   step.append(std::move(fired));
@@ -479,7 +480,8 @@ engine_step entity_engine::on_fire(const std::string& instance_id, int action_in
 }
 
 engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action_state& action,
-                                     const domain::entity_record* record, bool deleted) {
+                                     const domain::entity_record* record, bool deleted,
+                                     std::optional<bool> rules_held) {
   engine_step step;
   inst.updated_at = ctx_->clock->now_ms();
   const auto defs = ctx_->definitions->current();
@@ -489,6 +491,11 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
     stop_reason = "cancelled";
   } else if (w == defs->workflows.end() || !w->second.workflow.enabled || !record) {
     stop_reason = "cancelled";
+  } else if (rules_held) {
+    // Evaluated on this record in this step already: the same inputs give
+    // the same answer (rules read the record, its links and its changes).
+    inst.fire_trace = inst.trace;
+    if (!*rules_held) stop_reason = "rules_no_longer_match";
   } else {
     inst.fire_trace.clear();
     domain::rule_context rc{&parsed_key_, record, &inst.changed, lookup()};

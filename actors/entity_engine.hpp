@@ -89,9 +89,12 @@ class entity_engine {
   engine_step on_status(const std::string& attempt_id, const dispatch_outcome& outcome);
 
  private:
+  // `trace` is the rules' evaluation on `record` and `changed` in this step,
+  // `rules_held` its result: an action due at once fires on it.
   engine_step make_instance(const versioned_workflow& w, std::string id, const entity_update& update,
                             const domain::entity_record& record, const std::vector<std::string>& changed,
-                            std::vector<domain::rule_trace> trace, std::optional<std::int64_t> due);
+                            std::vector<domain::rule_trace> trace, bool rules_held,
+                            std::optional<std::int64_t> due);
   engine_step start_instance(const versioned_workflow& w, const entity_update& update,
                              const domain::entity_record& record, const std::vector<std::string>& changed,
                              std::vector<domain::rule_trace> trace);
@@ -103,8 +106,11 @@ class entity_engine {
   std::optional<std::int64_t> date_due(const domain::workflow_trigger& trigger, const domain::entity_record& record);
   // Re-checks the rules of a due action and fires it (or records why not),
   // settling the instance's state; the caller persists the instance.
+  // `rules_held`: the rules were evaluated on `record` in this very step
+  // (instance.trace, with this result), so they are not evaluated again.
   engine_step fire_step(domain::instance_view& instance, domain::action_state& action,
-                        const domain::entity_record* record, bool deleted);
+                        const domain::entity_record* record, bool deleted,
+                        std::optional<bool> rules_held = std::nullopt);
   engine_step fire_action(domain::instance_view& instance, domain::action_state& action,
                           const versioned_workflow& w, const domain::entity_record& record);
   // Renders a template with merge fields as paths from the entity `key`.

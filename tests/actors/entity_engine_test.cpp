@@ -7,6 +7,7 @@
 #include <date/tz.h>
 
 #include "actors/entity_engine.hpp"
+#include "domain/engine_event.hpp"
 #include "domain/entity_record.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
@@ -90,4 +91,46 @@ TEST_CASE("reports on an attempt whose records are not durable yet build on what
   CHECK(timeline_of(attempt) == std::vector<std::string>{"queued", "sent", "delivered"});
   CHECK(attempt.at("status") == "delivered");
   CHECK(attempt.at("provider_message_id") == "m-1");
+}
+
+TEST_CASE("a date-relative instance already due fires on the rules checked as it is created, and only if they held",
+          "[actors][engine]") {
+  // Its rules are evaluated when the date is scheduled (for the explain
+  // view); an action due at once fires on that evaluation in the same step.
+  engine_under_test t;
+  REQUIRE(t.definitions.put("workflow", "overdue", 1, R"({"title":"Overdue","module":"Invoice",
+      "trigger":{"date":"DueDate","offset":"P1D"},
+      "rules":[{"field":"Status","op":"ne","value":"Paid"}],
+      "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"category":"Finance"}]})"));
+  for (const std::string status : {"Open", "Paid"}) {
+    const std::string key = "Invoice/" + status;
+    const std::string data = R"({"label":"Invoice )" + status + R"(","fields":{"Status":")" + status +
+                             R"(","DueDate":"2020-01-01"},"contact":{"email":"payer@example.com"}})";
+    auto out = t.store->append({herald::test::make_event("e-" + status, key, "invoice.saved", data)});
+    REQUIRE(out);
+    const auto record = herald::domain::parse_entity_record(boost::json::parse(data));
+    REQUIRE(record);
+    entity_update update;
+    update.seq = out->seqs.at(0);
+    update.type = "invoice.saved";
+    update.carries_record = true;
+    update.data_json = data;
+    entity_engine engine(key, &t.context);
+    const engine_step step = engine.on_event(update, &*record, herald::domain::changed_fields(nullptr, *record), false);
+    INFO(status);
+    CHECK(step.dispatches.size() == (status == "Open" ? 1u : 0u));
+    bool seen = false;
+    for (const auto& ev : step.events) {
+      if (ev.type != herald::domain::engine::instance_updated) continue;
+      const auto inst = boost::json::parse(ev.data).at("instance").as_object();
+      seen = true;
+      CHECK(inst.at("fire_trace") == inst.at("trace"));
+      CHECK(inst.at("trace").as_array().at(0).at("held").as_bool() == (status == "Open"));
+      CHECK(inst.at("actions").as_array().at(0).at("state").as_string() == (status == "Open" ? "dispatched" : "not_sent"));
+      if (status == "Paid") {
+        CHECK(inst.at("actions").as_array().at(0).at("reason").as_string() == "rules_no_longer_match");
+      }
+    }
+    CHECK(seen);
+  }
 }
