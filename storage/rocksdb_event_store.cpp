@@ -14,6 +14,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "domain/entity_record.hpp"
+#include "storage/batch_bytes.hpp"
 #include "storage/bytewise_comparator.hpp"
 #include "storage/coding.hpp"
 #include "storage/iterator_pool.hpp"
@@ -213,7 +214,8 @@ struct rocksdb_event_store::prepared_group {
   std::vector<pending_append> appends;
   std::vector<append_outcome> outcomes;
   std::vector<status> refused;  // per append: its chain was broken (it is not in the batch)
-  rocksdb::WriteBatch batch;
+  batch_bytes writes;           // while the sequencer builds it
+  rocksdb::WriteBatch batch;    // from its hand-over to the committer on
   std::uint64_t first_seq = 0;  // the group holds [first_seq, end_seq)
   std::uint64_t end_seq = 0;
   std::uint64_t accepted = 0;
@@ -375,6 +377,7 @@ void rocksdb_event_store::sequencer_loop() {
         return worth_taking() || can_hand_over() || (stopping_ && queue_.empty() && !building);
       });
       if (can_hand_over() && (hand_over_next || !worth_taking())) {
+        building->batch = building->writes.finish();
         building->started = std::chrono::steady_clock::now();
         ready_ = std::move(building);
         hand_over_next = false;
@@ -427,7 +430,7 @@ std::unique_ptr<rocksdb_event_store::prepared_group> rocksdb_event_store::new_gr
   g->first_seq = g->end_seq = next_seq_;
   std::lock_guard<std::mutex> lock(mu_);
   if (!spare_batches_.empty()) {
-    g->batch = std::move(spare_batches_.back());
+    g->writes = batch_bytes(std::move(spare_batches_.back()));
     spare_batches_.pop_back();
   }
   return g;
@@ -471,6 +474,7 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   std::uint64_t seq = next_seq_;
   std::vector<std::string> group_keys;
   std::string record;
+  const std::uint32_t log_column = cf(cf_log)->GetID();
   if (!index_writes_) index_writes_ = std::make_unique<sorted_writes>();
   index_writes_->clear();
   std::size_t k = 0;
@@ -496,7 +500,7 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
       }
       record.clear();
       encode_record(g->appends[a].kind, now, ev, record);
-      g->batch.Put(cf(cf_log), log_key(seq), record);
+      g->writes.put(log_column, log_key(seq), record);
       project(seq, g->appends[a].kind, ev, *index_writes_);
       if (!key.empty()) {
         pending_keys_.emplace(key, g->id);
@@ -520,9 +524,7 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   if (g->failure.is_ok()) {
     // Log keys come in order already; the views' and indexes' keys are
     // sorted so that each memtable insert starts where the last one went.
-    if (auto st = index_writes_->append_to(g->batch); !st.ok()) {
-      g->failure = from_rocksdb(st, "ordering a group's index writes");
-    }
+    index_writes_->append_to(g->writes);
   }
   g->end_seq = seq;
   if (g->failure.is_ok()) {
@@ -651,9 +653,9 @@ void rocksdb_event_store::recycle(rocksdb::WriteBatch batch) {
   // batch grown by a rare huge group is let go rather than kept.
   constexpr std::size_t keep_up_to_bytes = 16u << 20;
   if (batch.Data().capacity() > keep_up_to_bytes) return;
-  batch.Clear();
+  std::string bytes = batch_bytes::reclaim(std::move(batch));
   std::lock_guard<std::mutex> lock(mu_);
-  if (spare_batches_.size() < 2) spare_batches_.push_back(std::move(batch));
+  if (spare_batches_.size() < 2) spare_batches_.push_back(std::move(bytes));
 }
 
 void rocksdb_event_store::complete(prepared_group& g) {

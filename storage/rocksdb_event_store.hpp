@@ -314,9 +314,10 @@ class rocksdb_event_store final : public event_store {
   bool stopping_ = false;
   bool sequencer_done_ = false;
   bool reset_needed_ = false;  // a write failed: groups prepared on top of it fail
-  // Written batches, cleared, for the next groups: a batch grows to a group's
-  // size by doubling, and a fresh one pays every copy and page fault again.
-  std::vector<rocksdb::WriteBatch> spare_batches_;
+  // Written batches' memory (batch_bytes::reclaim), for the next groups: a
+  // batch grows to a group's size by doubling, and a fresh one pays every
+  // copy and page fault again.
+  std::vector<std::string> spare_batches_;
 
   // Owned by the sequencer thread.
   std::uint64_t next_seq_ = 1;

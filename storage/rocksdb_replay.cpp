@@ -68,7 +68,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   }
 
   sorted_writes writes;
-  rocksdb::WriteBatch batch;
+  batch_bytes bytes;
   std::uint64_t applied = 0;
   std::uint64_t current = 0;
   status failure;
@@ -76,12 +76,10 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
     if (writes.size() == 0) {
       return status::ok();
     }
-    if (auto sorted = writes.append_to(batch); !sorted.ok()) {
-      batch.Clear();
-      return from_rocksdb(sorted, "ordering rebuilt projections");
-    }
+    writes.append_to(bytes);
+    rocksdb::WriteBatch batch = bytes.finish();
     auto st = db_->Write(rocksdb::WriteOptions(), &batch);
-    batch.Clear();
+    bytes = batch_bytes(batch_bytes::reclaim(std::move(batch)));
     return st.ok() ? status::ok() : from_rocksdb(st, "writing rebuilt projections");
   };
   auto st = scan(f, [&](const stored_event& e) {

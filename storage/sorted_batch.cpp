@@ -6,14 +6,14 @@
 namespace herald::storage {
 
 void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  writes_.push_back(write{column->GetID(), false, column, bytes_.size(), static_cast<std::uint32_t>(key.size()),
+  writes_.push_back(write{column->GetID(), false, bytes_.size(), static_cast<std::uint32_t>(key.size()),
                           static_cast<std::uint32_t>(value.size())});
   bytes_.append(key.data(), key.size());
   bytes_.append(value.data(), value.size());
 }
 
 void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key) {
-  writes_.push_back(write{column->GetID(), true, column, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
+  writes_.push_back(write{column->GetID(), true, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
   bytes_.append(key.data(), key.size());
 }
 
@@ -22,7 +22,7 @@ void sorted_writes::clear() {
   writes_.clear();
 }
 
-rocksdb::Status sorted_writes::append_to(rocksdb::WriteBatch& to) {
+void sorted_writes::append_to(batch_bytes& to) {
   order_.resize(writes_.size());
   for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
   const char* bytes = bytes_.data();
@@ -35,16 +35,15 @@ rocksdb::Status sorted_writes::append_to(rocksdb::WriteBatch& to) {
     const int c = key_of(x).compare(key_of(y));
     return c != 0 ? c < 0 : a < b;
   });
-  rocksdb::Status st;
   for (const std::uint32_t i : order_) {
     const write& w = writes_[i];
-    const rocksdb::Slice key(bytes + w.key_at, w.key_size);
-    st = w.erase ? to.Delete(w.column, key)
-                 : to.Put(w.column, key, rocksdb::Slice(bytes + w.key_at + w.key_size, w.value_size));
-    if (!st.ok()) break;
+    if (w.erase) {
+      to.erase(w.column_id, key_of(w));
+    } else {
+      to.put(w.column_id, key_of(w), std::string_view(bytes + w.key_at + w.key_size, w.value_size));
+    }
   }
   clear();
-  return st;
 }
 
 }  // namespace herald::storage

@@ -19,6 +19,8 @@
 #include <rocksdb/status.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/batch_bytes.hpp"
+
 namespace herald::storage {
 
 class sorted_writes {
@@ -28,14 +30,12 @@ class sorted_writes {
   std::size_t size() const { return writes_.size(); }
   void clear();
   // Appends every write gathered so far to `to`, sorted, and clears them.
-  // A failed append leaves `to` with the writes before it.
-  rocksdb::Status append_to(rocksdb::WriteBatch& to);
+  void append_to(batch_bytes& to);
 
  private:
   struct write {
     std::uint32_t column_id = 0;
     bool erase = false;
-    rocksdb::ColumnFamilyHandle* column = nullptr;
     std::size_t key_at = 0;  // offsets into bytes_, which grows as writes come
     std::uint32_t key_size = 0;
     std::uint32_t value_size = 0;  // the value follows the key

@@ -66,10 +66,11 @@ TEST_CASE("writes are appended sorted by column and key, later writes of a key s
   writes.put(first, std::string("k\0", 2), "after k");  // bytes, not C strings, are compared
   CHECK(writes.size() == 7);
 
-  rocksdb::WriteBatch to;
-  REQUIRE(to.Put(first, "already", "there").ok());
-  REQUIRE(writes.append_to(to).ok());
+  herald::storage::batch_bytes bytes;
+  bytes.put(first->GetID(), "already", "there");
+  writes.append_to(bytes);
   CHECK(writes.size() == 0);
+  rocksdb::WriteBatch to = bytes.finish();
 
   const std::string f = std::to_string(first->GetID()), s = std::to_string(db.second->GetID());
   CHECK(writes_of(to) == std::vector<std::string>{f + ":put:already", f + ":put:k", f + ":put:k",
@@ -90,8 +91,9 @@ TEST_CASE("many writes of one key keep their order through the sort", "[storage]
   for (int i = 0; i < 500; ++i) {
     writes.put(db.second, "key" + std::to_string(i % 7), std::to_string(i));
   }
-  rocksdb::WriteBatch to;
-  REQUIRE(writes.append_to(to).ok());
+  herald::storage::batch_bytes bytes;
+  writes.append_to(bytes);
+  rocksdb::WriteBatch to = bytes.finish();
   REQUIRE(db.db->Write(rocksdb::WriteOptions(), &to).ok());
   for (int k = 0; k < 7; ++k) {
     const int last = k + 7 * ((499 - k) / 7);
