@@ -1,19 +1,35 @@
 #include "storage/sorted_batch.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
+#include "storage/bytewise_comparator.hpp"
+
 namespace herald::storage {
+namespace {
+
+// Where two keys differ in their zero-padded first eight bytes, these give
+// their bytewise order (a shorter key pads with zeros, which sort first);
+// where not, the whole keys do.
+std::uint64_t leading_word(const rocksdb::Slice& key) {
+  if (key.size() >= 8) return load_big_endian(key.data());
+  char padded[8] = {};
+  std::memcpy(padded, key.data(), key.size());
+  return load_big_endian(padded);
+}
+
+}  // namespace
 
 void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  writes_.push_back(write{column->GetID(), false, bytes_.size(), static_cast<std::uint32_t>(key.size()),
+  writes_.push_back(write{column->GetID(), false, leading_word(key), bytes_.size(), static_cast<std::uint32_t>(key.size()),
                           static_cast<std::uint32_t>(value.size())});
   bytes_.append(key.data(), key.size());
   bytes_.append(value.data(), value.size());
 }
 
 void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key) {
-  writes_.push_back(write{column->GetID(), true, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
+  writes_.push_back(write{column->GetID(), true, leading_word(key), bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
   bytes_.append(key.data(), key.size());
 }
 
@@ -32,7 +48,8 @@ void sorted_writes::append_to(batch_bytes& to) {
     const write& x = writes_[a];
     const write& y = writes_[b];
     if (x.column_id != y.column_id) return x.column_id < y.column_id;
-    const int c = key_of(x).compare(key_of(y));
+    if (x.leading != y.leading) return x.leading < y.leading;
+    const int c = compare_bytewise(key_of(x), key_of(y));
     return c != 0 ? c < 0 : a < b;
   });
   for (const std::uint32_t i : order_) {

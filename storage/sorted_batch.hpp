@@ -36,6 +36,9 @@ class sorted_writes {
   struct write {
     std::uint32_t column_id = 0;
     bool erase = false;
+    // The key's first eight bytes (zero-padded), big-endian: most pairs of
+    // keys are ordered by it without reading the keys (sort_key()).
+    std::uint64_t leading = 0;
     std::size_t key_at = 0;  // offsets into bytes_, which grows as writes come
     std::uint32_t key_size = 0;
     std::uint32_t value_size = 0;  // the value follows the key

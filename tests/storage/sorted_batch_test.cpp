@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -99,4 +101,39 @@ TEST_CASE("many writes of one key keep their order through the sort", "[storage]
     const int last = k + 7 * ((499 - k) / 7);
     CHECK(db.get(db.second, "key" + std::to_string(k)) == std::to_string(last));
   }
+}
+
+TEST_CASE("writes come out in the order a stable sort of (column, key) gives, whatever their bytes", "[storage]") {
+  // Keys sharing their first eight bytes or not, shorter than eight,
+  // holding zero bytes and bytes above 0x7f: the sort's leading-word shortcut
+  // must agree with comparing the whole keys.
+  herald::test::temp_dir dir;
+  two_columns db(dir.sub("db"));
+  rocksdb::ColumnFamilyHandle* columns[] = {db.db->DefaultColumnFamily(), db.second};
+  std::mt19937 random(77);
+  const std::string alphabet = std::string("\0\x01" "ab\x7f\x80\xff", 7);
+  struct entry {
+    std::uint32_t column;
+    std::string key;
+    std::size_t position;
+  };
+  std::vector<entry> expected;
+  herald::storage::sorted_writes writes;
+  for (std::size_t i = 0; i < 2000; ++i) {
+    std::string key = random() % 2 ? std::string("\x10" "Delegate/", 10) : std::string();
+    const std::size_t length = random() % 12;
+    for (std::size_t j = 0; j < length; ++j) key += alphabet[random() % alphabet.size()];
+    auto* column = columns[random() % 2];
+    writes.put(column, key, std::to_string(i));
+    expected.push_back({column->GetID(), key, i});
+  }
+  std::stable_sort(expected.begin(), expected.end(), [](const entry& a, const entry& b) {
+    return a.column != b.column ? a.column < b.column : a.key < b.key;
+  });
+  herald::storage::batch_bytes bytes;
+  writes.append_to(bytes);
+  const rocksdb::WriteBatch batch = bytes.finish();
+  std::vector<std::string> want;
+  for (const auto& e : expected) want.push_back(std::to_string(e.column) + ":put:" + e.key);
+  CHECK(writes_of(batch) == want);
 }
