@@ -15,11 +15,14 @@ namespace herald::domain::json_text {
 // (\b \f \n \r \t, others as \u00XX); everything else, UTF-8 included, as is.
 void append_string(std::string& out, std::string_view s);
 
-// `"name":` after a comma unless `first`.
+// `"name":` after a comma unless `first`. `name` is one of Herald's own
+// member names (letters, digits and underscores: nothing to escape), so it
+// is written as it is, not scanned as append_string scans values.
 inline void append_key(std::string& out, std::string_view name, bool first = false) {
   if (!first) out += ',';
-  append_string(out, name);
-  out += ':';
+  out += '"';
+  out.append(name.data(), name.size());
+  out.append("\":", 2);
 }
 
 inline void append_int(std::string& out, std::int64_t n) {
