@@ -150,6 +150,7 @@ void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::
   } else if (event.type == engine::preferences_updated) {
     const json::value* prefs = d.if_contains("preferences");
     if (!prefs || !prefs->is_object() || !event.subject || event.subject->empty()) return;
+    holds_preferences_.store(true);  // before the write is visible: readers look from now on
     batch.put(cf(cf_preferences), *event.subject, json::serialize(*prefs));
   } else if (event.type == engine::task_updated) {
     const json::value* task = d.if_contains("task");

@@ -242,6 +242,11 @@ rocksdb_event_store::rocksdb_event_store(store_options options, std::unique_ptr<
   last_sync_ms_ = options_.clock_ms();
   std::unique_ptr<rocksdb::Iterator> started(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_calls_started)));
   for (started->SeekToFirst(); started->Valid(); started->Next()) started_calls_.insert(started->key().ToString());
+  if (handles_.count(cf_preferences)) {  // a store opened read-only may predate the family
+    std::unique_ptr<rocksdb::Iterator> preferences(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_preferences)));
+    preferences->SeekToFirst();
+    holds_preferences_ = preferences->Valid() || !preferences->status().ok();
+  }
   if (!options_.read_only) {
     committer_ = std::thread([this] {
       skip_rocksdb_perf_counts_on_this_thread();

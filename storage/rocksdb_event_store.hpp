@@ -291,6 +291,10 @@ class rocksdb_event_store final : public event_store {
   // scan_index); cleared before db_ closes.
   std::unique_ptr<iterator_pool> iterators_;
   std::atomic<std::uint64_t> last_seq_{0};  // newest committed event
+  // Whether the preferences family may hold an entry: read at open, set
+  // when a projection writes one (before it is visible). While false, a
+  // recipient's preferences are known to be none without a lookup.
+  mutable std::atomic<bool> holds_preferences_{true};
   // The sequencer's: a chunk's view and index writes, added to its group's
   // batch sorted (sorted_batch.hpp).
   std::unique_ptr<sorted_writes> index_writes_;

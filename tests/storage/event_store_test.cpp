@@ -630,3 +630,33 @@ TEST_CASE("write-ahead log files stay bounded though a column family is written 
   CHECK(store->read(1)->event.type == engine::definition_put);
   CHECK(store->last_seq() == 10001);
 }
+
+TEST_CASE("a recipient's preferences are found once written, and after a restart", "[storage]") {
+  // A store that never held preferences answers "none" without a lookup;
+  // the first one written, and a reopened store holding some, are read.
+  temp_dir dir;
+  namespace engine = herald::domain::engine;
+  using kind = rocksdb_event_store::view_kind;
+  {
+    auto store = open_store(dir.path().string());
+    auto none = store->view(kind::preferences, "User/u-1");
+    REQUIRE(none);
+    CHECK(!*none);
+    REQUIRE(store->append({engine::make_event(engine::preferences_updated, "p-1", "User/u-1",
+                                              R"({"preferences":{"opted_out":["Marketing"]}})",
+                                              "2026-11-24T10:00:00.000Z")},
+                          herald::domain::event_kind::engine_event));
+    auto written = store->view(kind::preferences, "User/u-1");
+    REQUIRE(written);
+    REQUIRE(*written);
+    CHECK(boost::json::parse(**written).at("opted_out").at(0) == "Marketing");
+  }
+  auto reopened = open_store(dir.path().string());
+  auto read = reopened->view(kind::preferences, "User/u-1");
+  REQUIRE(read);
+  REQUIRE(*read);
+  CHECK(boost::json::parse(**read).at("opted_out").at(0) == "Marketing");
+  auto other = reopened->view(kind::preferences, "User/u-2");
+  REQUIRE(other);
+  CHECK(!*other);
+}
