@@ -33,20 +33,26 @@ struct engine_under_test {
                                                                date::locate_zone("Europe/London"));
   }
 
-  // Jane's booking, appended durably as ingest does, and handled by the
-  // engine: the step that queues her attempt (not appended).
-  dispatch_request booked(entity_engine& engine) {
-    const std::string data = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
-    auto out = store->append({herald::test::make_event("e1", "Delegate/jane", "delegate.saved", data)});
+  // An event carrying a new entity's record, appended durably as ingest
+  // does, and handled by `engine`: its step (not appended).
+  engine_step first_event(entity_engine& engine, const std::string& id, const std::string& key,
+                          const std::string& type, const std::string& data) {
+    auto out = store->append({herald::test::make_event(id, key, type, data)});
     REQUIRE(out);
     const auto record = herald::domain::parse_entity_record(boost::json::parse(data));
     REQUIRE(record);
     entity_update update;
     update.seq = out->seqs.at(0);
-    update.type = "delegate.saved";
+    update.type = type;
     update.carries_record = true;
     update.data_json = data;
-    engine_step step = engine.on_event(update, &*record, herald::domain::changed_fields(nullptr, *record), false);
+    return engine.on_event(update, &*record, herald::domain::changed_fields(nullptr, *record), false);
+  }
+
+  // Jane's booking, handled: the step that queues her attempt.
+  dispatch_request booked(entity_engine& engine) {
+    const std::string data = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
+    engine_step step = first_event(engine, "e1", "Delegate/jane", "delegate.saved", data);
     REQUIRE(step.dispatches.size() == 1);
     return step.dispatches.front();
   }
@@ -106,17 +112,8 @@ TEST_CASE("a date-relative instance already due fires on the rules checked as it
     const std::string key = "Invoice/" + status;
     const std::string data = R"({"label":"Invoice )" + status + R"(","fields":{"Status":")" + status +
                              R"(","DueDate":"2020-01-01"},"contact":{"email":"payer@example.com"}})";
-    auto out = t.store->append({herald::test::make_event("e-" + status, key, "invoice.saved", data)});
-    REQUIRE(out);
-    const auto record = herald::domain::parse_entity_record(boost::json::parse(data));
-    REQUIRE(record);
-    entity_update update;
-    update.seq = out->seqs.at(0);
-    update.type = "invoice.saved";
-    update.carries_record = true;
-    update.data_json = data;
     entity_engine engine(key, &t.context);
-    const engine_step step = engine.on_event(update, &*record, herald::domain::changed_fields(nullptr, *record), false);
+    const engine_step step = t.first_event(engine, "e-" + status, key, "invoice.saved", data);
     INFO(status);
     CHECK(step.dispatches.size() == (status == "Open" ? 1u : 0u));
     bool seen = false;
