@@ -714,28 +714,20 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     // Kept by moving: a copy of its dozen strings cost an allocation each.
     const domain::communication_view& stored = comms_[comm_id] = std::move(comm);
 
-    json::object content{{"subject", a.subject}, {"template", a.template_id}, {"template_version", a.template_version}};
-    if (rendered) {
-      content["html"] = rendered->html;
-      content["text"] = rendered->text;
-      json::array attachments;
-      for (const auto& att : rendered->attachments) {
-        attachments.push_back(json::object{{"name", att.name}, {"content_type", att.content_type}, {"body", att.body}});
-      }
-      content["attachments"] = std::move(attachments);
-      json::object merge;
-      for (const auto& [k, v] : rendered->merge_values) merge[k] = v;
-      content["merge_values"] = std::move(merge);
-    }
+    json::object extra;
     if (std::find(def.channels.begin(), def.channels.end(), "einvoice") != def.channels.end()) {
       // An e-invoice is built from the business document as it is now; the
       // snapshot keeps it with the attempt (a resend sends the same one).
-      content["document"] = json::object{{"key", mapped_to}, {"label", root->label}, {"fields", root->fields}};
-      if (who) content["buyer_peppol_id"] = domain::contact_text(*who, "peppol_id");
+      extra["document"] = json::object{{"key", mapped_to}, {"label", root->label}, {"fields", root->fields}};
+      if (who) extra["buyer_peppol_id"] = domain::contact_text(*who, "peppol_id");
     }
+    // The snapshot written as text at once (no object built and serialized).
+    content_snapshot snapshot{
+        domain::content_snapshot_json(a.subject, a.template_id, a.template_version, rendered, extra),
+        rendered && !rendered->attachments.empty()};
     action.attempts.push_back(a.id);
     if (a.status == "queued" || a.status == "task_open") any_attempt = true;
-    record_new_attempt(step, std::move(a), stored, content, std::move(task), previous_at);
+    record_new_attempt(step, std::move(a), stored, std::move(snapshot), std::move(task), previous_at);
   }
   action.state = any_attempt ? "dispatched" : "not_sent";
   action.reason = any_attempt ? "" : "no_contact";
@@ -935,14 +927,13 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   comm.channel = a.channel;
   comm.attempts = a.attempt;
   comm.last_attempt_at = a.created_at;
-  record_new_attempt(step, std::move(a), comm, content, std::move(task), previous_at);
+  record_new_attempt(step, std::move(a), comm, snapshot_of(content), std::move(task), previous_at);
   return step;
 }
 
 void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view a,
-                                       const domain::communication_view& comm, const json::object& content,
+                                       const domain::communication_view& comm, content_snapshot snapshot,
                                        std::optional<domain::task_view> task, std::int64_t previous_at) {
-  content_snapshot snapshot = snapshot_of(content);
   step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
   written_[a.id] = a;  // a copy: the dispatch request takes the attempt
   if (task) {

@@ -135,11 +135,17 @@ class entity_engine {
   // snapshot and task, if any) and dispatches it when queued.
   engine_step emit_attempt(domain::attempt_view a, domain::communication_view& comm,
                            const boost::json::object& content, std::optional<domain::task_view> task);
+  // A new attempt's content snapshot, serialized once: written with the
+  // attempt's record and handed to its provider.
+  struct content_snapshot {
+    std::string json;
+    bool has_attachments = false;
+  };
   // Appends a new attempt's record (with its content snapshot) and its
   // task's, keeps the attempt in written_, and dispatches it when queued.
   // `previous_at`: the communication's last attempt time before this one.
   void record_new_attempt(engine_step& step, domain::attempt_view a, const domain::communication_view& comm,
-                          const boost::json::object& content, std::optional<domain::task_view> task,
+                          content_snapshot snapshot, std::optional<domain::task_view> task,
                           std::int64_t previous_at);
   boost::json::object content_of(const std::string& attempt_id);
   // entity_operations.cpp
@@ -155,12 +161,6 @@ class entity_engine {
   result<engine_step> reconcile(const operation& op, std::vector<std::string>& made);
   result<engine_step> send_now(const operation& op, const domain::entity_record* record,
                                std::vector<std::string>& made);
-  // A new attempt's content snapshot, serialized once: written with the
-  // attempt's record and handed to its provider.
-  struct content_snapshot {
-    std::string json;
-    bool has_attachments = false;
-  };
   static content_snapshot snapshot_of(const boost::json::object& content);
   // `content`: a new attempt's (null: a status update). The caller keeps
   // the attempt in written_ (a copy, or moved there once it is done with it).

@@ -323,6 +323,50 @@ result<task_view> task_from_json(const json::value& v) {
   return t;
 }
 
+std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
+                                  std::int64_t template_version, const rendered_message* rendered,
+                                  const json::object& extra) {
+  std::string out;
+  out.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
+  out += '{';
+  append_member(out, "subject", subject, true);
+  append_member(out, "template", template_id);
+  append_key(out, "template_version");
+  json_text::append_int(out, template_version);
+  if (rendered) {
+    append_member(out, "html", rendered->html);
+    append_member(out, "text", rendered->text);
+    append_key(out, "attachments");
+    json_text::append_array(out, rendered->attachments, [](std::string& o, const rendered_attachment& att) {
+      o += '{';
+      append_member(o, "name", att.name, true);
+      append_member(o, "content_type", att.content_type);
+      append_member(o, "body", att.body);
+      o += '}';
+    });
+    append_key(out, "merge_values");
+    out += '{';
+    bool first = true;
+    for (const auto& [path, value] : rendered->merge_values) {
+      // Paths come from templates: escaped like any value.
+      if (!first) out += ',';
+      first = false;
+      json_text::append_string(out, path);
+      out += ':';
+      json_text::append_string(out, value);
+    }
+    out += '}';
+  }
+  for (const auto& member : extra) {
+    out += ',';
+    json_text::append_string(out, member.key());
+    out += ':';
+    out += json::serialize(member.value());
+  }
+  out += '}';
+  return out;
+}
+
 std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {
   const sha256_digest digest = sha256(text);
   static const char* hex = "0123456789abcdef";

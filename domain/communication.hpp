@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "domain/message_template.hpp"
 #include "domain/status.hpp"
 
 namespace herald::domain {
@@ -97,6 +99,13 @@ struct task_view {
 // An attempt's and a communication's JSON, as their records carry them,
 // appended to `out` (written directly: these go with every communication).
 void append_json(std::string& out, const attempt_view& a);
+// A new attempt's content snapshot: subject, template and version and, once
+// rendered, html, text, attachments and merge values; then `extra`'s
+// members (an e-invoice's document). What boost::json serializes for that
+// object, written directly (one per communication).
+std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
+                                  std::int64_t template_version, const rendered_message* rendered,
+                                  const boost::json::object& extra);
 // What the record of a provider's report on an attempt carries of it: its
 // identity (id, communication_id, channel, mapped_to, created_at) and the
 // members a report changes (status, status_reason, provider_message_id,

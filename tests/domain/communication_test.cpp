@@ -308,3 +308,47 @@ TEST_CASE("ids are the leading hex digits of the SHA-256 of what names them", "[
         "c-" + herald::domain::stable_hash_hex("Delegate/1\nbooking\nDelegate/1", 20));
   CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1").size() == 22);
 }
+
+TEST_CASE("a content snapshot is written as boost::json serializes the same object", "[domain][json]") {
+  // The object fire_action built before: subject, template, version; once
+  // rendered html, text, attachments and merge values; then extra members.
+  auto as_object = [](const std::string& subject, const std::string& template_id, std::int64_t version,
+                      const herald::domain::rendered_message* r, const json::object& extra) {
+    json::object o{{"subject", subject}, {"template", template_id}, {"template_version", version}};
+    if (r) {
+      o["html"] = r->html;
+      o["text"] = r->text;
+      json::array attachments;
+      for (const auto& att : r->attachments) {
+        attachments.push_back(json::object{{"name", att.name}, {"content_type", att.content_type}, {"body", att.body}});
+      }
+      o["attachments"] = std::move(attachments);
+      json::object merge;
+      for (const auto& [k, v] : r->merge_values) merge[k] = v;
+      o["merge_values"] = std::move(merge);
+    }
+    for (const auto& member : extra) o[member.key()] = member.value();
+    return json::serialize(o);
+  };
+  herald::domain::rendered_message r;
+  r.subject = "Booking \"confirmed\"";
+  r.html = "<p class=\"x\">Dear D\xc3\xa9 \\ \n</p>";
+  r.text = "Dear\tD0";
+  r.attachments = {{"cert.pdf", "application/pdf", "JVBERi0="}, {"a\"b.txt", "text/plain", "line\n"}};
+  r.merge_values = {{"FirstName", "D0"}, {"Course.Name", "C \"1\""}, {"Id", ""}};
+  const json::object document{{"document", json::object{{"key", "Invoice/1"}, {"fields", json::object{{"Total", 12.5}}}}},
+                              {"buyer_peppol_id", "0088:123"}};
+  const std::vector<const herald::domain::rendered_message*> renders = {nullptr, &r};
+  const std::vector<const json::object*> extras = {nullptr, &document};
+  for (const auto* rendered : renders) {
+    for (const auto* extra : extras) {
+      const json::object none;
+      const json::object& e = extra ? *extra : none;
+      CHECK(herald::domain::content_snapshot_json(r.subject, "t", 3, rendered, e) ==
+            as_object(r.subject, "t", 3, rendered, e));
+    }
+  }
+  herald::domain::rendered_message empty;
+  CHECK(herald::domain::content_snapshot_json("", "", 0, &empty, json::object{}) ==
+        as_object("", "", 0, &empty, json::object{}));
+}
