@@ -9,13 +9,13 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include "domain/entity_record.hpp"
 #include "storage/batch_bytes.hpp"
 #include "storage/bytewise_comparator.hpp"
+#include "storage/bytewise_memtable.hpp"
 #include "storage/coding.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
@@ -41,12 +41,10 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
   // Small memtables: the shared budget (db_write_buffer_size) flushes the
   // largest one when the sum is reached, so no family waits for 64 MiB.
   o.write_buffer_size = memtable_bytes;
-  // One insert hint per memtable (an empty prefix for every key): an insert
-  // starts from where the last one went and climbs only as far as it must.
-  // The sequencer sorts each chunk's keys (sorted_batch.hpp), so the next
-  // key is near; without a hint RocksDB searches from the top whenever the
-  // next key is not the very next one.
-  o.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewCappedPrefixTransform(0));
+  // A skip list comparing keys inline, which starts each insert from where
+  // the last one went: the sequencer sorts each chunk's keys
+  // (sorted_batch.hpp), so the next key is near (bytewise_memtable.hpp).
+  o.memtable_factory = bytewise_memtable_factory();
   if (name == cf_dedup) {
     // Nearly every lookup is of a new event's (source, id), which no
     // memtable holds: a bloom filter of whole keys answers it.
@@ -82,6 +80,9 @@ status rocksdb_event_store::open_db(const store_options& options, rocksdb::Env* 
   db_options.create_if_missing = !options.read_only;
   db_options.create_missing_column_families = !options.read_only;
   db_options.IncreaseParallelism(2);
+  // One committer writes; the memtable (bytewise_memtable.hpp) takes one
+  // inserting thread at a time.
+  db_options.allow_concurrent_memtable_write = false;
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 4;
   // A write-ahead log file is kept until every column family with data in

@@ -1,0 +1,336 @@
+#include "storage/bytewise_memtable.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <string_view>
+
+#include <rocksdb/slice.h>
+
+#include "storage/bytewise_comparator.hpp"
+
+// memory/allocator.h of RocksDB (not installed by Debian): the interface of
+// the memtable's arena (ConcurrentArena) and of the arena an iterator may be
+// placed in (Arena, whose only base it is). Unchanged since RocksDB 5.x.
+namespace rocksdb {
+class Allocator {
+ public:
+  virtual ~Allocator() {}
+  virtual char* Allocate(size_t bytes) = 0;
+  virtual char* AllocateAligned(size_t bytes, size_t huge_page_size = 0, Logger* logger = nullptr) = 0;
+  virtual size_t BlockSize() const = 0;
+};
+}  // namespace rocksdb
+
+namespace herald::storage {
+namespace {
+
+// db/dbformat.h: a LookupKey's first member points at its memtable key (a
+// length-prefixed internal key); it has no virtual functions.
+const char* memtable_key_of(const rocksdb::LookupKey& k) {
+  const char* start;
+  std::memcpy(&start, static_cast<const void*>(&k), sizeof start);
+  return start;
+}
+
+rocksdb::Allocator* as_allocator(rocksdb::Arena* arena) { return static_cast<rocksdb::Allocator*>(static_cast<void*>(arena)); }
+
+// The internal key (user key, then eight bytes of sequence and type) of a
+// memtable entry: varint32 length, key, varint32 length, value.
+std::string_view internal_key(const char* entry) {
+  auto p = reinterpret_cast<const unsigned char*>(entry);
+  std::uint32_t n = *p++;
+  if (n >= 0x80) {
+    n &= 0x7f;
+    for (int shift = 7;; shift += 7) {
+      const std::uint32_t b = *p++;
+      n |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+  }
+  return {reinterpret_cast<const char*>(p), n};
+}
+
+std::uint64_t load_little_endian(const char* p) {
+  std::uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  return __builtin_bswap64(v);
+#else
+  return v;
+#endif
+}
+
+// InternalKeyComparator's order over bytewise user keys: the user key
+// ascending, then the newer entry (larger sequence and type) first.
+int compare_internal(std::string_view a, std::string_view b) {
+  constexpr std::size_t trailer = 8;
+  const int c = compare_bytewise(std::string_view(a.data(), a.size() - trailer), std::string_view(b.data(), b.size() - trailer));
+  if (c != 0) return c;
+  const std::uint64_t x = load_little_endian(a.data() + a.size() - trailer);
+  const std::uint64_t y = load_little_endian(b.data() + b.size() - trailer);
+  return x > y ? -1 : x < y ? 1 : 0;
+}
+
+constexpr int max_height = 12;  // RocksDB's default; with branching 4, 4^11 entries before it matters
+
+// A node of the list. Level 0's link is the node itself; level i's is i
+// links below it in memory (so a node is only as big as its height); the
+// entry RocksDB writes follows it.
+struct node {
+  std::atomic<node*> link0;
+
+  std::atomic<node*>* link(int level) { return &link0 - level; }
+  node* next(int level) { return link(level)->load(std::memory_order_acquire); }
+  const char* entry() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view key() const { return internal_key(entry()); }
+};
+
+class bytewise_skiplist final : public rocksdb::MemTableRep {
+ public:
+  explicit bytewise_skiplist(rocksdb::Allocator* allocator) : MemTableRep(allocator), head_(new_node(max_height, 0)) {
+    for (int i = 0; i <= max_height; ++i) {
+      prev_[i] = head_;
+      next_[i] = nullptr;
+    }
+  }
+
+  rocksdb::KeyHandle Allocate(const size_t len, char** buf) override {
+    const int height = random_height();
+    node* x = new_node(height, len);
+    // Kept in level 0's link until Insert links the node.
+    x->link0.store(reinterpret_cast<node*>(static_cast<std::uintptr_t>(height)), std::memory_order_relaxed);
+    *buf = const_cast<char*>(x->entry());
+    return x;
+  }
+
+  void Insert(rocksdb::KeyHandle handle) override { (void)InsertKey(handle); }
+
+  // Links the node after the last one with a smaller key; false (and
+  // nothing linked) when an entry with the same internal key exists.
+  bool InsertKey(rocksdb::KeyHandle handle) override {
+    node* x = static_cast<node*>(handle);
+    const int height = static_cast<int>(reinterpret_cast<std::uintptr_t>(x->link0.load(std::memory_order_relaxed)));
+    const std::string_view key = x->key();
+    int top = height_.load(std::memory_order_relaxed);
+    if (height > top) {
+      for (int i = top + 1; i <= height; ++i) {
+        prev_[i] = head_;
+        next_[i] = nullptr;
+      }
+      top = height;
+      height_.store(top, std::memory_order_relaxed);
+    }
+    // prev_[i] and next_[i] are neighbours at level i around the last
+    // insert, each level's pair inside the one above, and level `top`'s
+    // the whole list. Find the lowest level whose pair brackets the key...
+    int level = 0;
+    while (level < top) {
+      node* before = prev_[level];
+      node* after = next_[level];
+      if (before != head_ && compare_internal(key, before->key()) <= 0) {
+        while (level < top && prev_[level] == before) ++level;
+      } else if (after != nullptr && compare_internal(key, after->key()) >= 0) {
+        while (level < top && next_[level] == after) ++level;
+      } else {
+        break;
+      }
+    }
+    // ...and search each level below from the pair above it.
+    for (int i = level - 1; i >= 0; --i) {
+      node* before = prev_[i + 1];
+      node* const bound = next_[i + 1];
+      node* n = before->link(i)->load(std::memory_order_relaxed);
+      while (n != bound) {
+        const int c = compare_internal(key, n->key());
+        if (c < 0) break;
+        if (c == 0) {
+          forget_splice(top);
+          return false;
+        }
+        before = n;
+        n = before->link(i)->load(std::memory_order_relaxed);
+      }
+      prev_[i] = before;
+      next_[i] = n;
+    }
+    // Readers see the node once a release store links it; its own links
+    // and entry are written before.
+    for (int i = 0; i < height; ++i) {
+      x->link(i)->store(next_[i], std::memory_order_relaxed);
+      prev_[i]->link(i)->store(x, std::memory_order_release);
+      prev_[i] = x;
+    }
+    return true;
+  }
+
+  bool Contains(const char* entry) const override {
+    const std::string_view key = internal_key(entry);
+    node* x = find_greater_or_equal(key);
+    return x != nullptr && compare_internal(x->key(), key) == 0;
+  }
+
+  // RocksDB's default Get leaks the iterator it creates (every other
+  // representation overrides it).
+  void Get(const rocksdb::LookupKey& k, void* callback_args,
+           bool (*callback_func)(void* arg, const char* entry)) override {
+    for (node* x = find_greater_or_equal(internal_key(memtable_key_of(k))); x != nullptr && callback_func(callback_args, x->entry());
+         x = x->next(0)) {
+    }
+  }
+
+  // Every byte is in the memtable's arena, which counts it.
+  size_t ApproximateMemoryUsage() override { return 0; }
+
+  class iterator;
+  Iterator* GetIterator(rocksdb::Arena* arena) override;
+
+  node* first() const { return head_->next(0); }
+
+  // The first node whose key is at or after `key`; nullptr if none.
+  node* find_greater_or_equal(std::string_view key) const {
+    node* x = head_;
+    int level = height_.load(std::memory_order_relaxed) - 1;
+    node* known_after = nullptr;  // compared already one level up
+    for (;;) {
+      node* n = x->next(level);
+      const int c = (n == nullptr || n == known_after) ? 1 : compare_internal(n->key(), key);
+      if (c < 0) {
+        x = n;
+      } else if (c == 0 || level == 0) {
+        return n;
+      } else {
+        known_after = n;
+        --level;
+      }
+    }
+  }
+
+  // The last node whose key is before `key`; nullptr if none.
+  node* find_less_than(std::string_view key) const {
+    node* x = head_;
+    int level = height_.load(std::memory_order_relaxed) - 1;
+    node* known_after = nullptr;
+    for (;;) {
+      node* n = x->next(level);
+      if (n != nullptr && n != known_after && compare_internal(n->key(), key) < 0) {
+        x = n;
+      } else if (level == 0) {
+        return x == head_ ? nullptr : x;
+      } else {
+        known_after = n;
+        --level;
+      }
+    }
+  }
+
+  node* last() const {
+    node* x = head_;
+    for (int level = height_.load(std::memory_order_relaxed) - 1;;) {
+      node* n = x->next(level);
+      if (n != nullptr) {
+        x = n;
+      } else if (level == 0) {
+        return x == head_ ? nullptr : x;
+      } else {
+        --level;
+      }
+    }
+  }
+
+ private:
+  node* new_node(int height, std::size_t entry_bytes) {
+    const std::size_t links = sizeof(std::atomic<node*>) * static_cast<std::size_t>(height - 1);
+    char* raw = allocator_->AllocateAligned(links + sizeof(node) + entry_bytes);
+    node* x = reinterpret_cast<node*>(raw + links);
+    for (int i = 0; i < height; ++i) new (x->link(i)) std::atomic<node*>(nullptr);
+    return x;
+  }
+
+  // A new level every fourth time, as RocksDB's skip list.
+  int random_height() {
+    int height = 1;
+    while (height < max_height && (next_random() & 3) == 0) ++height;
+    return height;
+  }
+
+  std::uint32_t next_random() {  // xorshift64*
+    random_ ^= random_ >> 12;
+    random_ ^= random_ << 25;
+    random_ ^= random_ >> 27;
+    return static_cast<std::uint32_t>((random_ * 0x2545F4914F6CDD1DULL) >> 32);
+  }
+
+  // After a duplicate the lower levels were not searched: start over.
+  void forget_splice(int top) {
+    for (int i = 0; i <= top; ++i) {
+      prev_[i] = head_;
+      next_[i] = nullptr;
+    }
+  }
+
+  node* const head_;
+  std::atomic<int> height_{1};
+  // The writer's own: where the last insert went, at each level (and
+  // level `height_`: the whole list).
+  node* prev_[max_height + 1];
+  node* next_[max_height + 1];
+  std::uint64_t random_ = 0x9E3779B97F4A7C15ULL;
+};
+
+class bytewise_skiplist::iterator final : public rocksdb::MemTableRep::Iterator {
+ public:
+  explicit iterator(const bytewise_skiplist* list) : list_(list) {}
+
+  bool Valid() const override { return node_ != nullptr; }
+  const char* key() const override { return node_->entry(); }
+  void Next() override { node_ = node_->next(0); }
+  void Prev() override { node_ = list_->find_less_than(node_->key()); }
+  void Seek(const rocksdb::Slice& key, const char* memtable_key) override {
+    node_ = list_->find_greater_or_equal(target(key, memtable_key));
+  }
+  void SeekForPrev(const rocksdb::Slice& key, const char* memtable_key) override {
+    const std::string_view t = target(key, memtable_key);
+    node_ = list_->find_greater_or_equal(t);
+    if (node_ == nullptr) node_ = list_->last();
+    while (node_ != nullptr && compare_internal(node_->key(), t) > 0) Prev();
+  }
+  void SeekToFirst() override { node_ = list_->first(); }
+  void SeekToLast() override { node_ = list_->last(); }
+
+ private:
+  static std::string_view target(const rocksdb::Slice& key, const char* memtable_key) {
+    return memtable_key != nullptr ? internal_key(memtable_key) : std::string_view(key.data(), key.size());
+  }
+
+  const bytewise_skiplist* list_;
+  node* node_ = nullptr;
+};
+
+rocksdb::MemTableRep::Iterator* bytewise_skiplist::GetIterator(rocksdb::Arena* arena) {
+  if (arena == nullptr) return new iterator(this);
+  // Placed in the caller's arena, which destroys it without freeing it.
+  return new (as_allocator(arena)->AllocateAligned(sizeof(iterator))) iterator(this);
+}
+
+class bytewise_skiplist_factory final : public rocksdb::MemTableRepFactory {
+ public:
+  using MemTableRepFactory::CreateMemTableRep;
+  rocksdb::MemTableRep* CreateMemTableRep(const rocksdb::MemTableRep::KeyComparator&, rocksdb::Allocator* allocator,
+                                          const rocksdb::SliceTransform*, rocksdb::Logger*) override {
+    return new bytewise_skiplist(allocator);
+  }
+  const char* Name() const override { return "HeraldBytewiseSkipList"; }
+  bool IsInsertConcurrentlySupported() const override { return false; }
+  bool CanHandleDuplicatedKey() const override { return true; }  // InsertKey answers false
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MemTableRepFactory> bytewise_memtable_factory() {
+  static const auto factory = std::make_shared<bytewise_skiplist_factory>();
+  return factory;
+}
+
+}  // namespace herald::storage
