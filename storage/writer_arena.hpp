@@ -8,7 +8,7 @@
 // paravirtualised VM a fresh page costs far more than its zeroing), and each
 // purge interrupted the other core to flush its TLB. Measured under load:
 // the sequencer spent 16 % of its time zeroing pages, the committer 7 %;
-// with an arena of their own, none and about 5 % (README, Performance).
+// with an arena of their own, none and about 5 % (bench/HISTORY.md, session 8).
 // An arena of their own keeps freed pages for reuse:
 // memtables, bounded by the memtable budget, and batches cycle through the
 // same memory.
