@@ -9,27 +9,34 @@
 namespace herald::storage {
 namespace {
 
-// Where two keys differ in their zero-padded first eight bytes, these give
-// their bytewise order (a shorter key pads with zeros, which sort first);
-// where not, the whole keys do.
-std::uint64_t leading_word(const rocksdb::Slice& key) {
-  if (key.size() >= 8) return load_big_endian(key.data());
-  char padded[8] = {};
+// A key's first sixteen bytes, zero-padded, as two big-endian numbers:
+// where two keys differ in them, the numbers give their bytewise order (a
+// shorter key pads with zeros, which sort first); where not, the whole keys
+// do. Sixteen, not eight: many keys start with the same entity type
+// ("\x10Delegate/...").
+void leading_words(const rocksdb::Slice& key, std::uint64_t* first, std::uint64_t* second) {
+  if (key.size() >= 16) {
+    *first = load_big_endian(key.data());
+    *second = load_big_endian(key.data() + 8);
+    return;
+  }
+  char padded[16] = {};
   std::memcpy(padded, key.data(), key.size());
-  return load_big_endian(padded);
+  *first = load_big_endian(padded);
+  *second = load_big_endian(padded + 8);
 }
 
 }  // namespace
 
 void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  writes_.push_back(write{column->GetID(), false, leading_word(key), bytes_.size(), static_cast<std::uint32_t>(key.size()),
+  writes_.push_back(write{column->GetID(), false, bytes_.size(), static_cast<std::uint32_t>(key.size()),
                           static_cast<std::uint32_t>(value.size())});
   bytes_.append(key.data(), key.size());
   bytes_.append(value.data(), value.size());
 }
 
 void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key) {
-  writes_.push_back(write{column->GetID(), true, leading_word(key), bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
+  writes_.push_back(write{column->GetID(), true, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
   bytes_.append(key.data(), key.size());
 }
 
@@ -39,21 +46,28 @@ void sorted_writes::clear() {
 }
 
 void sorted_writes::append_to(batch_bytes& to) {
-  order_.resize(writes_.size());
-  for (std::uint32_t i = 0; i < order_.size(); ++i) order_[i] = i;
   const char* bytes = bytes_.data();
   auto key_of = [bytes](const write& w) { return std::string_view(bytes + w.key_at, w.key_size); };
-  // The index breaks ties: as stable as std::stable_sort, without its buffer.
-  std::sort(order_.begin(), order_.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const write& x = writes_[a];
-    const write& y = writes_[b];
-    if (x.column_id != y.column_id) return x.column_id < y.column_id;
-    if (x.leading != y.leading) return x.leading < y.leading;
-    const int c = compare_bytewise(key_of(x), key_of(y));
-    return c != 0 ? c < 0 : a < b;
-  });
-  for (const std::uint32_t i : order_) {
+  // Sorted by value, not through indices into writes_: most comparisons
+  // are decided by the column and the leading words without another load.
+  order_.resize(writes_.size());
+  for (std::uint32_t i = 0; i < order_.size(); ++i) {
     const write& w = writes_[i];
+    sort_entry& e = order_[i];
+    leading_words(rocksdb::Slice(bytes + w.key_at, w.key_size), &e.first, &e.second);
+    e.column_id = w.column_id;
+    e.index = i;
+  }
+  // The index breaks ties: as stable as std::stable_sort, without its buffer.
+  std::sort(order_.begin(), order_.end(), [&](const sort_entry& x, const sort_entry& y) {
+    if (x.column_id != y.column_id) return x.column_id < y.column_id;
+    if (x.first != y.first) return x.first < y.first;
+    if (x.second != y.second) return x.second < y.second;
+    const int c = compare_bytewise(key_of(writes_[x.index]), key_of(writes_[y.index]));
+    return c != 0 ? c < 0 : x.index < y.index;
+  });
+  for (const sort_entry& e : order_) {
+    const write& w = writes_[e.index];
     if (w.erase) {
       to.erase(w.column_id, key_of(w));
     } else {

@@ -36,16 +36,21 @@ class sorted_writes {
   struct write {
     std::uint32_t column_id = 0;
     bool erase = false;
-    // The key's first eight bytes (zero-padded), big-endian: most pairs of
-    // keys are ordered by it without reading the keys (sort_key()).
-    std::uint64_t leading = 0;
     std::size_t key_at = 0;  // offsets into bytes_, which grows as writes come
     std::uint32_t key_size = 0;
     std::uint32_t value_size = 0;  // the value follows the key
   };
+  // What the sort orders by: the key's first sixteen bytes (zero-padded) as
+  // two big-endian numbers, then the whole key, then the write's position.
+  struct sort_entry {
+    std::uint64_t first;
+    std::uint64_t second;
+    std::uint32_t column_id;
+    std::uint32_t index;  // into writes_
+  };
   std::string bytes_;
   std::vector<write> writes_;
-  std::vector<std::uint32_t> order_;
+  std::vector<sort_entry> order_;
 };
 
 }  // namespace herald::storage

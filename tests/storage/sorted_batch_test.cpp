@@ -104,9 +104,9 @@ TEST_CASE("many writes of one key keep their order through the sort", "[storage]
 }
 
 TEST_CASE("writes come out in the order a stable sort of (column, key) gives, whatever their bytes", "[storage]") {
-  // Keys sharing their first eight bytes or not, shorter than eight,
-  // holding zero bytes and bytes above 0x7f: the sort's leading-word shortcut
-  // must agree with comparing the whole keys.
+  // Keys sharing their first sixteen bytes or not, shorter than sixteen,
+  // holding zero bytes and bytes above 0x7f: the sort's leading-words
+  // shortcut must agree with comparing the whole keys.
   herald::test::temp_dir dir;
   two_columns db(dir.sub("db"));
   rocksdb::ColumnFamilyHandle* columns[] = {db.db->DefaultColumnFamily(), db.second};
@@ -120,7 +120,8 @@ TEST_CASE("writes come out in the order a stable sort of (column, key) gives, wh
   std::vector<entry> expected;
   herald::storage::sorted_writes writes;
   for (std::size_t i = 0; i < 2000; ++i) {
-    std::string key = random() % 2 ? std::string("\x10" "Delegate/", 10) : std::string();
+    const std::string prefixes[] = {std::string(), std::string("\x10" "Delegate/", 10), std::string("\x10" "Delegate/t-00001", 17)};
+    std::string key = prefixes[random() % 3];
     const std::size_t length = random() % 12;
     for (std::size_t j = 0; j < length; ++j) key += alphabet[random() % alphabet.size()];
     auto* column = columns[random() % 2];
