@@ -14,12 +14,12 @@ namespace {
 void append_hex(std::string& out, std::uint64_t v) {
   static constexpr char digits[] = "0123456789abcdef";
   char buf[16];
-  int n = 0;
+  std::size_t at = sizeof buf;
   do {
-    buf[n++] = digits[v & 0xf];
+    buf[--at] = digits[v & 0xf];
     v >>= 4;
   } while (v != 0);
-  while (n > 0) out += buf[--n];
+  out.append(buf + at, sizeof buf - at);
 }
 
 }  // namespace

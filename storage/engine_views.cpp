@@ -17,11 +17,11 @@ namespace {
 
 std::string to_hex(std::string_view bytes) {
   static const char* digits = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  std::string out(bytes.size() * 2, '\0');
+  char* to = out.data();
   for (unsigned char c : bytes) {
-    out += digits[c >> 4];
-    out += digits[c & 15];
+    *to++ = digits[c >> 4];
+    *to++ = digits[c & 15];
   }
   return out;
 }

@@ -181,4 +181,12 @@ TEST_CASE("engine event ids are the prefix, the process's start and a counter, i
     CHECK((p.size() == 1 || p[0] != '0'));  // no leading zeros, as %llx
   }
   CHECK(std::stoull(pb[2], nullptr, 16) == std::stoull(pa[2], nullptr, 16) + 1);
+  // Counters of several digits, most significant first.
+  std::uint64_t previous = std::stoull(pb[2], nullptr, 16);
+  for (int i = 0; i < 300; ++i) {
+    const auto p = parts(herald::domain::engine::next_event_id("e"));
+    CHECK(p[2][0] != '0');
+    CHECK(std::stoull(p[2], nullptr, 16) == previous + 1);
+    previous = std::stoull(p[2], nullptr, 16);
+  }
 }

@@ -30,6 +30,18 @@ TEST_CASE("entity keys are Module/Id", "[domain][entity]") {
   }
 }
 
+TEST_CASE("a module name is an ASCII letter, then ASCII letters, digits, '_' and '-'", "[domain][entity]") {
+  std::size_t wrong = 0;
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+    const bool inner = letter || (b >= '0' && b <= '9') || b == '_' || b == '-';
+    if (parse_entity_key(std::string(1, c) + "x/1").has_value() != letter) ++wrong;
+    if (c != '/' && parse_entity_key("M" + std::string(1, c) + "/1").has_value() != inner) ++wrong;  // '/' ends it
+  }
+  CHECK(wrong == 0);
+}
+
 TEST_CASE("entity data of the wrong shape names the member", "[domain][entity]") {
   struct bad_case {
     const char* text;
