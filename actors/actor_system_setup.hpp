@@ -13,14 +13,25 @@
 
 // - Workers read the store (entity restores, views): RocksDB's per-thread
 //   perf counts are off on them, as on the store's own threads.
+// - The sharing scheduler is Herald's own instantiation of CAF's, without
+//   the per-job logging hook Debian's build leaves in (sharing_scheduler.cpp).
 
+#include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/thread_hook.hpp>
 
+#include <typeinfo>
+
 #include "storage/rocksdb_perf.hpp"
 
 namespace herald::actors {
+
+// CAF's sharing scheduler (coordinator and workers) as a module of
+// `system`, for actor_system_config::module_factories.
+caf::actor_system::module* make_sharing_scheduler(caf::actor_system& system);
+// The type of what make_sharing_scheduler makes (for tests).
+const std::type_info& sharing_scheduler_type();
 
 struct skip_rocksdb_perf_counts : caf::thread_hook {
   void init(caf::actor_system&) override {}
@@ -30,7 +41,8 @@ struct skip_rocksdb_perf_counts : caf::thread_hook {
 
 inline void configure_actor_system(caf::actor_system_config& cfg) {
   cfg.set("scheduler.max-threads", 2);
-  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.policy", caf::atom("sharing"));  // what the module below is
+  cfg.module_factories.push_back(&make_sharing_scheduler);
   cfg.add_thread_hook<skip_rocksdb_perf_counts>();
 }
 
