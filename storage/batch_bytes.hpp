@@ -35,8 +35,6 @@ class batch_bytes {
 
  private:
   void start();
-  void put_varint(std::uint32_t v);
-  void put_column(std::uint32_t column_id, char default_type, char column_type);
 
   std::string rep_;
   std::uint32_t count_ = 0;
