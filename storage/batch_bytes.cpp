@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "storage/coding.hpp"
+
 namespace herald::storage {
 namespace {
 
@@ -14,27 +16,6 @@ constexpr char type_value = 0x1;
 constexpr char type_column_family_deletion = 0x4;
 constexpr char type_column_family_value = 0x5;
 constexpr std::size_t header_size = 12;  // sequence: fixed64, count: fixed32
-
-}  // namespace
-
-batch_bytes::batch_bytes(std::string buffer) : rep_(std::move(buffer)) { start(); }
-
-void batch_bytes::start() {
-  rep_.assign(header_size, '\0');
-  count_ = 0;
-}
-
-namespace {
-
-// RocksDB's varint32 at `to`; returns the byte after it.
-char* write_varint(char* to, std::uint32_t v) {
-  while (v >= 0x80) {
-    *to++ = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  *to++ = static_cast<char>(v);
-  return to;
-}
 
 // A record's tag: the type, and the column id unless it is the default.
 char* write_column(char* to, std::uint32_t column_id, char default_type, char column_type) {
@@ -48,6 +29,13 @@ char* write_column(char* to, std::uint32_t column_id, char default_type, char co
 
 }  // namespace
 
+batch_bytes::batch_bytes(std::string buffer) : rep_(std::move(buffer)) { start(); }
+
+void batch_bytes::start() {
+  rep_.assign(header_size, '\0');
+  count_ = 0;
+}
+
 // Each record is written into room made at once (the header bytes of a
 // write are composed on the stack): an append per field cost ≈ 45
 // instructions each, five or six of them per write.
@@ -55,7 +43,7 @@ void batch_bytes::put(std::uint32_t column_id, std::string_view key, std::string
   char head[16];  // tag (1 + 5), key length (5)
   char* end = write_varint(write_column(head, column_id, type_value, type_column_family_value),
                            static_cast<std::uint32_t>(key.size()));
-  char value_length[5];
+  char value_length[10];
   char* value_length_end = write_varint(value_length, static_cast<std::uint32_t>(value.size()));
   const std::size_t head_size = static_cast<std::size_t>(end - head);
   const std::size_t value_length_size = static_cast<std::size_t>(value_length_end - value_length);

@@ -32,12 +32,20 @@ inline std::string fixed64be(std::uint64_t v) {
   return s;
 }
 
-inline void put_varint(std::string& out, std::uint64_t v) {
+// `v` as a varint at `to`, which has room for ten bytes; returns the byte
+// after it. (RocksDB's varint32 and varint64 are the same encoding.)
+inline char* write_varint(char* to, std::uint64_t v) {
   while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    *to++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  *to++ = static_cast<char>(v);
+  return to;
+}
+
+inline void put_varint(std::string& out, std::uint64_t v) {
+  char buf[10];
+  out.append(buf, static_cast<std::size_t>(write_varint(buf, v) - buf));
 }
 
 inline void put_lenstr(std::string& out, std::string_view s) {
