@@ -57,7 +57,7 @@ void append_recipient(std::string& out, const recipient_info& r) {
   append_member(out, "email", r.email);
   append_member(out, "mobile", r.mobile);
   append_key(out, "address");
-  out += json::serialize(r.address);
+  json_text::append_value(out, r.address);
   out += '}';
 }
 
@@ -361,7 +361,7 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
     out += ',';
     json_text::append_string(out, member.key());
     out += ':';
-    out += json::serialize(member.value());
+    json_text::append_value(out, member.value());
   }
   out += '}';
   return out;

@@ -75,7 +75,7 @@ void append_trace(std::string& out, const std::vector<rule_trace>& trace) {
     o += '{';
     append_member(o, "rule", t.rule, true);
     append_key(o, "seen");
-    o += json::serialize(t.seen);
+    json_text::append_value(o, t.seen);
     append_key(o, "held");
     o += t.held ? "true" : "false";
     o += '}';

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include <boost/json.hpp>
+
 namespace herald::domain::json_text {
 namespace {
 
@@ -73,6 +75,42 @@ void append_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + plain, s.size() - plain);
   out += '"';
+}
+
+void append_value(std::string& out, const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::null: out.append("null", 4); return;
+    case boost::json::kind::bool_: v.get_bool() ? out.append("true", 4) : out.append("false", 5); return;
+    case boost::json::kind::int64: append_int(out, v.get_int64()); return;
+    case boost::json::kind::uint64: {
+      char digits[20];
+      const auto end = std::to_chars(digits, digits + sizeof digits, v.get_uint64()).ptr;
+      out.append(digits, static_cast<std::size_t>(end - digits));
+      return;
+    }
+    case boost::json::kind::double_: out += boost::json::serialize(v); return;
+    case boost::json::kind::string: {
+      const auto& s = v.get_string();
+      append_string(out, std::string_view(s.data(), s.size()));
+      return;
+    }
+    case boost::json::kind::array:
+      append_array(out, v.get_array(), [](std::string& o, const boost::json::value& e) { append_value(o, e); });
+      return;
+    case boost::json::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& member : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        append_string(out, std::string_view(member.key().data(), member.key().size()));
+        out += ':';
+        append_value(out, member.value());
+      }
+      out += '}';
+      return;
+    }
+  }
 }
 
 }  // namespace herald::domain::json_text

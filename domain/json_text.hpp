@@ -9,11 +9,21 @@
 #include <string>
 #include <string_view>
 
+namespace boost::json {
+class value;
+}
+
 namespace herald::domain::json_text {
 
 // `s` as a JSON string: quotes, backslashes and control characters escaped
 // (\b \f \n \r \t, others as \u00XX); everything else, UTF-8 included, as is.
 void append_string(std::string& out, std::string_view s);
+
+// Any JSON value, as boost::json::serialize writes it. Numbers with a
+// fraction are left to that serializer (its shortest round-trip form);
+// everything else is written here, without the serializer's setup, which
+// cost more than the few bytes a rule trace's value usually is.
+void append_value(std::string& out, const boost::json::value& v);
 
 // `"name":` after a comma unless `first`. `name` is one of Herald's own
 // member names (letters, digits and underscores: nothing to escape), so it

@@ -26,7 +26,13 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   i.changed = {"Status", odd};
   i.trace = {{"Status in [\"Booked\"]", json::value("Booked"), true},
              {odd, json::value(nullptr), false},
-             {"Seats gt 3", json::parse(R"({"n":[1,2.5,true]})"), false}};
+             {"Seats gt 3", json::parse(R"({"n":[1,2.5,true]})"), false},
+             // Every kind of value a field can hold, as its own "seen".
+             {"Amount gt 1", json::value(-12.75), false},
+             {"Count gt 1", json::value(-3), false},
+             {"Id eq 1", json::value(18446744073709551615ull), true},
+             {"Name eq x", json::value(odd), false},
+             {"Flags eq x", json::parse(R"({"a\"b":"x\ny","e":{},"l":[],"z":[null,false,1e300]})"), true}};
   i.fire_trace = {{"Status eq Booked", json::value(7), true}};
   action_state waiting;
   waiting.index = 0;
@@ -45,7 +51,7 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   auto back = instance_from_json(json::parse(text));
   REQUIRE(back);
   CHECK(back->trigger_seq == i.trigger_seq);
-  CHECK(back->trace.size() == 3);
+  CHECK(back->trace.size() == 8);
   CHECK(back->actions.at(1).attempts == fired.attempts);
 
   instance_view empty;
