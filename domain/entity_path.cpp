@@ -42,45 +42,53 @@ std::vector<std::string> split_path(std::string_view path) {
 
 path_value resolve_path(const entity_key& root_key, const entity_record& root,
                         std::string_view path, const entity_lookup& lookup) {
+  // Walks the segments in place: a template renders a few paths per
+  // message, and splitting each into strings cost more than the walk.
   path_value out;
-  const auto segments = split_path(path);
-  std::string key = root_key.str();
   const entity_record* entity = &root;
-  const json::value* inside = nullptr;  // set once the walk descends into a JSON object
-  std::string walked;
-  for (std::size_t i = 0; i < segments.size(); ++i) {
-    const std::string& seg = segments[i];
-    const bool last = i + 1 == segments.size();
-    walked += (walked.empty() ? "" : ".") + seg;
-    auto missing = [&] {
-      out.found = false;
-      out.missing = walked;
-      return out;
-    };
+  const std::string* linked_key = nullptr;  // the key of `entity` once a link was followed
+  const json::value* inside = nullptr;      // set once the walk descends into a JSON object
+  std::size_t start = 0;                    // where the current segment starts
+  // The segment from `at` to the next '.' (or the end), and where it ends.
+  auto segment_at = [&](std::size_t at) {
+    const std::size_t dot = path.find('.', at);
+    return dot == std::string_view::npos ? path.size() : dot;
+  };
+  auto missing_through = [&](std::size_t end) {
+    out.found = false;
+    out.missing = std::string(path.substr(0, end));  // the segments walked, as written
+    return out;
+  };
+  while (start <= path.size()) {
+    const std::size_t end = segment_at(start);
+    const std::string_view seg = path.substr(start, end - start);
+    const bool last = end == path.size();
     if (inside) {
       const json::value* next = inside->is_object() ? inside->get_object().if_contains(seg) : nullptr;
-      if (!next) return missing();
+      if (!next) return missing_through(end);
       if (last) {
         out.found = !next->is_null();
         out.value = *next;
-        if (!out.found) out.missing = walked;
+        if (!out.found) out.missing = std::string(path);
         return out;
       }
       inside = next;
+      start = end + 1;
       continue;
     }
     if (const json::value* field = entity->fields.if_contains(seg)) {
       if (last) {
         out.found = !field->is_null();
         out.value = *field;
-        if (!out.found) out.missing = walked;
+        if (!out.found) out.missing = std::string(path);
         return out;
       }
-      if (!field->is_object()) return missing();
+      if (!field->is_object()) return missing_through(end);
       inside = field;
+      start = end + 1;
       continue;
     }
-    if (auto link = entity->links.find(seg); link != entity->links.end()) {
+    if (auto link = entity->links.find(std::string(seg)); link != entity->links.end()) {
       if (last) {
         out.found = true;
         out.value = link->second;
@@ -88,9 +96,10 @@ path_value resolve_path(const entity_key& root_key, const entity_record& root,
         return out;
       }
       const entity_record* next = lookup ? lookup(link->second) : nullptr;
-      if (!next) return missing();
-      key = link->second;
+      if (!next) return missing_through(end);
+      linked_key = &link->second;
       entity = next;
+      start = end + 1;
       continue;
     }
     if (seg == "contact") {
@@ -99,33 +108,33 @@ path_value resolve_path(const entity_key& root_key, const entity_record& root,
         out.value = entity->contact;
         return out;
       }
-      const std::string& member = segments[i + 1];
-      const json::value* v = entity->contact.if_contains(member);
-      walked += "." + member;
-      if (!v || v->is_null()) return missing();
-      if (i + 2 == segments.size()) {
+      const std::size_t member_end = segment_at(end + 1);
+      const json::value* v = entity->contact.if_contains(path.substr(end + 1, member_end - end - 1));
+      if (!v || v->is_null()) return missing_through(member_end);
+      if (member_end == path.size()) {
         out.found = true;
         out.value = *v;
         return out;
       }
       inside = v;
-      ++i;
+      start = member_end + 1;
       continue;
     }
     if (last && seg == "label") {
       out.found = !entity->label.empty();
       out.value = entity->label;
-      if (!out.found) out.missing = walked;
+      if (!out.found) out.missing = std::string(path);
       return out;
     }
     if (last && seg == "Id") {
       out.found = true;
-      out.value = key.substr(key.find('/') + 1);
+      out.value = linked_key ? linked_key->substr(linked_key->find('/') + 1) : root_key.id;
       return out;
     }
-    return missing();
+    return missing_through(end);
   }
-  // A path of zero segments cannot be built by split_path; treat as missing.
+  // Not reached: the last segment returns. An empty path is one empty
+  // segment, which no field, link or name matches.
   out.missing = std::string(path);
   return out;
 }

@@ -88,6 +88,22 @@ TEST_CASE("paths follow links any number of hops", "[domain][rules][paths]") {
   CHECK_FALSE(missing.found);
   CHECK(missing.missing == "User.Manager.Manager");
   CHECK(resolve_path(k, g.records.at("Delegate/d-1"), "Id", g.lookup()).value == "d-1");
+  // Id and label name the entity the walk has reached, not the root.
+  CHECK(resolve_path(k, g.records.at("Delegate/d-1"), "User.Manager.Id", g.lookup()).value == "u-2");
+  CHECK(resolve_path(k, g.records.at("Delegate/d-1"), "CourseDate.Course.label", g.lookup()).value == "First aid");
+  // What is missing is named up to the segment that was not there.
+  const auto& d = g.records.at("Delegate/d-1");
+  CHECK(resolve_path(k, d, "User.Manager.contact.fax", g.lookup()).missing == "User.Manager.contact.fax");
+  CHECK(resolve_path(k, d, "User.Manager.contact.email.x", g.lookup()).missing == "User.Manager.contact.email.x");
+  CHECK(resolve_path(k, d, "CourseDate.Nope.Name", g.lookup()).missing == "CourseDate.Nope");
+  CHECK(resolve_path(k, d, "Status.Code", g.lookup()).missing == "Status");
+  CHECK(resolve_path(k, d, "Seats.", g.lookup()).missing == "Seats");
+  CHECK_FALSE(resolve_path(k, d, "", g.lookup()).found);
+  const auto mail = resolve_path(k, d, "User.Manager.contact.email", g.lookup());
+  CHECK(mail.found);
+  CHECK(mail.value == "max@example.com");
+  const auto link = resolve_path(k, d, "User.Manager", g.lookup());
+  CHECK(link.entity == "User/u-2");
 }
 
 TEST_CASE("an any group holds when one member holds", "[domain][rules]") {
