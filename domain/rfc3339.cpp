@@ -1,7 +1,9 @@
 #include "domain/rfc3339.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
+#include <cstring>
 
 namespace herald::domain {
 namespace {
@@ -111,47 +113,93 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view s) {
   return secs * 1000 + millis;
 }
 
-void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms) {
-  std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
+namespace {
+
+constexpr std::size_t rfc3339_ms_size = 24;  // "YYYY-MM-DDTHH:MM:SS.mmmZ"
+
+// Digits two at a time from a table, not snprintf nor a division per digit.
+constexpr char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+void put2(char* at, int value) {  // value in [0, 100)
+  at[0] = digit_pairs[2 * value];
+  at[1] = digit_pairs[2 * value + 1];
+}
+
+// Writes the 24 characters of `epoch_ms` to `text`; false (nothing written)
+// for a year outside 0000-9999. Every record carries several of these, and
+// at full load most fall in the second the previous one did: each thread
+// keeps the text of its last second and rewrites only the milliseconds.
+bool write_rfc3339_ms(char* text, std::int64_t epoch_ms) {
+  const std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
   const int ms = static_cast<int>(epoch_ms - secs * 1000);
-  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  struct last_second {
+    std::int64_t secs = INT64_MIN;
+    char text[rfc3339_ms_size];
+  };
+  thread_local last_second last;
+  if (secs != last.secs) {
+    const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    const int sod = static_cast<int>(secs - days * 86400);
+    int y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    if (y < 0 || y > 9999) return false;
+    std::memcpy(last.text, "0000-00-00T00:00:00.000Z", rfc3339_ms_size);
+    put2(last.text + 0, y / 100);
+    put2(last.text + 2, y % 100);
+    put2(last.text + 5, static_cast<int>(m));
+    put2(last.text + 8, static_cast<int>(d));
+    put2(last.text + 11, sod / 3600);
+    put2(last.text + 14, (sod / 60) % 60);
+    put2(last.text + 17, sod % 60);
+    last.secs = secs;
+  }
+  std::memcpy(text, last.text, rfc3339_ms_size);
+  text[20] = static_cast<char>('0' + ms / 100);
+  put2(text + 21, ms % 100);
+  return true;
+}
+
+// Years outside 0000-9999 (not a time Herald writes, but one a caller may
+// hand it): printed as they come, sign and all.
+void append_out_of_range(std::string& out, std::int64_t epoch_ms) {
+  const std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
+  const int ms = static_cast<int>(epoch_ms - secs * 1000);
+  const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   const int sod = static_cast<int>(secs - days * 86400);
   int y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  if (y < 0 || y > 9999) {
-    char buf[64];
-    const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
-                                (sod / 60) % 60, sod % 60, ms);
-    out.append(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof buf) - 1)));
-    return;
+  char buf[64];
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
+                              (sod / 60) % 60, sod % 60, ms);
+  out.append(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof buf) - 1)));
+}
+
+}  // namespace
+
+void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms) {
+  char text[rfc3339_ms_size];
+  if (write_rfc3339_ms(text, epoch_ms)) {
+    out.append(text, sizeof text);
+  } else {
+    append_out_of_range(out, epoch_ms);
   }
-  // Every record carries a dozen of these: digits two at a time from a
-  // table, not snprintf nor a division per digit.
-  static constexpr char pairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char text[] = "0000-00-00T00:00:00.000Z";
-  auto put2 = [&text](std::size_t at, int value) {  // value in [0, 100)
-    text[at] = pairs[2 * value];
-    text[at + 1] = pairs[2 * value + 1];
-  };
-  put2(0, y / 100);
-  put2(2, y % 100);
-  put2(5, static_cast<int>(m));
-  put2(8, static_cast<int>(d));
-  put2(11, sod / 3600);
-  put2(14, (sod / 60) % 60);
-  put2(17, sod % 60);
-  text[20] = static_cast<char>('0' + ms / 100);
-  put2(21, ms % 100);
-  out.append(text, sizeof text - 1);
 }
 
 void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms) {
+  char quoted[rfc3339_ms_size + 2];
+  if (write_rfc3339_ms(quoted + 1, epoch_ms)) {
+    quoted[0] = '"';
+    quoted[rfc3339_ms_size + 1] = '"';
+    out.append(quoted, sizeof quoted);
+    return;
+  }
   out += '"';
-  append_rfc3339_ms(out, epoch_ms);
+  append_out_of_range(out, epoch_ms);
   out += '"';
 }
 

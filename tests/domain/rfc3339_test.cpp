@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <random>
+#include <string>
+#include <thread>
 
 #include <date/date.h>
 
@@ -72,4 +74,31 @@ TEST_CASE("formatting agrees with the date library's across years, days and mill
     CHECK(format_rfc3339_ms(ms) == date::format("%FT%TZ", t));
   }
   CHECK(differing == 0);
+}
+
+TEST_CASE("timestamps in the same second as the last one formatted are still each their own", "[domain][rfc3339]") {
+  // Each thread keeps the text of the last second it formatted: every
+  // millisecond of a few seconds in a row, back again, across midnight, a
+  // leap day and the epoch, and after a year it does not keep.
+  auto expected = [](std::int64_t ms) {
+    return date::format("%FT%TZ", date::sys_time<std::chrono::milliseconds>{std::chrono::milliseconds(ms)});
+  };
+  std::size_t differing = 0;
+  for (std::int64_t start : {std::int64_t{1795000000000}, std::int64_t{951868798500}, std::int64_t{-1500}}) {
+    for (std::int64_t ms = start; ms < start + 3000; ++ms) {
+      if (format_rfc3339_ms(ms) != expected(ms)) ++differing;
+    }
+    for (std::int64_t ms = start + 3000; ms >= start; ms -= 7) {
+      if (format_rfc3339_ms(ms) != expected(ms)) ++differing;
+    }
+  }
+  CHECK(differing == 0);
+  CHECK(format_rfc3339_ms(1795000000123) == "2026-11-18T11:06:40.123Z");
+  CHECK(format_rfc3339_ms(253402300800123) == "10000-01-01T00:00:00.123Z");
+  CHECK(format_rfc3339_ms(1795000000456) == "2026-11-18T11:06:40.456Z");
+  // Another thread has its own last second.
+  std::string other;
+  std::thread([&] { other = format_rfc3339_ms(1795000000789); }).join();
+  CHECK(other == "2026-11-18T11:06:40.789Z");
+  CHECK(format_rfc3339_ms(1795000001000) == "2026-11-18T11:06:41.000Z");
 }
