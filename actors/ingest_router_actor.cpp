@@ -400,7 +400,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           }
           ++st.outstanding;
           st.unhandled.insert(seqs[i]);
-          const std::string key = effect.key->str();
+          const std::string key(*effect.key);
           if (auto held = st.held.find(key); held != st.held.end()) {
             held->second.seqs.insert(seqs[i]);  // after the ones waiting
             continue;

@@ -37,6 +37,9 @@ struct entity_key {
 // entity, and the event is only logged).
 std::optional<entity_key> parse_entity_key(std::string_view subject);
 
+// Whether parse_entity_key would return a key, without building it.
+bool is_entity_key(std::string_view subject);
+
 struct entity_record {
   std::string label;
   boost::json::object fields;
@@ -62,7 +65,10 @@ struct cloud_event;
 
 // What an (already validated) event does to its entity, per SPEC §3.
 struct entity_effect {
-  std::optional<entity_key> key;  // set when the subject is an entity key
+  // The event's subject when it is an entity key (is_entity_key): a view
+  // of the event's own text, valid while the event is. Every event is
+  // judged this way several times on its way, and only its text is used.
+  std::optional<std::string_view> key;
   bool carries_record = false;    // `data` is the entity's full record
   bool deletes = false;           // the type ends in ".deleted"
 };

@@ -702,7 +702,7 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {
     const char kind_byte = static_cast<char>(kind);
-    batch.put(cf(cf_entity_history), entity_history_key(effect.key->str(), seq), rocksdb::Slice(&kind_byte, 1));
+    batch.put(cf(cf_entity_history), entity_history_key(*effect.key, seq), rocksdb::Slice(&kind_byte, 1));
   }
   if (kind == domain::event_kind::engine_event && engine_views) {
     project_engine_event(seq, event, batch);

@@ -27,7 +27,10 @@ TEST_CASE("entity keys are Module/Id", "[domain][entity]") {
                           "A/b\nc"}) {
     INFO(bad);
     CHECK_FALSE(parse_entity_key(bad));
+    CHECK_FALSE(is_entity_key(bad));
   }
+  CHECK(is_entity_key("Delegate/d-42"));
+  CHECK(is_entity_key("Invoice/2026/7"));
 }
 
 TEST_CASE("a module name is an ASCII letter, then ASCII letters, digits, '_' and '-'", "[domain][entity]") {
@@ -81,11 +84,13 @@ TEST_CASE("an event's effect on its entity follows subject, data and type", "[do
   cloud_event ev;
   ev.type = "delegate.saved";
   CHECK_FALSE(entity_effect_of(ev).key);
+  ev.subject = "Delegate d-1";
+  CHECK_FALSE(entity_effect_of(ev).key);
   ev.subject = "Delegate/d-1";
   ev.data_kind = data_form::json;
   ev.data = "{}";
   auto saved = entity_effect_of(ev);
-  CHECK(saved.key->str() == "Delegate/d-1");
+  CHECK(*saved.key == "Delegate/d-1");
   CHECK(saved.carries_record);
   CHECK_FALSE(saved.deletes);
   ev.type = "delegate.deleted";
