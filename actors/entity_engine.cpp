@@ -516,7 +516,10 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
 result<domain::rendered_message> entity_engine::render_from(const domain::message_template& t,
                                                           const std::string& key, const domain::entity_record& root) {
   auto lk = lookup();
-  const domain::entity_key root_key = *domain::parse_entity_key(key);
+  // Usually this actor's own entity, whose key is parsed already.
+  const bool own = key == key_;
+  const domain::entity_key other = own ? domain::entity_key{} : domain::parse_entity_key(key).value_or(domain::entity_key{});
+  const domain::entity_key& root_key = own ? parsed_key_ : other;
   return domain::render_template(t, [&](const std::string& path) -> std::optional<std::string> {
     auto v = domain::resolve_path(root_key, root, path, lk);
     // A path ending on a linked entity is not a value to print.
