@@ -42,16 +42,32 @@ bool has_any_to_escape(std::string_view s) {
   return has_byte_to_escape(word);
 }
 
-}  // namespace
+// What a member or string is composed in before its one append; longer
+// ones are appended in parts.
+constexpr std::size_t composed_limit = 256;
 
-void append_string(std::string& out, std::string_view s) {
+// Writes `,"name":` (no comma when `first`) at `at`; returns its end.
+char* compose_key(char* at, std::string_view name, bool first) {
+  if (!first) *at++ = ',';
+  *at++ = '"';
+  std::memcpy(at, name.data(), name.size());
+  at += name.size();
+  *at++ = '"';
+  *at++ = ':';
+  return at;
+}
+
+// Writes `"s"` at `at`; `s` has nothing to escape. Returns its end.
+char* compose_plain_string(char* at, std::string_view s) {
+  *at++ = '"';
+  std::memcpy(at, s.data(), s.size());
+  at += s.size();
+  *at++ = '"';
+  return at;
+}
+
+void append_escaped(std::string& out, std::string_view s) {
   out += '"';
-  // Most strings (ids, names, times, statuses) have nothing to escape.
-  if (!has_any_to_escape(s)) {
-    out.append(s.data(), s.size());
-    out += '"';
-    return;
-  }
   static constexpr char hex[] = "0123456789abcdef";
   std::size_t plain = 0;  // start of the run not yet copied
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -75,6 +91,45 @@ void append_string(std::string& out, std::string_view s) {
   }
   out.append(s.data() + plain, s.size() - plain);
   out += '"';
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
+  // Most strings (ids, names, times, statuses) have nothing to escape.
+  if (has_any_to_escape(s)) {
+    append_escaped(out, s);
+  } else if (s.size() + 2 <= composed_limit) {
+    char composed[composed_limit];
+    out.append(composed, static_cast<std::size_t>(compose_plain_string(composed, s) - composed));
+  } else {
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+  }
+}
+
+void append_key(std::string& out, std::string_view name, bool first) {
+  char composed[composed_limit];
+  if (name.size() + 4 > composed_limit) {
+    if (!first) out += ',';
+    out += '"';
+    out.append(name.data(), name.size());
+    out.append("\":", 2);
+    return;
+  }
+  out.append(composed, static_cast<std::size_t>(compose_key(composed, name, first) - composed));
+}
+
+void append_member(std::string& out, std::string_view name, std::string_view value, bool first) {
+  if (name.size() + value.size() + 6 <= composed_limit && !has_any_to_escape(value)) {
+    char composed[composed_limit];
+    char* end = compose_plain_string(compose_key(composed, name, first), value);
+    out.append(composed, static_cast<std::size_t>(end - composed));
+    return;
+  }
+  append_key(out, name, first);
+  append_string(out, value);
 }
 
 void append_value(std::string& out, const boost::json::value& v) {

@@ -27,13 +27,11 @@ void append_value(std::string& out, const boost::json::value& v);
 
 // `"name":` after a comma unless `first`. `name` is one of Herald's own
 // member names (letters, digits and underscores: nothing to escape), so it
-// is written as it is, not scanned as append_string scans values.
-inline void append_key(std::string& out, std::string_view name, bool first = false) {
-  if (!first) out += ',';
-  out += '"';
-  out.append(name.data(), name.size());
-  out.append("\":", 2);
-}
+// is written as it is, not scanned as append_string scans values. Records
+// are written member by member, so each writer here makes one append (one
+// capacity check and copy) of what it composed on the stack, not one per
+// punctuation mark.
+void append_key(std::string& out, std::string_view name, bool first = false);
 
 inline void append_int(std::string& out, std::int64_t n) {
   char digits[20];
@@ -61,9 +59,6 @@ void append_string_array(std::string& out, const Strings& list) {
 }
 
 // `"name":"value"`, after a comma unless `first`.
-inline void append_member(std::string& out, std::string_view name, std::string_view value, bool first = false) {
-  append_key(out, name, first);
-  append_string(out, value);
-}
+void append_member(std::string& out, std::string_view name, std::string_view value, bool first = false);
 
 }  // namespace herald::domain::json_text

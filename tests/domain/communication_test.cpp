@@ -65,6 +65,35 @@ TEST_CASE("a character to escape is escaped wherever it falls among eight-byte w
   }
 }
 
+TEST_CASE("members and strings are written whole on either side of the composed length", "[domain][json]") {
+  // append_member, append_key and append_string compose what fits in a
+  // stack buffer and append the rest in parts: every length around that
+  // limit, first or not, plain or with something to escape, reads back as
+  // the object boost::json writes.
+  std::size_t differing = 0;
+  for (std::size_t name_length : {1, 20, 120, 250, 251, 252, 253, 254, 255, 256, 300}) {
+    const std::string name(name_length, 'k');
+    for (std::size_t value_length = 230; value_length <= 262; ++value_length) {
+      for (bool escaped : {false, true}) {
+        std::string value(value_length, 'v');
+        if (escaped) value[value_length / 2] = '"';
+        std::string out = "{";
+        json_text::append_member(out, "a", "1", true);
+        json_text::append_member(out, name, value);
+        json_text::append_key(out, name + "_");
+        json_text::append_string(out, value);
+        out += '}';
+        const json::object expected{{"a", "1"}, {name, value}, {name + "_", value}};
+        if (out != json::serialize(expected)) ++differing;
+      }
+    }
+  }
+  CHECK(differing == 0);
+  std::string first;
+  json_text::append_key(first, "only", true);
+  CHECK(first == "\"only\":");
+}
+
 TEST_CASE("integers are written as boost::json serializes them, at both ends of their range", "[domain][json]") {
   for (std::int64_t n : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{7}, std::int64_t{1795000000123},
                          std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()}) {
