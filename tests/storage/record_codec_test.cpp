@@ -36,6 +36,31 @@ TEST_CASE("log records round-trip with every optional attribute combination", "[
   }
 }
 
+TEST_CASE("a record is appended whole and exactly, after what the text held", "[storage][codec]") {
+  // The encoder writes into room it bounds first and then trims: the
+  // result must be the fields and nothing more, after the text's own
+  // bytes, whatever the lengths (one- and two-byte length prefixes).
+  for (std::size_t data_size : {0, 1, 127, 128, 300, 20000}) {
+    stored_event e;
+    e.recorded_at_ms = 1795000000123;  // a six-byte varint
+    e.event = make_event(std::string(data_size % 200, 'i'));
+    e.event.subject = std::string(data_size % 131, 's');
+    e.event.data_kind = herald::domain::data_form::json;
+    e.event.data = std::string(data_size, 'd');
+    std::string bytes = "held";
+    encode_record(e, bytes);
+    auto lenstr_size = [](std::size_t n) { return (n < 128 ? 1 : n < 16384 ? 2 : 3) + n; };
+    const std::size_t expected = 2 + 6 + 1 + lenstr_size(e.event.id.size()) + lenstr_size(e.event.source.size()) +
+                                 lenstr_size(e.event.type.size()) + lenstr_size(e.event.subject->size()) + 1 +
+                                 lenstr_size(data_size);
+    CHECK(bytes.size() == 4 + expected);
+    CHECK(bytes.compare(0, 4, "held") == 0);
+    auto back = decode_record(7, std::string_view(bytes).substr(4));
+    REQUIRE(back);
+    CHECK(back->event == e.event);
+  }
+}
+
 TEST_CASE("corrupt records decode to a corruption status", "[storage][codec]") {
   stored_event e;
   e.seq = 1;
