@@ -795,13 +795,20 @@ domain::cloud_event entity_engine::task_event(const domain::task_view& task) {
 }
 
 engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {
-  auto current = attempt_state(request.attempt.id);
+  auto current = take_attempt_state(request.attempt.id);
   return record_outcome(current ? std::move(*current) : request.attempt, outcome);
 }
 
 engine_step entity_engine::on_status(const std::string& attempt_id, const dispatch_outcome& outcome) {
-  auto current = attempt_state(attempt_id);
+  auto current = take_attempt_state(attempt_id);
   return current ? record_outcome(std::move(*current), outcome) : engine_step{};
+}
+
+std::optional<domain::attempt_view> entity_engine::take_attempt_state(const std::string& attempt_id) {
+  // The entry stays, emptied, until record_outcome moves the attempt back
+  // into it (nothing in between reads it): no copy, no node made again.
+  if (auto it = written_.find(attempt_id); it != written_.end()) return std::move(it->second);
+  return attempt_state(attempt_id);
 }
 
 std::optional<domain::attempt_view> entity_engine::attempt_state(const std::string& attempt_id) {
@@ -819,8 +826,21 @@ std::optional<domain::attempt_view> entity_engine::attempt_state(const std::stri
 
 engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch_outcome& outcome) {
   engine_step step;
+  // Whatever happens, `a` goes (back) to written_ as the attempt's state:
+  // the callers hand it over rather than copy it (take_attempt_state). When
+  // nothing is recorded, it goes back unchanged.
+  auto remember = [this](domain::attempt_view&& state) {
+    auto& remembered = written_[state.id];
+    remembered = std::move(state);
+  };
   if (outcome.statuses.empty() && (outcome.provider_message_id.empty() ||
                                    outcome.provider_message_id == a.provider_message_id)) {
+    remember(std::move(a));
+    return step;
+  }
+  domain::communication_view* found = find_communication(a.communication_id);
+  if (!found) {
+    remember(std::move(a));
     return step;
   }
   if (!outcome.provider_message_id.empty()) a.provider_message_id = outcome.provider_message_id;
@@ -834,10 +854,6 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
     a.status_reason = s.reason;
     if (s.status == "sent" && a.sent_at == 0) a.sent_at = s.at;
   }
-  domain::communication_view* found = find_communication(a.communication_id);
-  if (!found) {
-    return step;
-  }
   domain::communication_view& comm = *found;
   if (comm.latest_attempt_id == a.id) {
     comm.latest_status = a.status;
@@ -847,8 +863,7 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
     step.append(fall_back(a));
   }
-  auto& remembered = written_[a.id];
-  remembered = std::move(a);  // moved, not copied: nothing reads `a` after this
+  remember(std::move(a));  // moved, not copied: nothing reads `a` after this
   return step;
 }
 

@@ -124,6 +124,9 @@ class entity_engine {
   engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
+  // The same, moving what this actor wrote out of written_ instead of
+  // copying it, for record_outcome, which always puts it back.
+  std::optional<domain::attempt_view> take_attempt_state(const std::string& attempt_id);
   // After a hard failure of a communication's latest attempt: a new attempt
   // on the next channel of the action that qualifies, or a manual task.
   engine_step fall_back(const domain::attempt_view& failed);
