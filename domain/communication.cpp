@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "domain/json_fields.hpp"
+#include "domain/hex.hpp"
 #include "domain/json_text.hpp"
 #include "domain/rfc3339.hpp"
 #include "domain/sha256.hpp"
@@ -369,19 +370,18 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
 
 std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {
   const sha256_digest digest = sha256(text);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < digest.size() && out.size() < hex_chars; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
+  const std::size_t bytes = std::min((hex_chars + 1) / 2, digest.size());
+  std::string out = to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), bytes));
   out.resize(std::min(hex_chars, out.size()));
   return out;
 }
 
 std::string communication_id(const std::string& mapped_to, const std::string& topic,
                              const std::string& recipient_key) {
-  return "c-" + stable_hash_hex(mapped_to + '\n' + topic + '\n' + recipient_key, 20);
+  std::string text;
+  text.reserve(mapped_to.size() + topic.size() + recipient_key.size() + 2);
+  text.append(mapped_to).append(1, '\n').append(topic).append(1, '\n').append(recipient_key);
+  return "c-" + stable_hash_hex(text, 20);
 }
 
 }  // namespace herald::domain

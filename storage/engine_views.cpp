@@ -7,6 +7,7 @@
 #include "domain/communication.hpp"
 #include "domain/json_fields.hpp"
 #include "storage/coding.hpp"
+#include "domain/hex.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
@@ -14,17 +15,6 @@
 
 namespace herald::storage {
 namespace {
-
-std::string to_hex(std::string_view bytes) {
-  static const char* digits = "0123456789abcdef";
-  std::string out(bytes.size() * 2, '\0');
-  char* to = out.data();
-  for (unsigned char c : bytes) {
-    *to++ = digits[c >> 4];
-    *to++ = digits[c & 15];
-  }
-  return out;
-}
 
 std::optional<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2) return std::nullopt;
@@ -230,7 +220,7 @@ status rocksdb_event_store::scan_index(
     if (key.size() < prefix.size() + id_offset) {
       return status{errc::corruption, std::string("malformed key in ") + column};
     }
-    if (!visit(std::string(key.substr(prefix.size() + id_offset)), to_hex(key))) {
+    if (!visit(std::string(key.substr(prefix.size() + id_offset)), domain::to_hex(key))) {
       break;
     }
   }
@@ -267,7 +257,7 @@ status rocksdb_event_store::scan_timers(
       break;
     }
     timer_entry t{parts->due_ms, std::move(parts->instance_id), parts->action, it->value().ToString()};
-    if (!visit(t, to_hex(key))) {
+    if (!visit(t, domain::to_hex(key))) {
       break;
     }
   }

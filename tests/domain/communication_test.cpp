@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "domain/communication.hpp"
+#include "domain/hex.hpp"
 #include "domain/json_text.hpp"
 
 namespace json = boost::json;
@@ -336,6 +337,23 @@ TEST_CASE("ids are the leading hex digits of the SHA-256 of what names them", "[
   CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1") ==
         "c-" + herald::domain::stable_hash_hex("Delegate/1\nbooking\nDelegate/1", 20));
   CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1").size() == 22);
+  // Stored communications are found again by this id: it may never change.
+  CHECK(herald::domain::communication_id("Delegate/1", "booking", "Delegate/1") == "c-176adbe0137762d4c187");
+  CHECK(herald::domain::stable_hash_hex("abc", 5) == "ba781");
+  CHECK(herald::domain::stable_hash_hex("abc", 100).size() == 64);
+  CHECK(herald::domain::stable_hash_hex("abc", 0).empty());
+}
+
+TEST_CASE("bytes are written as lower-case hex, two digits each", "[domain][ids]") {
+  std::string every_byte;
+  std::string expected;
+  for (int b = 0; b < 256; ++b) {
+    every_byte += static_cast<char>(b);
+    expected += "0123456789abcdef"[b >> 4];
+    expected += "0123456789abcdef"[b & 15];
+  }
+  CHECK(herald::domain::to_hex(every_byte) == expected);
+  CHECK(herald::domain::to_hex("").empty());
 }
 
 TEST_CASE("a content snapshot is written as boost::json serializes the same object", "[domain][json]") {
