@@ -371,6 +371,9 @@ void rocksdb_event_store::sequencer_loop() {
   for (;;) {
     std::vector<pending_append> appends;
     std::size_t events = 0;
+    // The committer's finished groups, destroyed once this turn is done
+    // (outside the lock, after what this turn prepares or hands over).
+    std::vector<std::unique_ptr<prepared_group>> retired;
     {
       std::unique_lock<std::mutex> lock(mu_);
       // A group stops growing at max_group_events, once it failed, or once a
@@ -388,6 +391,7 @@ void rocksdb_event_store::sequencer_loop() {
       queue_cv_.wait(lock, [&] {
         return worth_taking() || can_hand_over() || (stopping_ && queue_.empty() && !building);
       });
+      retired.swap(retired_groups_);
       if (can_hand_over() && (hand_over_next || !worth_taking())) {
         building->batch = building->writes.finish();
         building->started = std::chrono::steady_clock::now();
@@ -552,11 +556,13 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
 
 void rocksdb_event_store::committer_loop() {
   const auto interval = std::chrono::milliseconds(options_.sync_interval_ms);
+  std::unique_ptr<prepared_group> committed;  // the last group, until it is handed on to be destroyed
   for (;;) {
     std::unique_ptr<prepared_group> group;
     bool failing = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
+      if (committed) retired_groups_.push_back(std::move(committed));
       auto ready = [this] { return ready_ || sequencer_done_; };
       committer_waiting_ = true;
       queue_cv_.notify_all();  // the sequencer hands over what it is building
@@ -613,6 +619,7 @@ void rocksdb_event_store::committer_loop() {
       committed_group_ = group->id;
       complete(*group);
       recycle(std::move(group->batch));
+      committed = std::move(group);
     }
     if (options_.sync == domain::sync_policy::interval && wal_dirty_ &&
         options_.clock_ms() - last_sync_ms_ >= options_.sync_interval_ms) {

@@ -322,6 +322,10 @@ class rocksdb_event_store final : public event_store {
   // batch grows to a group's size by doubling, and a fresh one pays every
   // copy and page fault again.
   std::vector<std::string> spare_batches_;
+  // Committed groups, destroyed by the sequencer: freeing a group's events
+  // (every record's text) took ≈ 5 % of the committer's time, the one
+  // thread every durable append waits for.
+  std::vector<std::unique_ptr<prepared_group>> retired_groups_;
 
   // Owned by the sequencer thread.
   std::uint64_t next_seq_ = 1;

@@ -142,6 +142,36 @@ TEST_CASE("async appends complete in order with one callback each", "[storage][g
   CHECK(done == expected);
 }
 
+TEST_CASE("the store lets go of a committed append's events while it keeps running", "[storage][group-commit]") {
+  // The committer hands each written group on to be destroyed by the
+  // sequencer, off the thread every durable append waits for; they must
+  // still be let go, at the latest while the sequencer prepares the append
+  // after next (the committer hands a group on before it takes another).
+  temp_dir dir;
+  auto store = open_store(dir.str());
+  std::mutex mu;
+  std::condition_variable cv;
+  int completed = 0;
+  auto append_and_wait = [&](const std::shared_ptr<const std::vector<herald::domain::cloud_event>>& batch) {
+    const int before = [&] { std::lock_guard<std::mutex> lock(mu); return completed; }();
+    store->append_async(batch, [&](herald::result<append_outcome> r) {
+      CHECK(r);
+      std::lock_guard<std::mutex> lock(mu);
+      ++completed;
+      cv.notify_one();
+    });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return completed == before + 1; });
+  };
+  auto first = std::make_shared<const std::vector<herald::domain::cloud_event>>(
+      std::vector{make_event("first", "Delegate/d-1", "delegate.saved", R"({"label":"A"})")});
+  append_and_wait(first);
+  for (const char* id : {"second", "third"}) {
+    append_and_wait(std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)}));
+  }
+  CHECK(first.use_count() == 1);
+}
+
 TEST_CASE("a history reads the same newest-first pages whether it is short or long", "[storage][projections]") {
   temp_dir dir;
   auto store = open_store(dir.str());
