@@ -371,8 +371,9 @@ void rocksdb_event_store::sequencer_loop() {
   for (;;) {
     std::vector<pending_append> appends;
     std::size_t events = 0;
-    // The committer's finished groups, destroyed once this turn is done
-    // (outside the lock, after what this turn prepares or hands over).
+    // The committer's finished groups, destroyed once a hand-over is done
+    // (outside the lock, while the committer writes: never between a
+    // prepared chunk and the hand-over a waiting committer needs).
     std::vector<std::unique_ptr<prepared_group>> retired;
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -391,13 +392,13 @@ void rocksdb_event_store::sequencer_loop() {
       queue_cv_.wait(lock, [&] {
         return worth_taking() || can_hand_over() || (stopping_ && queue_.empty() && !building);
       });
-      retired.swap(retired_groups_);
       if (can_hand_over() && (hand_over_next || !worth_taking())) {
         building->batch = building->writes.finish();
         building->started = std::chrono::steady_clock::now();
         ready_ = std::move(building);
         hand_over_next = false;
         slot_cv_.notify_all();
+        retired.swap(retired_groups_);
         continue;
       }
       if (!worth_taking()) {
