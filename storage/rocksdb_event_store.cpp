@@ -697,6 +697,10 @@ void rocksdb_event_store::complete(prepared_group& g) {
     } else {
       g.appends[a].done(std::move(g.outcomes[a]));
     }
+    // Let go of the callback here, once it has run: it may hold actor
+    // handles, and the group it came in is freed later by the sequencer,
+    // possibly after the actor system is gone. What the group keeps is data.
+    g.appends[a].done = nullptr;
   }
 }
 

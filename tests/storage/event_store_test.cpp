@@ -165,10 +165,22 @@ TEST_CASE("the store lets go of a committed append's events while it keeps runni
   };
   auto first = std::make_shared<const std::vector<herald::domain::cloud_event>>(
       std::vector{make_event("first", "Delegate/d-1", "delegate.saved", R"({"label":"A"})")});
-  append_and_wait(first);
-  for (const char* id : {"second", "third"}) {
-    append_and_wait(std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)}));
+  // A callback may hold what must not outlive its caller (an actor's
+  // handle): it is let go as soon as it has run, before the next group.
+  auto held_by_callback = std::make_shared<int>(0);
+  store->append_async(first, [&, held_by_callback](herald::result<append_outcome> r) {
+    CHECK(r);
+    std::lock_guard<std::mutex> lock(mu);
+    ++completed;
+    cv.notify_one();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return completed == 1; });
   }
+  append_and_wait(std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event("second")}));
+  CHECK(held_by_callback.use_count() == 1);
+  append_and_wait(std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event("third")}));
   CHECK(first.use_count() == 1);
 }
 
