@@ -128,54 +128,66 @@ void put2(char* at, int value) {  // value in [0, 100)
   at[1] = digit_pairs[2 * value + 1];
 }
 
+// An instant as whole seconds and milliseconds, and those seconds as days
+// since the epoch and the second of the day (floored: before 1970 too).
+struct epoch_parts {
+  std::int64_t secs;
+  int ms;
+  std::int64_t days;
+  int sod;
+};
+
+epoch_parts split_epoch_ms(std::int64_t epoch_ms) {
+  epoch_parts p;
+  p.secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
+  p.ms = static_cast<int>(epoch_ms - p.secs * 1000);
+  p.days = p.secs >= 0 ? p.secs / 86400 : (p.secs - 86399) / 86400;
+  p.sod = static_cast<int>(p.secs - p.days * 86400);
+  return p;
+}
+
 // Writes the 24 characters of `epoch_ms` to `text`; false (nothing written)
 // for a year outside 0000-9999. Every record carries several of these, and
 // at full load most fall in the second the previous one did: each thread
 // keeps the text of its last second and rewrites only the milliseconds.
 bool write_rfc3339_ms(char* text, std::int64_t epoch_ms) {
-  const std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
-  const int ms = static_cast<int>(epoch_ms - secs * 1000);
+  const epoch_parts t = split_epoch_ms(epoch_ms);
   struct last_second {
     std::int64_t secs = INT64_MIN;
     char text[rfc3339_ms_size];
   };
   thread_local last_second last;
-  if (secs != last.secs) {
-    const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-    const int sod = static_cast<int>(secs - days * 86400);
+  if (t.secs != last.secs) {
     int y;
     unsigned m, d;
-    civil_from_days(days, y, m, d);
+    civil_from_days(t.days, y, m, d);
     if (y < 0 || y > 9999) return false;
     std::memcpy(last.text, "0000-00-00T00:00:00.000Z", rfc3339_ms_size);
     put2(last.text + 0, y / 100);
     put2(last.text + 2, y % 100);
     put2(last.text + 5, static_cast<int>(m));
     put2(last.text + 8, static_cast<int>(d));
-    put2(last.text + 11, sod / 3600);
-    put2(last.text + 14, (sod / 60) % 60);
-    put2(last.text + 17, sod % 60);
-    last.secs = secs;
+    put2(last.text + 11, t.sod / 3600);
+    put2(last.text + 14, (t.sod / 60) % 60);
+    put2(last.text + 17, t.sod % 60);
+    last.secs = t.secs;
   }
   std::memcpy(text, last.text, rfc3339_ms_size);
-  text[20] = static_cast<char>('0' + ms / 100);
-  put2(text + 21, ms % 100);
+  text[20] = static_cast<char>('0' + t.ms / 100);
+  put2(text + 21, t.ms % 100);
   return true;
 }
 
 // Years outside 0000-9999 (not a time Herald writes, but one a caller may
 // hand it): printed as they come, sign and all.
 void append_out_of_range(std::string& out, std::int64_t epoch_ms) {
-  const std::int64_t secs = epoch_ms >= 0 ? epoch_ms / 1000 : (epoch_ms - 999) / 1000;
-  const int ms = static_cast<int>(epoch_ms - secs * 1000);
-  const std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-  const int sod = static_cast<int>(secs - days * 86400);
+  const epoch_parts t = split_epoch_ms(epoch_ms);
   int y;
   unsigned m, d;
-  civil_from_days(days, y, m, d);
+  civil_from_days(t.days, y, m, d);
   char buf[64];
-  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, sod / 3600,
-                              (sod / 60) % 60, sod % 60, ms);
+  const int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", y, m, d, t.sod / 3600,
+                              (t.sod / 60) % 60, t.sod % 60, t.ms);
   out.append(buf, static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof buf) - 1)));
 }
 
