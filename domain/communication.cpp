@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "domain/json_fields.hpp"
 #include "domain/hex.hpp"
+#include "domain/json_fields.hpp"
 #include "domain/json_text.hpp"
 #include "domain/rfc3339.hpp"
 #include "domain/sha256.hpp"

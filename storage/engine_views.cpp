@@ -5,9 +5,9 @@
 #include <rocksdb/db.h>
 
 #include "domain/communication.hpp"
+#include "domain/hex.hpp"
 #include "domain/json_fields.hpp"
 #include "storage/coding.hpp"
-#include "domain/hex.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
