@@ -58,6 +58,7 @@
 #include "domain/rfc3339.hpp"
 #include "bench/raw_ceiling.hpp"
 #include "storage/rocksdb_event_store.hpp"
+#include "storage/wal_checksum.hpp"
 
 namespace json = boost::json;
 using namespace herald;
@@ -271,6 +272,7 @@ int main(int argc, char** argv) {
   out["bench"] = "pipeline";
   out["sync"] = "every_commit";
   out["allocator_thp"] = jemalloc_thp();  // app/malloc_settings.cpp, unless MALLOC_CONF says otherwise
+  out["wal_crc32c"] = storage::crc32c_implementation();  // storage/wal_checksum.hpp
 
   auto runs = [&only](const char* phase) { return only.empty() || only == phase; };
   if (runs("throughput")) {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
