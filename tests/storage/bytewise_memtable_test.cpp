@@ -78,7 +78,10 @@ TEST_CASE("the inline memtable answers gets, scans, seeks and snapshots as a sor
         wb.Delete(k);
         model.erase(k);
       } else {
-        const std::string v = "v" + std::to_string(batch) + "." + std::to_string(i);
+        // Sizes that fill many of the list's 64 KiB chunks, with some
+        // entries too big to be cut from one (over 16 KiB).
+        const std::size_t padding = random() % 10 == 0 ? 16000 + random() % 30000 : random() % 700;
+        const std::string v = "v" + std::to_string(batch) + "." + std::to_string(i) + std::string(padding, static_cast<char>('a' + batch % 26));
         wb.Put(k, v);
         model[k] = v;
       }
