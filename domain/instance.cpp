@@ -1,5 +1,8 @@
 #include "domain/instance.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 #include <boost/json.hpp>
 
 #include "domain/json_fields.hpp"
@@ -82,6 +85,12 @@ void append_trace(std::string& out, const std::vector<rule_trace>& trace) {
   });
 }
 
+bool same_trace(const std::vector<rule_trace>& a, const std::vector<rule_trace>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const rule_trace& x, const rule_trace& y) {
+           return x.held == y.held && x.rule == y.rule && x.seen == y.seen;
+         });
+}
+
 void append_action(std::string& out, const action_state& a) {
   out += '{';
   append_key(out, "index", true);
@@ -125,9 +134,17 @@ void append_json(std::string& out, const instance_view& i) {
   append_key(out, "changed");
   append_string_array(out, i.changed);
   append_key(out, "trace");
+  const std::size_t trace_at = out.size();
   append_trace(out, i.trace);
   append_key(out, "fire_trace");
-  append_trace(out, i.fire_trace);
+  if (same_trace(i.fire_trace, i.trace)) {
+    // An action due at once fires in the step that matched it: the same
+    // rules, seen the same. Its text is the one just written.
+    const std::size_t trace_end = out.size() - std::strlen(",\"fire_trace\":");
+    out.append(out, trace_at, trace_end - trace_at);
+  } else {
+    append_trace(out, i.fire_trace);
+  }
   append_key(out, "actions");
   json_text::append_array(out, i.actions, append_action);
   out += '}';

@@ -54,6 +54,27 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   CHECK(back->trace.size() == 8);
   CHECK(back->actions.at(1).attempts == fired.attempts);
 
+  // Fired in the step that matched: the fire trace is the trace, and its
+  // text is copied from the trace's; and traces that differ only in one
+  // part, which must each be written out.
+  instance_view same = i;
+  same.fire_trace = same.trace;
+  text.clear();
+  append_json(text, same);
+  CHECK(text == json::serialize(to_json(same)));
+  for (int part = 0; part < 4; ++part) {
+    instance_view near = i;
+    near.fire_trace = near.trace;
+    rule_trace& last = near.fire_trace.back();
+    if (part == 0) last.held = !last.held;
+    if (part == 1) last.seen = json::value(7);
+    if (part == 2) last.rule += " ";
+    if (part == 3) near.fire_trace.pop_back();
+    text.clear();
+    append_json(text, near);
+    CHECK(text == json::serialize(to_json(near)));
+  }
+
   instance_view empty;
   text.clear();
   append_json(text, empty);
