@@ -43,6 +43,29 @@ inline char* write_varint(char* to, std::uint64_t v) {
   return to;
 }
 
+// A key's short piece composed on the stack (a fixed64be number, a
+// lenstr's length): with sorted_writes' put of parts, a key is written
+// straight into the batch instead of built as a string first.
+struct key_piece {
+  char bytes[10];
+  std::uint8_t size = 0;
+  operator std::string_view() const { return {bytes, size}; }
+};
+
+inline key_piece fixed64be_piece(std::uint64_t v) {
+  key_piece p;
+  for (int i = 0; i < 8; ++i) p.bytes[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  p.size = 8;
+  return p;
+}
+
+// The varint that starts the lenstr of `s`.
+inline key_piece lenstr_length(std::string_view s) {
+  key_piece p;
+  p.size = static_cast<std::uint8_t>(write_varint(p.bytes, s.size()) - p.bytes);
+  return p;
+}
+
 inline void put_varint(std::string& out, std::uint64_t v) {
   char buf[10];
   out.append(buf, static_cast<std::size_t>(write_varint(buf, v) - buf));

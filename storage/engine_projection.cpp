@@ -40,13 +40,13 @@ void rocksdb_event_store::project_instance(std::uint64_t seq, const domain::inst
   const bool later = !f.created || !*f.created;
   // Created-at keys are stable, so leaving the errored state deletes the
   // key (a first record has none to delete).
-  const std::string error_key = newest_first(f.created_at_ms) + f.id;
+  const key_piece created = newest_first_piece(f.created_at_ms);
   if (f.state == "errored") {
-    batch.put(cf(cf_errored_instances), error_key, rocksdb::Slice());
+    batch.put(cf(cf_errored_instances), {created, f.id}, rocksdb::Slice());
   } else if (later) {
-    batch.erase(cf(cf_errored_instances), error_key);
+    batch.erase(cf(cf_errored_instances), {created, f.id});
   }
-  if (first) batch.put(cf(cf_entity_instances), entity_prefix(f.entity) + f.id, rocksdb::Slice());
+  if (first) batch.put(cf(cf_entity_instances), {lenstr_length(f.entity), f.entity, f.id}, rocksdb::Slice());
   for (const auto& [due, action] : f.timers_remove) batch.erase(cf(cf_timers), timer_key(due, f.id, action));
   for (const auto& [due, action] : f.timers_add) batch.put(cf(cf_timers), timer_key(due, f.id, action), f.entity);
 }
@@ -82,14 +82,15 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
   if (!f.communication_id) return;
   const std::string& comm_id = *f.communication_id;
   batch.put(cf(cf_communications), comm_id, ref);
-  batch.put(cf(cf_log_index), newest_first(f.created_at_ms) + f.id, rocksdb::Slice());
-  batch.put(cf(cf_entity_log_index), entity_prefix(f.mapped_to) + newest_first(f.created_at_ms) + f.id,
-            rocksdb::Slice());
-  batch.put(cf(cf_entity_communications), entity_prefix(f.mapped_to) + comm_id, rocksdb::Slice());
+  const key_piece created = newest_first_piece(f.created_at_ms);
+  const key_piece owner = lenstr_length(f.mapped_to);
+  batch.put(cf(cf_log_index), {created, f.id}, rocksdb::Slice());
+  batch.put(cf(cf_entity_log_index), {owner, f.mapped_to, created, f.id}, rocksdb::Slice());
+  batch.put(cf(cf_entity_communications), {owner, f.mapped_to, comm_id}, rocksdb::Slice());
   if (f.communication_previous_at) {
-    batch.erase(cf(cf_communication_index), newest_first(*f.communication_previous_at) + comm_id);
+    batch.erase(cf(cf_communication_index), {newest_first_piece(*f.communication_previous_at), comm_id});
   }
-  batch.put(cf(cf_communication_index), newest_first(f.communication_last_attempt_at_ms) + comm_id,
+  batch.put(cf(cf_communication_index), {newest_first_piece(f.communication_last_attempt_at_ms), comm_id},
             rocksdb::Slice());
 }
 

@@ -28,9 +28,9 @@ std::string entity_history_prefix(std::string_view entity_key) {
 
 std::string entity_prefix(std::string_view entity_key) { return entity_history_prefix(entity_key); }
 
-std::string newest_first(std::int64_t ms) {
-  return fixed64be(UINT64_MAX - static_cast<std::uint64_t>(ms));
-}
+key_piece newest_first_piece(std::int64_t ms) { return fixed64be_piece(UINT64_MAX - static_cast<std::uint64_t>(ms)); }
+
+std::string newest_first(std::int64_t ms) { return std::string(newest_first_piece(ms)); }
 
 std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action) {
   std::string k = fixed64be(static_cast<std::uint64_t>(due_ms));

@@ -63,6 +63,7 @@
 #include <string>
 #include <string_view>
 
+#include "storage/coding.hpp"
 #include "storage/stored_event.hpp"
 
 namespace herald::storage {
@@ -119,6 +120,8 @@ std::string entity_history_prefix(std::string_view entity_key);
 // entity_key:lenstr, the prefix of every per-entity index.
 std::string entity_prefix(std::string_view entity_key);
 std::string newest_first(std::int64_t ms);
+// newest_first as a piece of a key composed in place (coding.hpp).
+key_piece newest_first_piece(std::int64_t ms);
 std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action);
 struct timer_key_parts {
   std::int64_t due_ms = 0;

@@ -708,13 +708,15 @@ void rocksdb_event_store::project(std::uint64_t seq, domain::event_kind kind,
                                   const domain::cloud_event& event, sorted_writes& batch,
                                   bool engine_views) const {
   if (!event.unique_id) {
-    batch.put(cf(cf_dedup), dedup_key(event.source, event.id), fixed64be(seq));
+    const key_piece at = fixed64be_piece(seq);
+    batch.put(cf(cf_dedup), {lenstr_length(event.source), event.source, event.id}, std::string_view(at));
   }
   // Engine events about an entity are part of its audit trail too.
   const domain::entity_effect effect = domain::entity_effect_of(event);
   if (effect.key) {
     const char kind_byte = static_cast<char>(kind);
-    batch.put(cf(cf_entity_history), entity_history_key(*effect.key, seq), rocksdb::Slice(&kind_byte, 1));
+    batch.put(cf(cf_entity_history), {lenstr_length(*effect.key), *effect.key, fixed64be_piece(seq)},
+              rocksdb::Slice(&kind_byte, 1));
   }
   if (kind == domain::event_kind::engine_event && engine_views) {
     project_engine_event(seq, event, batch);

@@ -40,6 +40,33 @@ void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Sl
   bytes_.append(key.data(), key.size());
 }
 
+std::uint32_t sorted_writes::append_key(std::initializer_list<std::string_view> key_parts) {
+  std::size_t size = 0;
+  for (const auto part : key_parts) size += part.size();
+  const std::size_t at = bytes_.size();
+  bytes_.resize(at + size);
+  char* to = bytes_.data() + at;
+  for (const auto part : key_parts) {
+    std::memcpy(to, part.data(), part.size());
+    to += part.size();
+  }
+  return static_cast<std::uint32_t>(size);
+}
+
+void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, std::initializer_list<std::string_view> key_parts,
+                        const rocksdb::Slice& value) {
+  const std::size_t at = bytes_.size();
+  const std::uint32_t key_size = append_key(key_parts);
+  writes_.push_back(write{column->GetID(), false, at, key_size, static_cast<std::uint32_t>(value.size())});
+  bytes_.append(value.data(), value.size());
+}
+
+void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, std::initializer_list<std::string_view> key_parts) {
+  const std::size_t at = bytes_.size();
+  const std::uint32_t key_size = append_key(key_parts);
+  writes_.push_back(write{column->GetID(), true, at, key_size, 0});
+}
+
 void sorted_writes::clear() {
   bytes_.clear();
   writes_.clear();

@@ -11,7 +11,9 @@
 // decoded every write once more (2 % of a communication's instructions).
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rocksdb/db.h>
@@ -27,6 +29,11 @@ class sorted_writes {
  public:
   void put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value);
   void erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key);
+  // The same, with the key given as the parts it joins (key_layout.hpp's
+  // layouts), written in place: no key string is built and freed.
+  void put(rocksdb::ColumnFamilyHandle* column, std::initializer_list<std::string_view> key_parts,
+           const rocksdb::Slice& value);
+  void erase(rocksdb::ColumnFamilyHandle* column, std::initializer_list<std::string_view> key_parts);
   std::size_t size() const { return writes_.size(); }
   void clear();
   // Appends every write gathered so far to `to`, sorted, and clears them.
@@ -48,6 +55,9 @@ class sorted_writes {
     std::uint32_t column_id;
     std::uint32_t index;  // into writes_
   };
+  // Appends the parts to bytes_; returns the key's size.
+  std::uint32_t append_key(std::initializer_list<std::string_view> key_parts);
+
   std::string bytes_;
   std::vector<write> writes_;
   std::vector<sort_entry> order_;

@@ -9,6 +9,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/coding.hpp"
+#include "storage/key_layout.hpp"
 #include "storage/sorted_batch.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -137,4 +139,47 @@ TEST_CASE("writes come out in the order a stable sort of (column, key) gives, wh
   std::vector<std::string> want;
   for (const auto& e : expected) want.push_back(std::to_string(e.column) + ":put:" + e.key);
   CHECK(writes_of(batch) == want);
+}
+
+TEST_CASE("a key given as parts is the key they join, with its value after it", "[storage]") {
+  herald::test::temp_dir dir;
+  two_columns db(dir.sub("db"));
+  rocksdb::ColumnFamilyHandle* first = db.db->DefaultColumnFamily();
+  herald::storage::sorted_writes writes;
+  const std::string owner = "Delegate/d-1";
+  const std::string long_owner(300, 'x');  // a two-byte length
+  writes.put(first, {herald::storage::lenstr_length(owner), owner, herald::storage::newest_first_piece(5), "c-1.1"},
+             "v1");
+  writes.put(first, {herald::storage::lenstr_length(long_owner), long_owner, "c-2"}, "v2");
+  writes.put(db.second, {herald::storage::fixed64be_piece(7)}, "");
+  writes.erase(db.second, {"ab", "", "c"});
+  writes.put(first, {}, "empty key");
+  herald::storage::batch_bytes bytes;
+  writes.append_to(bytes);
+  rocksdb::WriteBatch to = bytes.finish();
+  REQUIRE(db.db->Write(rocksdb::WriteOptions(), &to).ok());
+
+  CHECK(db.get(first, herald::storage::entity_prefix(owner) + herald::storage::newest_first(5) + "c-1.1") == "v1");
+  CHECK(db.get(first, herald::storage::entity_prefix(long_owner) + "c-2") == "v2");
+  CHECK(herald::storage::entity_prefix(long_owner).size() == 302);
+  CHECK(db.get(db.second, herald::storage::fixed64be(7)).empty());
+  CHECK(db.get(first, "") == "empty key");
+  const std::string s = std::to_string(db.second->GetID());
+  const auto listed = writes_of(to);
+  CHECK(std::find(listed.begin(), listed.end(), s + ":del:abc") != listed.end());
+  CHECK(listed.size() == 5);
+}
+
+TEST_CASE("key pieces are the bytes of the string layouts", "[storage]") {
+  using namespace herald::storage;
+  for (const std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x0102030405060708}, UINT64_MAX}) {
+    CHECK(std::string(fixed64be_piece(v)) == fixed64be(v));
+  }
+  for (const std::int64_t ms : {std::int64_t{0}, std::int64_t{1795000000123}, INT64_MAX}) {
+    CHECK(std::string(newest_first_piece(ms)) == newest_first(ms));
+  }
+  for (const std::size_t n : {0, 1, 127, 128, 300, 16383, 16384, 70000}) {
+    const std::string s(n, 'k');
+    CHECK(std::string(lenstr_length(s)) + s == entity_prefix(s));
+  }
 }
