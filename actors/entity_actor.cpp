@@ -289,9 +289,11 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         if (!s.engine || !s.engine->is_new(u.seq)) {
           return answer(self, token, true);
         }
+        bool judged_on_snapshot = false;  // the event the snapshot was read for, judged against its record before
         if (!s.engine_record_known) {
           if (u.seq == s.snapshot_data_seq) {
             if (s.snapshot_previous_json) s.engine_record = parse_record(*s.snapshot_previous_json);
+            judged_on_snapshot = true;
           } else if (auto before = storage::read_record_before(*s.store, s.view.key, u.seq); before && *before) {
             s.engine_record = parse_record(**before);
           }
@@ -299,9 +301,14 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
           s.engine_record_known = true;
         }
         std::shared_ptr<const domain::entity_record> at = u.carries_record ? carried : s.engine_record;
-        const std::vector<std::string> changed =
-            at ? domain::changed_fields(s.engine_record.get(), *at) : std::vector<std::string>{};
-        engine_step step = s.engine->on_event(u, at.get(), changed, u.deletes);
+        // A new entity's first event: the snapshot compared the same two
+        // records (the one before the event, the event's) when it was read.
+        const bool snapshot_compared = judged_on_snapshot && at && at == s.record && u.seq == s.record_seq &&
+                                       s.view.last_seq == u.seq;
+        std::vector<std::string> compared;
+        if (!snapshot_compared && at) compared = domain::changed_fields(s.engine_record.get(), *at);
+        engine_step step = s.engine->on_event(u, at.get(), snapshot_compared ? s.view.changed_fields : compared,
+                                              u.deletes);
         if (u.carries_record) {
           s.engine_record = std::move(at);
         }
