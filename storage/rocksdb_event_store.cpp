@@ -58,12 +58,14 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
     // filter keeps a miss off the disk.
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   }
-  // 16 KiB blocks, not 4: LZ4 sets up (zeroes) a 16 KiB stream state for
-  // every block it compresses, which with 4 KiB blocks cost half as much
-  // as the compression itself. Larger blocks also make a smaller index; a
-  // point read decompresses more, which the timers' restores did not feel
-  // (pipeline_bench --only timers).
-  table.block_size = 16u << 10;
+  // 64 KiB blocks, not RocksDB's 4: for every block it compresses, RocksDB
+  // has LZ4 set up (zero) a 16 KiB stream state and sizes (zero-fills) its
+  // output, which with 4 KiB blocks cost half as much as the compression
+  // itself, and with 16 KiB still almost half (bench/HISTORY.md, sessions 15
+  // and 17). Larger blocks also make a smaller index; a point read
+  // decompresses more, but restores read an entity's records, which lie
+  // near each other in the log, and got faster (pipeline_bench --only timers).
+  table.block_size = 64u << 10;
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   o.compression = rocksdb::kLZ4Compression;
   return o;
