@@ -1,7 +1,6 @@
 #include "domain/instance.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include <boost/json.hpp>
 
@@ -136,11 +135,11 @@ void append_json(std::string& out, const instance_view& i) {
   append_key(out, "trace");
   const std::size_t trace_at = out.size();
   append_trace(out, i.trace);
+  const std::size_t trace_end = out.size();
   append_key(out, "fire_trace");
   if (same_trace(i.fire_trace, i.trace)) {
     // An action due at once fires in the step that matched it: the same
     // rules, seen the same. Its text is the one just written.
-    const std::size_t trace_end = out.size() - std::strlen(",\"fire_trace\":");
     out.append(out, trace_at, trace_end - trace_at);
   } else {
     append_trace(out, i.fire_trace);
