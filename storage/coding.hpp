@@ -12,10 +12,25 @@
 
 namespace herald::storage {
 
+// A key's short piece composed on the stack (a fixed64be number, a
+// lenstr's length): with sorted_writes' put of parts, a key is written
+// straight into the batch instead of built as a string first.
+struct key_piece {
+  char bytes[10];
+  std::uint8_t size = 0;
+  operator std::string_view() const { return {bytes, size}; }
+};
+
+inline key_piece fixed64be_piece(std::uint64_t v) {
+  key_piece p;
+  for (int i = 0; i < 8; ++i) p.bytes[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  p.size = 8;
+  return p;
+}
+
 inline void put_fixed64be(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  const key_piece p = fixed64be_piece(v);
+  out.append(p.bytes, p.size);
 }
 
 inline std::uint64_t get_fixed64be(std::string_view in) {
@@ -41,22 +56,6 @@ inline char* write_varint(char* to, std::uint64_t v) {
   }
   *to++ = static_cast<char>(v);
   return to;
-}
-
-// A key's short piece composed on the stack (a fixed64be number, a
-// lenstr's length): with sorted_writes' put of parts, a key is written
-// straight into the batch instead of built as a string first.
-struct key_piece {
-  char bytes[10];
-  std::uint8_t size = 0;
-  operator std::string_view() const { return {bytes, size}; }
-};
-
-inline key_piece fixed64be_piece(std::uint64_t v) {
-  key_piece p;
-  for (int i = 0; i < 8; ++i) p.bytes[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
-  p.size = 8;
-  return p;
 }
 
 // The varint that starts the lenstr of `s`.
