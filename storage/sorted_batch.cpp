@@ -29,15 +29,11 @@ void leading_words(const rocksdb::Slice& key, std::uint64_t* first, std::uint64_
 }  // namespace
 
 void sorted_writes::put(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key, const rocksdb::Slice& value) {
-  writes_.push_back(write{column->GetID(), false, bytes_.size(), static_cast<std::uint32_t>(key.size()),
-                          static_cast<std::uint32_t>(value.size())});
-  bytes_.append(key.data(), key.size());
-  bytes_.append(value.data(), value.size());
+  put(column, {std::string_view(key.data(), key.size())}, value);
 }
 
 void sorted_writes::erase(rocksdb::ColumnFamilyHandle* column, const rocksdb::Slice& key) {
-  writes_.push_back(write{column->GetID(), true, bytes_.size(), static_cast<std::uint32_t>(key.size()), 0});
-  bytes_.append(key.data(), key.size());
+  erase(column, {std::string_view(key.data(), key.size())});
 }
 
 std::uint32_t sorted_writes::append_key(std::initializer_list<std::string_view> key_parts) {
