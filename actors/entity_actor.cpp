@@ -181,7 +181,7 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
     for (auto& each : dispatches) {
       ++self->state.provider_calls;
       // Shared by the message and the answer's handler: no copy.
-      auto req = std::make_shared<const dispatch_request>(std::move(each));
+      dispatch_request_ptr req = std::move(each);
       self->request(ctx.provider_for(req->attempt.channel), provider_timeout, dispatch_atom_v, req)
           .then(
               [self, req, finish](const dispatch_outcome& outcome) {

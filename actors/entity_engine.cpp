@@ -795,20 +795,20 @@ domain::cloud_event entity_engine::task_event(const domain::task_view& task) {
 }
 
 engine_step entity_engine::on_outcome(const dispatch_request& request, const dispatch_outcome& outcome) {
-  auto current = take_attempt_state(request.attempt.id);
-  return record_outcome(current ? std::move(*current) : request.attempt, outcome);
+  return record_outcome(*attempt_entry(request.attempt.id, &request.attempt), outcome);
 }
 
 engine_step entity_engine::on_status(const std::string& attempt_id, const dispatch_outcome& outcome) {
-  auto current = take_attempt_state(attempt_id);
-  return current ? record_outcome(std::move(*current), outcome) : engine_step{};
+  domain::attempt_view* a = attempt_entry(attempt_id);
+  return a ? record_outcome(*a, outcome) : engine_step{};
 }
 
-std::optional<domain::attempt_view> entity_engine::take_attempt_state(const std::string& attempt_id) {
-  // The entry stays, emptied, until record_outcome moves the attempt back
-  // into it (nothing in between reads it): no copy, no node made again.
-  if (auto it = written_.find(attempt_id); it != written_.end()) return std::move(it->second);
-  return attempt_state(attempt_id);
+domain::attempt_view* entity_engine::attempt_entry(const std::string& attempt_id,
+                                                   const domain::attempt_view* otherwise) {
+  if (auto it = written_.find(attempt_id); it != written_.end()) return &it->second;
+  auto stored = attempt_state(attempt_id);
+  if (!stored && !otherwise) return nullptr;
+  return &(written_[attempt_id] = stored ? std::move(*stored) : *otherwise);
 }
 
 std::optional<domain::attempt_view> entity_engine::attempt_state(const std::string& attempt_id) {
@@ -824,25 +824,15 @@ std::optional<domain::attempt_view> entity_engine::attempt_state(const std::stri
   return std::nullopt;
 }
 
-engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch_outcome& outcome) {
+engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatch_outcome& outcome) {
   engine_step step;
-  // Whatever happens, `a` goes (back) to written_ as the attempt's state:
-  // the callers hand it over rather than copy it (take_attempt_state). When
-  // nothing is recorded, it goes back unchanged.
-  auto remember = [this](domain::attempt_view&& state) {
-    auto& remembered = written_[state.id];
-    remembered = std::move(state);
-  };
+  // `a` is the attempt's state in written_: changed where it is kept.
   if (outcome.statuses.empty() && (outcome.provider_message_id.empty() ||
                                    outcome.provider_message_id == a.provider_message_id)) {
-    remember(std::move(a));
     return step;
   }
   domain::communication_view* found = find_communication(a.communication_id);
-  if (!found) {
-    remember(std::move(a));
-    return step;
-  }
+  if (!found) return step;
   if (!outcome.provider_message_id.empty()) a.provider_message_id = outcome.provider_message_id;
   bool moved_to_failure = false;
   for (const auto& s : outcome.statuses) {
@@ -861,9 +851,8 @@ engine_step entity_engine::record_outcome(domain::attempt_view a, const dispatch
   // The communication's time key is unchanged (same attempt): no index move.
   step.events.push_back(attempt_event(a, comm, nullptr, 0));
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
-    step.append(fall_back(a));
+    step.append(fall_back(a));  // adds a new attempt to written_: `a` stays where it is
   }
-  remember(std::move(a));  // moved, not copied: nothing reads `a` after this
   return step;
 }
 
@@ -949,7 +938,7 @@ engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communic
   return step;
 }
 
-void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view a,
+void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view&& a,
                                        const domain::communication_view& comm, content_snapshot snapshot,
                                        std::optional<domain::task_view> task, std::int64_t previous_at) {
   step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
@@ -957,7 +946,12 @@ void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view a
   if (task) {
     step.events.push_back(task_event(*task));
   }
-  if (a.status == "queued") step.dispatches.push_back(dispatch_request{std::move(a), std::move(snapshot.json), key_});
+  if (a.status == "queued") {
+    auto& request = *step.dispatches.emplace_back(std::make_shared<dispatch_request>());
+    request.attempt = std::move(a);
+    request.content_json = std::move(snapshot.json);
+    request.owner = key_;
+  }
 }
 
 }  // namespace herald::actors

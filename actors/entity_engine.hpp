@@ -10,6 +10,7 @@
 // Not thread-safe: one entity_engine per entity actor.
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,7 +40,9 @@ struct engine_step {
   std::vector<domain::cloud_event> events;   // append these, in order
   std::vector<timer_ref> timers;             // then tell the scheduler of these new timers
   std::vector<timer_ref> cancelled;          // ...and of these cancelled ones
-  std::vector<dispatch_request> dispatches;  // then hand these attempts to the provider
+  // Then hand these attempts to the provider. Made where they are kept,
+  // and shared as they are with the message (dispatch_request_ptr).
+  std::vector<std::shared_ptr<dispatch_request>> dispatches;
 
   void append(engine_step&& other);
   bool empty() const { return events.empty(); }
@@ -121,12 +124,14 @@ class entity_engine {
   // `created`: the instance's first record (nothing of it is stored yet).
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove, bool created = false);
-  engine_step record_outcome(domain::attempt_view attempt, const dispatch_outcome& outcome);
+  // Records `outcome` on `attempt`, which is its entry in written_
+  // (attempt_entry): updated there in place, not moved out and back.
+  engine_step record_outcome(domain::attempt_view& attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
-  // The same, moving what this actor wrote out of written_ instead of
-  // copying it, for record_outcome, which always puts it back.
-  std::optional<domain::attempt_view> take_attempt_state(const std::string& attempt_id);
+  // The attempt's entry in written_, made from the store's view (else from
+  // `otherwise`) when this actor holds none; nullptr when there is neither.
+  domain::attempt_view* attempt_entry(const std::string& attempt_id, const domain::attempt_view* otherwise = nullptr);
   // After a hard failure of a communication's latest attempt: a new attempt
   // on the next channel of the action that qualifies, or a manual task.
   engine_step fall_back(const domain::attempt_view& failed);
@@ -147,7 +152,7 @@ class entity_engine {
   // Appends a new attempt's record (with its content snapshot) and its
   // task's, keeps the attempt in written_, and dispatches it when queued.
   // `previous_at`: the communication's last attempt time before this one.
-  void record_new_attempt(engine_step& step, domain::attempt_view a, const domain::communication_view& comm,
+  void record_new_attempt(engine_step& step, domain::attempt_view&& a, const domain::communication_view& comm,
                           content_snapshot snapshot, std::optional<domain::task_view> task,
                           std::int64_t previous_at);
   boost::json::object content_of(const std::string& attempt_id);

@@ -57,8 +57,9 @@ result<engine_step> entity_engine::redispatch(const operation& op, std::vector<s
   if (!a) return status{errc::not_found, "no attempt " + op.target};
   engine_step step;
   if (a->status != "queued") return step;  // settled meanwhile (a late webhook): nothing to hand over
-  step.dispatches.push_back(dispatch_request{*a, json::serialize(content_of(a->id)), key_});
   made.push_back(a->id);
+  std::string content = json::serialize(content_of(a->id));
+  step.dispatches.push_back(std::make_shared<dispatch_request>(dispatch_request{std::move(*a), std::move(content), key_}));
   return step;
 }
 
@@ -80,7 +81,7 @@ result<engine_step> entity_engine::reconcile(const operation& op, std::vector<st
   settled.statuses.push_back({outcome, "reconciled by " + op.caller + (note.empty() ? "" : ": " + note),
                               ctx_->clock->now_ms()});
   made.push_back(a->id);
-  return record_outcome(std::move(*a), settled);
+  return record_outcome(written_[a->id] = std::move(*a), settled);
 }
 
 result<engine_step> entity_engine::resend(const operation& op, std::vector<std::string>& made) {

@@ -54,7 +54,7 @@ struct engine_under_test {
     const std::string data = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
     engine_step step = first_event(engine, "e1", "Delegate/jane", "delegate.saved", data);
     REQUIRE(step.dispatches.size() == 1);
-    return step.dispatches.front();
+    return *step.dispatches.front();
   }
 
   herald::test::temp_dir dir;
