@@ -299,23 +299,29 @@ void rocksdb_event_store::stop() {
 }
 
 void rocksdb_event_store::index_handles() {
-  handles_by_constant_.clear();
+  handles_by_constant_.fill({nullptr, nullptr});
   auto add = [this](const char* constant) {
-    for (const auto& [known, handle] : handles_by_constant_) {
-      if (known == constant) return;  // placed already, among the first
-    }
     const auto found = handles_.find(std::string_view(constant));
-    if (found != handles_.end()) handles_by_constant_.emplace_back(constant, found->second);
+    if (found == handles_.end()) return;
+    for (std::size_t i = constant_slot(constant);; i = (i + 1) % constant_slots) {
+      auto& slot = handles_by_constant_[i];
+      if (slot.first == constant) return;  // named twice
+      if (slot.first == nullptr) {
+        slot = {constant, found->second};
+        return;
+      }
+    }
   };
-  // The families every communication writes first, then all the others.
-  for (const char* constant : {cf_log, cf_entity_history, cf_dedup, cf_attempts, cf_queued_attempts}) add(constant);
+  static_assert(std::size(projection_columns) + 3 <= constant_slots / 2, "keep the table at most half full");
+  for (const char* constant : {cf_log, cf_entity_history, cf_dedup, cf_calls_started}) add(constant);
   for (const char* constant : projection_columns) add(constant);
-  add(cf_calls_started);
 }
 
 rocksdb::ColumnFamilyHandle* rocksdb_event_store::cf(const char* name) const {
-  for (const auto& [constant, handle] : handles_by_constant_) {
-    if (constant == name) return handle;
+  for (std::size_t i = constant_slot(name);; i = (i + 1) % constant_slots) {
+    const auto& slot = handles_by_constant_[i];
+    if (slot.first == name) return slot.second;
+    if (slot.first == nullptr) break;
   }
   const auto found = handles_.find(std::string_view(name));
   if (found == handles_.end()) throw std::out_of_range(std::string("no column family ") + name);
