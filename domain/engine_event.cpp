@@ -37,10 +37,10 @@ std::string next_event_id(const char* prefix) {
   return id;
 }
 
-cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
+cloud_event make_event(const std::string& type, std::string id, const std::string& subject,
                        std::string data_json, const std::string& time) {
   cloud_event ev;
-  ev.id = id;
+  ev.id = std::move(id);
   ev.source = source;
   ev.type = type;
   if (!subject.empty()) {
@@ -75,8 +75,9 @@ bool carries_attempt_of(const cloud_event& instance, const cloud_event& attempt)
 }  // namespace
 
 void carry_attempts_in_instance_records(std::vector<cloud_event>& step_records) {
-  std::vector<cloud_event> folded;
-  folded.reserve(step_records.size());
+  // Folded in place: `kept` records stay, each moved only when an earlier
+  // one was folded away.
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < step_records.size(); ++i) {
     cloud_event& record = step_records[i];
     if (i + 1 < step_records.size() && carries_attempt_of(record, step_records[i + 1])) {
@@ -89,9 +90,10 @@ void carry_attempts_in_instance_records(std::vector<cloud_event>& step_records) 
       facts->attempt = attempt.facts->attempt;
       record.facts = std::move(facts);
     }
-    folded.push_back(std::move(record));
+    if (&step_records[kept] != &record) step_records[kept] = std::move(record);
+    ++kept;
   }
-  step_records = std::move(folded);
+  step_records.erase(step_records.begin() + static_cast<std::ptrdiff_t>(kept), step_records.end());
 }
 
 }  // namespace herald::domain::engine

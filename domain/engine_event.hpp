@@ -66,7 +66,7 @@ cloud_event make_unique_event(const std::string& type, const std::string& subjec
 // Returns an id unique across processes and restarts: "<prefix>-<start>-<n>".
 std::string next_event_id(const char* prefix);
 
-cloud_event make_event(const std::string& type, const std::string& id, const std::string& subject,
+cloud_event make_event(const std::string& type, std::string id, const std::string& subject,
                        std::string data_json, const std::string& time);
 
 // Folds, in the records of one step, each instance record that is followed
