@@ -34,29 +34,58 @@ void scan(std::string_view s, Text on_text, Field on_field) {
       break;
     }
     on_text(s.substr(literal, pos - literal));
-    on_field(std::string(s.substr(pos + 2, end - pos - 2)));
+    on_field(s.substr(pos + 2, end - pos - 2));
     pos = literal = end;
   }
   on_text(s.substr(literal));
 }
 
+// Appends `text` to `out`, HTML-escaped (html_escape's rules).
+void append_html_escaped(std::string& out, std::string_view text) {
+  std::size_t plain = 0;  // start of the run not yet copied
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char* entity = nullptr;
+    switch (text[i]) {
+      case '&': entity = "&amp;"; break;
+      case '<': entity = "&lt;"; break;
+      case '>': entity = "&gt;"; break;
+      case '"': entity = "&quot;"; break;
+      case '\'': entity = "&#39;"; break;
+      default: continue;
+    }
+    out.append(text.data() + plain, i - plain);
+    out += entity;
+    plain = i + 1;
+  }
+  out.append(text.data() + plain, text.size() - plain);
+}
+
+// Renders every merge field of `text`. Each value goes into `used` once,
+// under the path that had it (a path used again is not copied again).
 result<std::string> render_text(std::string_view text, const char* where, bool escape,
                                 const merge_resolver& resolve,
                                 std::map<std::string, std::string>& used) {
   std::string out;
+  out.reserve(text.size() + 64);  // most values are longer than their "@@Path"
   status failure;
+  std::string candidate;
   scan(
       text, [&](std::string_view lit) { out.append(lit.data(), lit.size()); },
-      [&](const std::string& path) {
+      [&](std::string_view path) {
         if (!failure.is_ok()) return;
         // "@@Id.txt": when the whole path has no value, a shorter one may,
         // and what follows it is literal text.
-        std::string candidate = path;
+        candidate.assign(path.data(), path.size());
         for (;;) {
           if (auto value = resolve(candidate)) {
-            used[candidate] = *value;
-            out += escape ? html_escape(*value) : *value;
-            out += path.substr(candidate.size());
+            if (escape) {
+              append_html_escaped(out, *value);
+            } else {
+              out += *value;
+            }
+            const std::string_view rest = path.substr(candidate.size());
+            out.append(rest.data(), rest.size());
+            used.try_emplace(candidate, std::move(*value));
             return;
           }
           auto dot = candidate.rfind('.');
@@ -64,7 +93,8 @@ result<std::string> render_text(std::string_view text, const char* where, bool e
           candidate.resize(dot);
         }
         failure = status{errc::invalid_argument,
-                         "merge field @@" + path + " in the " + where + " has no value", "@@" + path};
+                         "merge field @@" + std::string(path) + " in the " + where + " has no value",
+                         "@@" + std::string(path)};
       });
   if (!failure.is_ok()) {
     return failure;
@@ -77,16 +107,7 @@ result<std::string> render_text(std::string_view text, const char* where, bool e
 std::string html_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
+  append_html_escaped(out, text);
   return out;
 }
 
@@ -151,7 +172,7 @@ result<message_template> parse_template(const json::value& v) {
 std::vector<std::string> merge_fields(const message_template& t) {
   std::set<std::string> paths;
   auto collect = [&](std::string_view s) {
-    scan(s, [](std::string_view) {}, [&](const std::string& p) { paths.insert(p); });
+    scan(s, [](std::string_view) {}, [&](std::string_view p) { paths.emplace(p); });
   };
   collect(t.subject);
   collect(t.html);

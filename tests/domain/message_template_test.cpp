@@ -94,3 +94,19 @@ TEST_CASE("bad templates are refused naming the member", "[domain][template]") {
     CHECK(t.error().field() == c.field);
   }
 }
+
+TEST_CASE("HTML escaping covers the five characters, at any place in a value", "[domain][template]") {
+  CHECK(html_escape("") == "");
+  CHECK(html_escape("plain") == "plain");
+  CHECK(html_escape("&<>\"'") == "&amp;&lt;&gt;&quot;&#39;");
+  CHECK(html_escape("a&b<c>d\"e'f") == "a&amp;b&lt;c&gt;d&quot;e&#39;f");
+  auto t = parse_template(json::parse(R"({"channel":"email","subject":"@@Name",
+    "html":"<b>@@Name</b> and @@Name.txt","text":"@@Name"})"));
+  REQUIRE(t);
+  auto m = render_template(*t, from({{"Name", "O'Neil & \"Sons\" <Ltd>"}}));
+  REQUIRE(m);
+  CHECK(m->html == "<b>O&#39;Neil &amp; &quot;Sons&quot; &lt;Ltd&gt;</b> and O&#39;Neil &amp; &quot;Sons&quot; &lt;Ltd&gt;.txt");
+  CHECK(m->text == "O'Neil & \"Sons\" <Ltd>");
+  // One value per path, whatever number of places used it.
+  CHECK(m->merge_values == std::map<std::string, std::string>{{"Name", "O'Neil & \"Sons\" <Ltd>"}});
+}
