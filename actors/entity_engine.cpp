@@ -377,19 +377,22 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
   engine_step step;
   std::string data;
   data.reserve(2048);
-  data += "{\"instance\":";
-  domain::append_json(data, inst);
-  for (const auto& [name, list] : {std::pair{"timers_add", &add}, std::pair{"timers_remove", &remove}}) {
-    domain::json_text::append_key(data, name);
-    domain::json_text::append_array(data, *list, [](std::string& out, const std::pair<std::int64_t, int>& timer) {
-      out += "{\"due\":";
-      domain::json_text::append_int(out, timer.first);
-      out += ",\"action\":";
-      domain::json_text::append_int(out, timer.second);
-      out += '}';
-    });
+  {
+    domain::text_sink out(data);
+    out += "{\"instance\":";
+    domain::append_json(out, inst);
+    for (const auto& [name, list] : {std::pair{"timers_add", &add}, std::pair{"timers_remove", &remove}}) {
+      domain::json_text::append_key(out, name);
+      domain::json_text::append_array(out, *list, [](domain::text_sink& o, const std::pair<std::int64_t, int>& timer) {
+        o += "{\"due\":";
+        domain::json_text::append_int(o, timer.first);
+        o += ",\"action\":";
+        domain::json_text::append_int(o, timer.second);
+        o += '}';
+      });
+    }
+    out += created ? ",\"created\":true}" : ",\"created\":false}";
   }
-  data += created ? ",\"created\":true}" : ",\"created\":false}";
   auto facts = std::make_shared<domain::engine_facts>();
   facts->instance = domain::instance_facts{inst.id, inst.entity, inst.state, inst.created_at, created, remove, add};
   step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_, std::move(data),
@@ -752,22 +755,25 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
   // Room for a typical record at once rather than growing by doubling
   // (a status update's is ≈ 560 bytes: append_status_json).
   data.reserve(content ? 3072 : 768);
-  data += "{\"attempt\":";
-  if (content) {  // a new attempt; a status update changes the communication only through it
-    domain::append_json(data, attempt);
-    data += ",\"communication\":";
-    domain::append_json(data, comm, &attempt);  // what it shares with the attempt is left to the attempt
-    data += ",\"content\":";
-    data += content->json;
-  } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
-    domain::append_status_json(data, attempt);
-    data += ",\"status_only\":true";
+  {
+    domain::text_sink out(data);
+    out += "{\"attempt\":";
+    if (content) {  // a new attempt; a status update changes the communication only through it
+      domain::append_json(out, attempt);
+      out += ",\"communication\":";
+      domain::append_json(out, comm, &attempt);  // what it shares with the attempt is left to the attempt
+      out += ",\"content\":";
+      out += content->json;
+    } else {  // a status update: what changed, over the attempt as created (engine_event.hpp)
+      domain::append_status_json(out, attempt);
+      out += ",\"status_only\":true";
+    }
+    if (previous_at) {
+      out += ",\"communication_previous_at\":";
+      domain::json_text::append_int(out, previous_at);
+    }
+    out += '}';
   }
-  if (previous_at) {
-    data += ",\"communication_previous_at\":";
-    domain::json_text::append_int(data, previous_at);
-  }
-  data += '}';
   auto facts = std::make_shared<domain::engine_facts>();
   domain::attempt_facts& f = facts->attempt.emplace();
   f.id = attempt.id;

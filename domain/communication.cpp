@@ -43,7 +43,7 @@ using json_text::append_key;
 using json_text::append_member;
 using json_text::append_string;
 
-void append_time_or_null(std::string& out, std::int64_t ms) {
+void append_time_or_null(text_sink& out, std::int64_t ms) {
   if (ms == 0) {
     out += "null";
   } else {
@@ -51,7 +51,7 @@ void append_time_or_null(std::string& out, std::int64_t ms) {
   }
 }
 
-void append_recipient(std::string& out, const recipient_info& r) {
+void append_recipient(text_sink& out, const recipient_info& r) {
   out += '{';
   append_member(out, "key", r.key, true);
   append_member(out, "name", r.name);
@@ -62,12 +62,12 @@ void append_recipient(std::string& out, const recipient_info& r) {
   out += '}';
 }
 
-void append_recipients(std::string& out, const std::vector<recipient_info>& list) {
+void append_recipients(text_sink& out, const std::vector<recipient_info>& list) {
   json_text::append_array(out, list, append_recipient);
 }
 
 // An attempt's last members, the same in its whole JSON and in a status update's.
-void append_times_and_timeline(std::string& out, const attempt_view& a) {
+void append_times_and_timeline(text_sink& out, const attempt_view& a) {
   append_key(out, "created_at");
   append_time_or_null(out, a.created_at);
   append_key(out, "sent_at");
@@ -75,7 +75,7 @@ void append_times_and_timeline(std::string& out, const attempt_view& a) {
   append_key(out, "updated_at");
   append_time_or_null(out, a.updated_at);
   append_key(out, "timeline");
-  json_text::append_array(out, a.timeline, [](std::string& o, const status_change& s) {
+  json_text::append_array(out, a.timeline, [](text_sink& o, const status_change& s) {
     o += '{';
     append_member(o, "status", s.status, true);
     append_key(o, "at");
@@ -89,7 +89,7 @@ void append_times_and_timeline(std::string& out, const attempt_view& a) {
 
 }  // namespace
 
-void append_json(std::string& out, const attempt_view& a) {
+void append_json(text_sink& out, const attempt_view& a) {
   out += '{';
   append_member(out, "id", a.id, true);
   append_member(out, "communication_id", a.communication_id);
@@ -130,7 +130,7 @@ void append_json(std::string& out, const attempt_view& a) {
   out += '}';
 }
 
-void append_status_json(std::string& out, const attempt_view& a) {
+void append_status_json(text_sink& out, const attempt_view& a) {
   // The identity (created_at below too): what a record's facts are read
   // from (engine_facts.hpp); then what a provider's report changes
   // (entity_engine::record_outcome).
@@ -144,6 +144,21 @@ void append_status_json(std::string& out, const attempt_view& a) {
   append_member(out, "provider_message_id", a.provider_message_id);
   append_times_and_timeline(out, a);
   out += '}';
+}
+
+void append_json(std::string& out, const attempt_view& a) {
+  text_sink sink(out);
+  append_json(sink, a);
+}
+
+void append_status_json(std::string& out, const attempt_view& a) {
+  text_sink sink(out);
+  append_status_json(sink, a);
+}
+
+void append_json(std::string& out, const communication_view& c, const attempt_view* carried) {
+  text_sink sink(out);
+  append_json(sink, c, carried);
 }
 
 void apply_status_update(json::object& attempt, const json::object& update) {
@@ -180,7 +195,7 @@ bool same_recipient(const recipient_info& a, const recipient_info& b) {
 
 }  // namespace
 
-void append_json(std::string& out, const communication_view& c, const attempt_view* carried) {
+void append_json(text_sink& out, const communication_view& c, const attempt_view* carried) {
   out += '{';
   append_member(out, "id", c.id, true);
   append_member(out, "topic", c.topic);
@@ -327,8 +342,10 @@ result<task_view> task_from_json(const json::value& v) {
 std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
                                   std::int64_t template_version, const rendered_message* rendered,
                                   const json::object& extra) {
-  std::string out;
-  out.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
+  std::string text;
+  text.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
+  {
+  text_sink out(text);
   out += '{';
   append_member(out, "subject", subject, true);
   append_member(out, "template", template_id);
@@ -338,7 +355,7 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
     append_member(out, "html", rendered->html);
     append_member(out, "text", rendered->text);
     append_key(out, "attachments");
-    json_text::append_array(out, rendered->attachments, [](std::string& o, const rendered_attachment& att) {
+    json_text::append_array(out, rendered->attachments, [](text_sink& o, const rendered_attachment& att) {
       o += '{';
       append_member(o, "name", att.name, true);
       append_member(o, "content_type", att.content_type);
@@ -365,7 +382,8 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
     json_text::append_value(out, member.value());
   }
   out += '}';
-  return out;
+  }
+  return text;
 }
 
 std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {

@@ -15,6 +15,7 @@
 
 #include "domain/message_template.hpp"
 #include "domain/status.hpp"
+#include "domain/text_sink.hpp"
 
 namespace herald::domain {
 
@@ -98,6 +99,7 @@ struct task_view {
 
 // An attempt's and a communication's JSON, as their records carry them,
 // appended to `out` (written directly: these go with every communication).
+void append_json(text_sink& out, const attempt_view& a);
 void append_json(std::string& out, const attempt_view& a);
 // A new attempt's content snapshot: subject, template and version and, once
 // rendered, html, text, attachments and merge values; then `extra`'s
@@ -111,6 +113,7 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
 // members a report changes (status, status_reason, provider_message_id,
 // sent_at, updated_at, timeline), about a third of the whole. The rest
 // is as the attempt was created; apply_status_update puts the two together.
+void append_status_json(text_sink& out, const attempt_view& a);
 void append_status_json(std::string& out, const attempt_view& a);
 // The attempt as created (append_json), with a status update
 // (append_status_json) written over it: the attempt after that update.
@@ -119,6 +122,7 @@ void apply_status_update(boost::json::object& attempt, const boost::json::object
 // communication has the same as that attempt (mapped_to, recipient,
 // channel, subject, latest_status = its status, latest_attempt_id = its id,
 // ...) are left out: fill_from_carried_attempt puts them back on reading.
+void append_json(text_sink& out, const communication_view& c, const attempt_view* carried = nullptr);
 void append_json(std::string& out, const communication_view& c, const attempt_view* carried = nullptr);
 // Adds to a communication read from a record the members it left to the
 // attempt carried with it; members it has are kept (records written

@@ -1,6 +1,7 @@
 #include "domain/instance.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <boost/json.hpp>
 
@@ -72,8 +73,8 @@ using json_text::append_key;
 using json_text::append_member;
 using json_text::append_string_array;
 
-void append_trace(std::string& out, const std::vector<rule_trace>& trace) {
-  json_text::append_array(out, trace, [](std::string& o, const rule_trace& t) {
+void append_trace(text_sink& out, const std::vector<rule_trace>& trace) {
+  json_text::append_array(out, trace, [](text_sink& o, const rule_trace& t) {
     o += '{';
     append_member(o, "rule", t.rule, true);
     append_key(o, "seen");
@@ -90,7 +91,7 @@ bool same_trace(const std::vector<rule_trace>& a, const std::vector<rule_trace>&
          });
 }
 
-void append_action(std::string& out, const action_state& a) {
+void append_action(text_sink& out, const action_state& a) {
   out += '{';
   append_key(out, "index", true);
   json_text::append_int(out, a.index);
@@ -113,7 +114,7 @@ void append_action(std::string& out, const action_state& a) {
 
 }  // namespace
 
-void append_json(std::string& out, const instance_view& i) {
+void append_json(text_sink& out, const instance_view& i) {
   out += '{';
   append_member(out, "id", i.id, true);
   append_member(out, "workflow", i.workflow);
@@ -122,7 +123,10 @@ void append_json(std::string& out, const instance_view& i) {
   append_member(out, "entity", i.entity);
   append_member(out, "entity_label", i.entity_label);
   append_key(out, "trigger_seq");
-  out += std::to_string(i.trigger_seq);
+  {
+    char* at = out.room(20);
+    out.advance_to(std::to_chars(at, at + 20, i.trigger_seq).ptr);
+  }
   append_member(out, "trigger", i.trigger);
   append_member(out, "state", i.state);
   append_member(out, "reason", i.reason);
@@ -140,13 +144,18 @@ void append_json(std::string& out, const instance_view& i) {
   if (same_trace(i.fire_trace, i.trace)) {
     // An action due at once fires in the step that matched it: the same
     // rules, seen the same. Its text is the one just written.
-    out.append(out, trace_at, trace_end - trace_at);
+    out.append_written(trace_at, trace_end);
   } else {
     append_trace(out, i.fire_trace);
   }
   append_key(out, "actions");
   json_text::append_array(out, i.actions, append_action);
   out += '}';
+}
+
+void append_json(std::string& out, const instance_view& i) {
+  text_sink sink(out);
+  append_json(sink, i);
 }
 
 result<instance_view> instance_from_json(const json::value& v) {

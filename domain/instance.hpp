@@ -20,6 +20,7 @@
 
 #include "domain/rule.hpp"
 #include "domain/status.hpp"
+#include "domain/text_sink.hpp"
 
 namespace herald::domain {
 
@@ -53,6 +54,7 @@ struct instance_view {
 boost::json::object to_json(const instance_view& i);
 // Appends what json::serialize(to_json(i)) writes, without building the
 // tree: an instance record is written for every workflow that fires.
+void append_json(text_sink& out, const instance_view& i);
 void append_json(std::string& out, const instance_view& i);
 result<instance_view> instance_from_json(const boost::json::value& v);
 

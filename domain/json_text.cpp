@@ -54,10 +54,6 @@ bool has_any_to_escape(std::string_view s) {
   return has_byte_to_escape(word);
 }
 
-// What a member or string is composed in before its one append; longer
-// ones are appended in parts.
-constexpr std::size_t composed_limit = 256;
-
 // Copies `s` to `at` and returns its end. Up to sixteen bytes (most names
 // and values) as two overlapping fixed-size moves the compiler inlines: a
 // copy of a variable length is a call into libc, two per member.
@@ -102,7 +98,7 @@ char* compose_plain_string(char* at, std::string_view s) {
   return at;
 }
 
-void append_escaped(std::string& out, std::string_view s) {
+void append_escaped(text_sink& out, std::string_view s) {
   out += '"';
   static constexpr char hex[] = "0123456789abcdef";
   std::size_t plain = 0;  // start of the run not yet copied
@@ -131,62 +127,66 @@ void append_escaped(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void append_string(std::string& out, std::string_view s) {
+void append_string(text_sink& out, std::string_view s) {
   // Most strings (ids, names, times, statuses) have nothing to escape.
   if (has_any_to_escape(s)) {
     append_escaped(out, s);
-  } else if (s.size() + 2 <= composed_limit) {
-    char composed[composed_limit];
-    out.append(composed, static_cast<std::size_t>(compose_plain_string(composed, s) - composed));
   } else {
-    out += '"';
-    out.append(s.data(), s.size());
-    out += '"';
+    out.advance_to(compose_plain_string(out.room(s.size() + 2), s));
   }
 }
 
-void append_key(std::string& out, std::string_view name, bool first) {
-  char composed[composed_limit];
-  if (name.size() + 4 > composed_limit) {
-    if (!first) out += ',';
-    out += '"';
-    out.append(name.data(), name.size());
-    out.append("\":", 2);
-    return;
-  }
-  out.append(composed, static_cast<std::size_t>(compose_key(composed, name, first) - composed));
+void append_key(text_sink& out, std::string_view name, bool first) {
+  out.advance_to(compose_key(out.room(name.size() + 4), name, first));
 }
 
-void append_member(std::string& out, std::string_view name, std::string_view value, bool first) {
-  if (name.size() + value.size() + 6 <= composed_limit && !has_any_to_escape(value)) {
-    char composed[composed_limit];
-    char* end = compose_plain_string(compose_key(composed, name, first), value);
-    out.append(composed, static_cast<std::size_t>(end - composed));
+void append_member(text_sink& out, std::string_view name, std::string_view value, bool first) {
+  if (!has_any_to_escape(value)) {
+    out.advance_to(compose_plain_string(compose_key(out.room(name.size() + value.size() + 6), name, first), value));
     return;
   }
   append_key(out, name, first);
-  append_string(out, value);
+  append_escaped(out, value);
+}
+
+void append_string(std::string& out, std::string_view s) {
+  text_sink sink(out);
+  append_string(sink, s);
+}
+
+void append_key(std::string& out, std::string_view name, bool first) {
+  text_sink sink(out);
+  append_key(sink, name, first);
+}
+
+void append_member(std::string& out, std::string_view name, std::string_view value, bool first) {
+  text_sink sink(out);
+  append_member(sink, name, value, first);
 }
 
 void append_value(std::string& out, const boost::json::value& v) {
+  text_sink sink(out);
+  append_value(sink, v);
+}
+
+void append_value(text_sink& out, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::null: out.append("null", 4); return;
     case boost::json::kind::bool_: v.get_bool() ? out.append("true", 4) : out.append("false", 5); return;
     case boost::json::kind::int64: append_int(out, v.get_int64()); return;
     case boost::json::kind::uint64: {
-      char digits[20];
-      const auto end = std::to_chars(digits, digits + sizeof digits, v.get_uint64()).ptr;
-      out.append(digits, static_cast<std::size_t>(end - digits));
+      char* at = out.room(20);
+      out.advance_to(std::to_chars(at, at + 20, v.get_uint64()).ptr);
       return;
     }
-    case boost::json::kind::double_: out += boost::json::serialize(v); return;
+    case boost::json::kind::double_: out.append(boost::json::serialize(v)); return;
     case boost::json::kind::string: {
       const auto& s = v.get_string();
       append_string(out, std::string_view(s.data(), s.size()));
       return;
     }
     case boost::json::kind::array:
-      append_array(out, v.get_array(), [](std::string& o, const boost::json::value& e) { append_value(o, e); });
+      append_array(out, v.get_array(), [](text_sink& o, const boost::json::value& e) { append_value(o, e); });
       return;
     case boost::json::kind::object: {
       out += '{';

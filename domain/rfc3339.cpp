@@ -202,17 +202,23 @@ void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms) {
   }
 }
 
-void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms) {
-  char quoted[rfc3339_ms_size + 2];
+void append_rfc3339_ms_json(text_sink& out, std::int64_t epoch_ms) {
+  char* quoted = out.room(rfc3339_ms_size + 2);
   if (write_rfc3339_ms(quoted + 1, epoch_ms)) {
     quoted[0] = '"';
     quoted[rfc3339_ms_size + 1] = '"';
-    out.append(quoted, sizeof quoted);
+    out.advance_to(quoted + rfc3339_ms_size + 2);
     return;
   }
-  out += '"';
-  append_out_of_range(out, epoch_ms);
-  out += '"';
+  std::string text = "\"";
+  append_out_of_range(text, epoch_ms);
+  text += '"';
+  out.append(text);
+}
+
+void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms) {
+  text_sink sink(out);
+  append_rfc3339_ms_json(sink, epoch_ms);
 }
 
 std::string format_rfc3339_ms(std::int64_t epoch_ms) {

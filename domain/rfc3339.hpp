@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "domain/text_sink.hpp"
+
 namespace herald::domain {
 
 // Returns milliseconds since the Unix epoch (UTC), or nullopt when `text` is
@@ -21,6 +23,7 @@ std::string format_rfc3339_ms(std::int64_t epoch_ms);
 // dozen timestamps each, and a std::string of 24 characters is a heap one.
 void append_rfc3339_ms(std::string& out, std::int64_t epoch_ms);
 // The same text in quotes, as a JSON string (it has nothing to escape).
+void append_rfc3339_ms_json(text_sink& out, std::int64_t epoch_ms);
 void append_rfc3339_ms_json(std::string& out, std::int64_t epoch_ms);
 
 }  // namespace herald::domain
