@@ -32,8 +32,22 @@ char* write_column(char* to, std::uint32_t column_id, char default_type, char co
 batch_bytes::batch_bytes(std::string buffer) : rep_(std::move(buffer)) { start(); }
 
 void batch_bytes::start() {
-  rep_.assign(header_size, '\0');
+  // What the buffer held before is written over, not cleared: only bytes
+  // past its old size are ever zero-filled (by grow).
+  if (rep_.size() < header_size) rep_.resize(header_size);
+  std::memset(rep_.data(), 0, header_size);
+  used_ = header_size;
   count_ = 0;
+}
+
+void batch_bytes::grow(std::size_t n) {
+  // In steps of 64 KiB within the capacity (a resize zero-fills what it
+  // adds), doubling the capacity when that is reached.
+  constexpr std::size_t step = 64u << 10;
+  const std::size_t need = used_ + n;
+  std::size_t size = std::max(need, rep_.size() + step);
+  if (size > rep_.capacity()) size = std::max(need, 2 * rep_.capacity());
+  rep_.resize(size);
 }
 
 // Each record is written into room made at once (the header bytes of a
@@ -48,10 +62,8 @@ void batch_bytes::put(std::uint32_t column_id, std::string_view key, std::string
   const std::size_t head_size = static_cast<std::size_t>(end - head);
   const std::size_t value_length_size = static_cast<std::size_t>(value_length_end - value_length);
   const std::size_t record = head_size + key.size() + value_length_size + value.size();
-  const std::size_t at = rep_.size();
-  if (rep_.capacity() - at < record) rep_.reserve(std::max(at + record, 2 * rep_.capacity()));
-  rep_.resize(at + record);
-  char* to = rep_.data() + at;
+  char* to = room(record);
+  used_ += record;
   std::memcpy(to, head, head_size);
   to += head_size;
   std::memcpy(to, key.data(), key.size());
@@ -66,12 +78,16 @@ void batch_bytes::erase(std::uint32_t column_id, std::string_view key) {
   char head[16];
   char* end = write_varint(write_column(head, column_id, type_deletion, type_column_family_deletion),
                            static_cast<std::uint32_t>(key.size()));
-  rep_.append(head, static_cast<std::size_t>(end - head));
-  rep_.append(key.data(), key.size());
+  const std::size_t head_size = static_cast<std::size_t>(end - head);
+  char* to = room(head_size + key.size());
+  used_ += head_size + key.size();
+  std::memcpy(to, head, head_size);
+  std::memcpy(to + head_size, key.data(), key.size());
   ++count_;
 }
 
 rocksdb::WriteBatch batch_bytes::finish() {
+  rep_.resize(used_);
   for (std::size_t i = 0; i < 4; ++i) rep_[8 + i] = static_cast<char>((count_ >> (8 * i)) & 0xff);  // little-endian
   rocksdb::WriteBatch batch(std::move(rep_));
   rep_ = std::string();

@@ -78,3 +78,29 @@ TEST_CASE("a batch's memory is taken back for the next one, which starts empty",
   CHECK(value == "2");
   CHECK(db->Get(rocksdb::ReadOptions(), "first", &value).IsNotFound());
 }
+
+TEST_CASE("a reused buffer, larger or smaller than the next batch, makes the same bytes as a new one",
+          "[storage][batch]") {
+  // Batches of growing and shrinking sizes on one buffer: what the buffer
+  // held before must not show through, and growing past its old size
+  // (in steps, and past its capacity) must keep what was written.
+  std::string memory;
+  for (std::size_t records : {1, 500, 3, 2000, 0, 40, 5000, 7}) {
+    herald::storage::batch_bytes bytes(std::move(memory));
+    rocksdb::WriteBatch expected;
+    for (std::size_t r = 0; r < records; ++r) {
+      id_only handle(static_cast<std::uint32_t>(r % 3));
+      const std::string key = "key-" + std::to_string(r);
+      const std::string value(r % 300, static_cast<char>('a' + r % 26));
+      REQUIRE(expected.Put(&handle, key, value).ok());
+      bytes.put(handle.GetID(), key, value);
+      if (r % 7 == 0) {
+        REQUIRE(expected.Delete(&handle, key).ok());
+        bytes.erase(handle.GetID(), key);
+      }
+    }
+    rocksdb::WriteBatch built = bytes.finish();
+    CHECK(built.Data() == expected.Data());
+    memory = herald::storage::batch_bytes::reclaim(std::move(built));
+  }
+}
