@@ -339,13 +339,11 @@ result<task_view> task_from_json(const json::value& v) {
   return t;
 }
 
-std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
-                                  std::int64_t template_version, const rendered_message* rendered,
-                                  const json::object& extra) {
-  std::string text;
-  text.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
-  {
-  text_sink out(text);
+namespace {
+
+void append_content_snapshot(text_sink& out, std::string_view subject, std::string_view template_id,
+                             std::int64_t template_version, const rendered_message* rendered,
+                             const json::object& extra) {
   out += '{';
   append_member(out, "subject", subject, true);
   append_member(out, "template", template_id);
@@ -382,6 +380,18 @@ std::string content_snapshot_json(std::string_view subject, std::string_view tem
     json_text::append_value(out, member.value());
   }
   out += '}';
+}
+
+}  // namespace
+
+std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
+                                  std::int64_t template_version, const rendered_message* rendered,
+                                  const json::object& extra) {
+  std::string text;
+  text.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
+  {
+    text_sink out(text);  // closed before the text is returned
+    append_content_snapshot(out, subject, template_id, template_version, rendered, extra);
   }
   return text;
 }
