@@ -812,7 +812,7 @@ engine_step entity_engine::on_status(const std::string& attempt_id, const dispat
 domain::attempt_view* entity_engine::attempt_entry(const std::string& attempt_id,
                                                    const domain::attempt_view* otherwise) {
   if (auto it = written_.find(attempt_id); it != written_.end()) return &it->second;
-  auto stored = attempt_state(attempt_id);
+  auto stored = stored_attempt(attempt_id);
   if (!stored && !otherwise) return nullptr;
   return &(written_[attempt_id] = stored ? std::move(*stored) : *otherwise);
 }
@@ -821,6 +821,10 @@ std::optional<domain::attempt_view> entity_engine::attempt_state(const std::stri
   // What this actor wrote last wins over the store: its append may not be
   // durable yet when the next report for the same attempt arrives.
   if (auto it = written_.find(attempt_id); it != written_.end()) return it->second;
+  return stored_attempt(attempt_id);
+}
+
+std::optional<domain::attempt_view> entity_engine::stored_attempt(const std::string& attempt_id) {
   auto attempt = read_view(*ctx_->store, storage::rocksdb_event_store::view_kind::attempt, attempt_id,
                            &domain::attempt_from_json);
   if (attempt) return std::move(*attempt);

@@ -129,6 +129,8 @@ class entity_engine {
   engine_step record_outcome(domain::attempt_view& attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
+  // The same from the store only (a read error sets read_failed_).
+  std::optional<domain::attempt_view> stored_attempt(const std::string& attempt_id);
   // The attempt's entry in written_, made from the store's view (else from
   // `otherwise`) when this actor holds none; nullptr when there is neither.
   domain::attempt_view* attempt_entry(const std::string& attempt_id, const domain::attempt_view* otherwise = nullptr);
