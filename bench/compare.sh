@@ -4,17 +4,20 @@
 # binary varies ±15 % within minutes, so only runs made in the same
 # minutes compare, and CPU per communication varies less than the rate.
 #
-#   bash bench/compare.sh OLD NEW [ROUNDS] [PHASE] [EVENTS]
+#   bash bench/compare.sh OLD NEW [ROUNDS] [PHASE] [EVENTS] [FLAG VALUE ...]
 #     PHASE: throughput (default) | timers | latency
+#     further flags go to both binaries, e.g. --warmup-events 100000
 #
 # Keep the old binary as a copy (cp build/bench/pipeline_bench /tmp/old)
 # before rebuilding. Runs use a scratch folder under $TMPDIR.
 set -euo pipefail
 if [ $# -lt 2 ]; then
-  echo "usage: bash bench/compare.sh OLD NEW [ROUNDS] [throughput|timers|latency] [EVENTS]" >&2
+  echo "usage: bash bench/compare.sh OLD NEW [ROUNDS] [throughput|timers|latency] [EVENTS] [FLAG VALUE ...]" >&2
   exit 2
 fi
 old=$1 new=$2 rounds=${3:-5} phase=${4:-throughput} events=${5:-100000}
+shift $(($# < 5 ? $# : 5))
+extra=("$@")  # passed on to both binaries
 for bin in "$old" "$new"; do
   [ -x "$bin" ] || { echo "compare.sh: $bin is not an executable" >&2; exit 2; }
 done
@@ -29,7 +32,7 @@ for ((r = 1; r <= rounds; r++)); do
   for side in old new; do
     bin=$old
     [ "$side" = new ] && bin=$new
-    if ! line=$("$bin" --only "$phase" --events "$events" --ceiling no --dir "$dir/data" 2>"$dir/stderr"); then
+    if ! line=$("$bin" --only "$phase" --events "$events" --ceiling no --dir "$dir/data" "${extra[@]}" 2>"$dir/stderr"); then
       echo "compare.sh: $bin failed:" >&2
       cat "$dir/stderr" >&2
       exit 1

@@ -14,7 +14,7 @@
 // Usage: pipeline_bench [--events N] [--rate N] [--idle N] [--dir D]
 //                       [--only throughput|latency|timers|memory] [--ceiling yes|no]
 //                       [--keep yes] [--latency-dump FILE] [--latency-seconds S]
-//                       [--warmup-seconds W]
+//                       [--warmup-seconds W] [--warmup-events N]
 // (--ceiling no skips measuring the raw ceiling, e.g. under a profiler;
 // --keep yes leaves the data folders, e.g. for `herald export`;
 // --latency-dump writes each communication's recording time, latency and how much
@@ -24,7 +24,11 @@
 // stall of the disk or the host moves the p99 of a short run;
 // --warmup-seconds W offers the same load for W seconds first, 1 by default,
 // whose latencies are not counted but whose worst is printed: a process's
-// first tens of milliseconds fault in its heap and start its threads)
+// first tens of milliseconds fault in its heap and start its threads;
+// --warmup-events N (throughput) first offers N events of other entities
+// and passivates every actor, as a server's periodic sweep does, then
+// measures --events on top: a server past its first sweep, whose new
+// actors reuse the memory the sweep freed and whose store holds data)
 
 #include <sys/resource.h>
 
@@ -147,6 +151,33 @@ struct pipeline {
     durable.get_future().wait();
   }
 
+  // Ingests events [0, n) tagged `tag` from four feeders, each appending
+  // batches of 100 and waiting until each is durable, as clients do.
+  void ingest_from_feeders(const std::string& tag, std::size_t n) {
+    std::vector<std::thread> feeders;
+    std::atomic<std::size_t> next{0};
+    for (int t = 0; t < 4; ++t) {
+      feeders.emplace_back([&] {
+        for (std::size_t b; (b = next.fetch_add(100)) < n;) ingest_durably(tag, b, std::min(n, b + 100));
+      });
+    }
+    for (auto& f : feeders) f.join();
+  }
+
+  // Lets every entity's work become durable, then passivates every actor
+  // and waits until they have stopped.
+  void passivate_every_actor() {
+    caf::scoped_actor self{*system};
+    self->request(router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+    self->request(router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
+        .receive([](std::uint64_t) {}, [](caf::error&) {});
+    const auto swept_at = clock_type::now();
+    while (system->registry().running() > 16 &&
+           std::chrono::duration<double>(clock_type::now() - swept_at).count() < 60) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   std::size_t logged() const {
     std::size_t n = 0;
     (void)store->scan_index(store_t::index_kind::log, "", "", [&](const std::string&, const std::string&) {
@@ -228,7 +259,7 @@ std::optional<std::size_t> count_flag(const std::string& flag, const std::string
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t events = 50000, rate = 5000, idle = 100000, latency_seconds = 4, warmup_seconds = 1;
+  std::size_t events = 50000, rate = 5000, idle = 100000, latency_seconds = 4, warmup_seconds = 1, warmup_events = 0;
   std::string only;  // one phase, or all of them
   bool ceiling = true;
   bool keep = false;  // leave the data folders, e.g. to export their logs
@@ -240,6 +271,7 @@ int main(int argc, char** argv) {
                          : flag == "--rate"            ? &rate
                          : flag == "--latency-seconds" ? &latency_seconds
                          : flag == "--warmup-seconds"  ? &warmup_seconds
+                         : flag == "--warmup-events"   ? &warmup_events
                          : flag == "--idle"            ? &idle
                                                        : nullptr;
     if (count) {
@@ -277,21 +309,24 @@ int main(int argc, char** argv) {
   auto runs = [&only](const char* phase) { return only.empty() || only == phase; };
   if (runs("throughput")) {  // Throughput: everything offered at once, in batches of 100 from 4 feeders.
     pipeline p(base + "/throughput", "");
+    if (warmup_events > 0) {
+      // Other entities first, then every actor passivated at once, as a
+      // server's periodic sweep does: the measured run reuses the memory
+      // the sweep freed and finds data in the store, as a server does once
+      // it has run past its first sweep.
+      p.ingest_from_feeders("w", warmup_events);
+      p.wait_for_records(warmup_events * records_per_communication);
+      p.passivate_every_actor();
+    }
+    const auto stats_before = p.store->stats();  // the warm-up's writes are not the measured run's
     const double cpu_before = cpu_seconds();
     const auto start = clock_type::now();
-    std::vector<std::thread> feeders;
-    std::atomic<std::size_t> next{0};
-    for (int t = 0; t < 4; ++t) {
-      feeders.emplace_back([&] {
-        for (std::size_t b; (b = next.fetch_add(100)) < events;) p.ingest_durably("t", b, std::min(events, b + 100));
-      });
-    }
-    for (auto& f : feeders) f.join();
-    p.wait_for_records(events * records_per_communication);
+    p.ingest_from_feeders("t", events);
+    p.wait_for_records((warmup_events + events) * records_per_communication);
     const double secs = seconds_since(start);
     const double cpu = cpu_seconds() - cpu_before;
-    if (p.logged() != events) {
-      std::cerr << "expected " << events << " attempts, found " << p.logged() << "\n";
+    if (p.logged() != warmup_events + events) {
+      std::cerr << "expected " << warmup_events + events << " attempts, found " << p.logged() << "\n";
       return 1;
     }
     // Heap each live, idle entity actor holds (passivate_after_ms is 60 s
@@ -301,17 +336,14 @@ int main(int argc, char** argv) {
     caf::scoped_actor self{*p.system};
     self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
     const double live_heap = static_cast<double>(allocated_bytes()) - static_cast<double>(p.store->memory_bytes());
-    {
-      self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
-          .receive([](std::uint64_t) {}, [](caf::error&) {});
-      const auto swept_at = clock_type::now();
-      while (p.system->registry().running() > 16 && seconds_since(swept_at) < 60) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      }
-    }
+    p.passivate_every_actor();
     const double passivated_heap = static_cast<double>(allocated_bytes()) - static_cast<double>(p.store->memory_bytes());
-    const auto stats = p.store->stats();
+    auto stats = p.store->stats();
+    stats.events -= stats_before.events;
+    stats.batch_bytes -= stats_before.batch_bytes;
+    stats.commits -= stats_before.commits;
     out["events"] = events;
+    if (warmup_events > 0) out["warmup_events_passivated_before"] = warmup_events;
     out["communications_per_s"] = static_cast<std::int64_t>(events / secs);
     // CPU of every thread (user and system) per communication: steadier
     // than the rate on a shared VM, for comparing changes.
