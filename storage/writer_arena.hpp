@@ -2,16 +2,18 @@
 // The store's two writer threads allocate in bulk: the committer RocksDB's
 // memtables (about 5 KB per communication, tens of MB a second, freed a few
 // seconds later when the memtable is flushed), the sequencer the group
-// commits' batches (MBs each). jemalloc's default purge (dirty pages back to
-// the OS within a second, app/malloc_settings.cpp) returned that memory just
-// before it was needed again, so it was faulted in and zeroed anew (on this
+// commits' batches (MBs each). jemalloc's default purge then (dirty pages
+// back to the OS within a second) returned that memory just before it was
+// needed again, so it was faulted in and zeroed anew (on this
 // paravirtualised VM a fresh page costs far more than its zeroing), and each
 // purge interrupted the other core to flush its TLB. Measured under load:
 // the sequencer spent 16 % of its time zeroing pages, the committer 7 %;
 // with an arena of their own, none and about 5 % (bench/HISTORY.md, session 8).
 // An arena of their own keeps freed pages for reuse:
 // memtables, bounded by the memtable budget, and batches cycle through the
-// same memory.
+// same memory. Since session 19 the default decay is 30 s as well
+// (app/malloc_settings.cpp); this arena keeps its own, so an operator who
+// shortens the default with MALLOC_CONF does not shorten the writers'.
 
 #include <cstdint>
 
