@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <cstdlib>
 
 #include <boost/json.hpp>
 
@@ -88,6 +89,25 @@ TEST_CASE("herald replay rebuilds projections identically, twice", "[cli][replay
   auto partial = run_program({HERALD_BINARY, "replay", "--data", dir.sub("d"), "--entity", "Delegate/d-1"});
   REQUIRE(partial.exit_code == 0);
   CHECK(dump() == before);
+}
+
+TEST_CASE("herald runs on jemalloc with huge pages and keeps freed pages 30 s before returning them", "[cli]") {
+#ifndef HERALD_TEST_ON_JEMALLOC
+  herald::test::report_skipped("a sanitizer build: herald runs on the sanitizer's allocator");
+#else
+  // jemalloc prints its options at exit when asked (MALLOC_CONF adds to
+  // the settings compiled into herald, app/malloc_settings.cpp).
+  setenv("MALLOC_CONF", "stats_print:true", 1);
+  const auto r = run_program({HERALD_BINARY, "--help"});
+  unsetenv("MALLOC_CONF");
+  REQUIRE(r.exit_code == 0);
+  INFO(r.err.substr(0, 2000));
+  // A sweep's freed actors are needed again before the next sweep (30 s).
+  CHECK(r.err.find("opt.dirty_decay_ms: 30000 ") != std::string::npos);
+  CHECK(r.err.find("opt.muzzy_decay_ms: 0 ") != std::string::npos);
+  CHECK(r.err.find("opt.background_thread: true ") != std::string::npos);
+  CHECK(r.err.find("opt.thp: \"always\"") != std::string::npos);
+#endif
 }
 
 TEST_CASE("usage errors exit 2 with a message", "[cli]") {
