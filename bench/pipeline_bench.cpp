@@ -98,6 +98,8 @@ domain::cloud_event delegate_event(const std::string& tag, std::size_t i) {
 // created, the attempt delivered.
 constexpr std::uint64_t records_per_communication = 3;
 
+double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
+
 struct pipeline {
   explicit pipeline(const std::string& dir, const std::string& delay, std::int64_t passivate_after_ms = 60000,
                     actors::engine_clock engine_time = actors::engine_clock::system())
@@ -164,16 +166,21 @@ struct pipeline {
     for (auto& f : feeders) f.join();
   }
 
-  // Lets every entity's work become durable, then passivates every actor
-  // and waits until they have stopped.
-  void passivate_every_actor() {
+  // Waits until every event routed so far has been handled by its entity
+  // and that entity's work is durable.
+  void settle() {
     caf::scoped_actor self{*system};
     self->request(router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+  }
+
+  // Settles, then passivates every actor and waits until they have stopped.
+  void passivate_every_actor() {
+    settle();
+    caf::scoped_actor self{*system};
     self->request(router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
         .receive([](std::uint64_t) {}, [](caf::error&) {});
     const auto swept_at = clock_type::now();
-    while (system->registry().running() > 16 &&
-           std::chrono::duration<double>(clock_type::now() - swept_at).count() < 60) {
+    while (system->registry().running() > 16 && seconds_since(swept_at) < 60) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
@@ -201,8 +208,6 @@ struct pipeline {
   std::shared_ptr<actors::engine_context> engine;
   actors::ingest_router_actor router;
 };
-
-double seconds_since(clock_type::time_point t) { return std::chrono::duration<double>(clock_type::now() - t).count(); }
 
 double cpu_seconds() {
   rusage u{};
@@ -333,8 +338,7 @@ int main(int argc, char** argv) {
     // by default, so a server at this rate keeps a minute of new entities
     // live): the live heap before and after passivating every actor.
     // RocksDB's memtables and cache are left out: a flush may end between the two.
-    caf::scoped_actor self{*p.system};
-    self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+    p.settle();
     const double live_heap = static_cast<double>(allocated_bytes()) - static_cast<double>(p.store->memory_bytes());
     p.passivate_every_actor();
     const double passivated_heap = static_cast<double>(allocated_bytes()) - static_cast<double>(p.store->memory_bytes());
@@ -423,8 +427,7 @@ int main(int argc, char** argv) {
     {
       pipeline p(dir, "PT1H", 60000, actors::engine_clock::virtual_at(now_ms - 2 * 3600 * 1000));
       for (std::size_t b = 0; b < events; b += 1000) p.ingest_durably("f", b, std::min(events, b + 1000));
-      caf::scoped_actor self{*p.system};
-      self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+      p.settle();
       records_before = p.store->last_seq();
     }
     const double cpu_before = cpu_seconds();
@@ -456,7 +459,7 @@ int main(int argc, char** argv) {
     caf::scoped_actor self{*p.system};
     std::uint64_t passivated = 0;
     auto settle_and_sweep = [&] {
-      self->request(p.router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
+      p.settle();
       self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
           .receive([&](std::uint64_t n) { passivated += n; }, [](caf::error&) {});
     };
