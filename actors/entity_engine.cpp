@@ -67,8 +67,11 @@ void engine_step::append(engine_step&& other) {
 }
 
 entity_engine::entity_engine(std::string key, const engine_context* context)
-    : key_(std::move(key)), parsed_key_(domain::parse_entity_key(key_).value_or(domain::entity_key{})),
-      ctx_(context) {}
+    : key_(std::move(key)), ctx_(context) {}
+
+domain::entity_key entity_engine::parsed_key() const {
+  return domain::parse_entity_key(key_).value_or(domain::entity_key{});
+}
 
 namespace {
 
@@ -108,7 +111,7 @@ status entity_engine::restore() {
     started_.insert((*view)->workflow);
     position_ = std::max(position_, (*view)->trigger_seq);
     std::string view_id = (*view)->id;
-    instances_[std::move(view_id)] = std::move(**view);
+    work().instances[std::move(view_id)] = std::move(**view);
   }
   // Communications are only named: a step that needs one reads it then, as
   // it does after release_settled (find_communication). An entity with many
@@ -121,18 +124,24 @@ status entity_engine::restore() {
 }
 
 void entity_engine::release_settled() {
-  written_.clear();
-  cache_.clear();
-  for (auto it = instances_.begin(); it != instances_.end();) {
+  if (!work_) return;
+  auto& instances = work_->instances;
+  for (auto it = instances.begin(); it != instances.end();) {
     if (it->second.state == "scheduled") {
       ++it;
       continue;
     }
     released_instances_.insert(it->first);
-    it = instances_.erase(it);
+    it = instances.erase(it);
   }
-  for (auto& entry : comms_) released_comms_.insert(entry.first);
-  comms_.clear();
+  for (auto& entry : work_->comms) released_comms_.insert(entry.first);
+  if (instances.empty()) {
+    work_.reset();
+  } else {  // scheduled instances wait for their timers here
+    work_->comms.clear();
+    work_->written.clear();
+    work_->cache.clear();
+  }
 }
 
 namespace {
@@ -158,24 +167,25 @@ View* recall(std::map<std::string, View>& live, std::set<std::string>& released,
 }  // namespace
 
 domain::instance_view* entity_engine::find_instance(const std::string& id) {
-  return recall(instances_, released_instances_, id, *ctx_->store,
+  return recall(work().instances, released_instances_, id, *ctx_->store,
                 storage::rocksdb_event_store::view_kind::instance, &domain::instance_from_json, read_failed_);
 }
 
 domain::communication_view* entity_engine::find_communication(const std::string& id) {
-  return recall(comms_, released_comms_, id, *ctx_->store,
+  return recall(work().comms, released_comms_, id, *ctx_->store,
                 storage::rocksdb_event_store::view_kind::communication, &domain::communication_from_json,
                 read_failed_);
 }
 
 domain::entity_lookup entity_engine::lookup() {
   return [this](const std::string& key) -> const domain::entity_record* {
-    auto it = cache_.find(key);
-    if (it == cache_.end()) {
+    auto& cache = work().cache;
+    auto it = cache.find(key);
+    if (it == cache.end()) {
       std::optional<domain::entity_record> record;
       auto snap = storage::read_entity(*ctx_->store, key);
       if (snap && *snap) record = std::move((*snap)->record);
-      it = cache_.emplace(key, std::move(record)).first;
+      it = cache.emplace(key, std::move(record)).first;
     }
     return it->second ? &*it->second : nullptr;
   };
@@ -184,12 +194,12 @@ domain::entity_lookup entity_engine::lookup() {
 engine_step entity_engine::on_event(const entity_update& update, const domain::entity_record* record,
                                     const std::vector<std::string>& changed, bool deleted) {
   engine_step step;
-  cache_.clear();
+  clear_cache();
   position_ = std::max(position_, update.seq);
   if (deleted) {
     // Pending timers of a deleted entity are cancelled (SPEC §3).
-    for (auto& [id, inst] : instances_) {
-      step.append(cancel(inst, "the entity was deleted"));
+    if (work_) {
+      for (auto& [id, inst] : work_->instances) step.append(cancel(inst, "the entity was deleted"));
     }
     return step;
   }
@@ -208,13 +218,14 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
                                                      now_text(ctx_)));
   }
   const auto defs = ctx_->definitions->current();
-  for (const versioned_workflow* w : defs->triggered_by(parsed_key_.module, update.type)) {
+  const domain::entity_key pk = parsed_key();
+  for (const versioned_workflow* w : defs->triggered_by(pk.module, update.type)) {
     if ((w->workflow.once_per_entity && started_.count(w->workflow.id)) ||
         knows_instance("i-" + std::to_string(update.seq) + "-" + w->workflow.id)) {
       continue;
     }
     std::vector<domain::rule_trace> trace;
-    domain::rule_context rc{&parsed_key_, record, &changed, lookup()};
+    domain::rule_context rc{&pk, record, &changed, lookup()};
     if (domain::evaluate_rules(w->workflow.rules, rc, trace)) {
       step.append(start_instance(*w, update, *record, changed, std::move(trace)));
     } else {
@@ -253,7 +264,7 @@ engine_step entity_engine::cancel(domain::instance_view& inst, const std::string
 
 std::optional<std::int64_t> entity_engine::date_due(const domain::workflow_trigger& t,
                                                     const domain::entity_record& record) {
-  auto v = domain::resolve_path(parsed_key_, record, t.date_field, lookup());
+  auto v = domain::resolve_path(parsed_key(), record, t.date_field, lookup());
   if (!v.found || !v.value.is_string()) {
     return std::nullopt;
   }
@@ -280,7 +291,8 @@ std::optional<std::int64_t> entity_engine::date_due(const domain::workflow_trigg
 engine_step entity_engine::schedule_dates(const entity_update& update, const domain::entity_record& record) {
   engine_step step;
   const auto defs = ctx_->definitions->current();
-  for (const versioned_workflow* w : defs->date_triggered(parsed_key_.module)) {
+  const domain::entity_key pk = parsed_key();
+  for (const versioned_workflow* w : defs->date_triggered(pk.module)) {
     const auto due = date_due(w->workflow.trigger, record);
     // One instance per (workflow, entity, date); ids travel in URLs, so the
     // entity enters as a short stable hash rather than its key.
@@ -288,7 +300,7 @@ engine_step entity_engine::schedule_dates(const entity_update& update, const dom
                                domain::stable_hash_hex(key_, 12) + "-";
     const std::string id = due ? prefix + std::to_string(*due) : std::string();
     bool current = false;
-    for (auto& [iid, inst] : instances_) {
+    for (auto& [iid, inst] : work().instances) {
       if (iid.compare(0, prefix.size(), prefix) != 0 || inst.state != "scheduled") continue;
       if (iid == id) {
         current = true;  // same date: keep waiting
@@ -300,7 +312,7 @@ engine_step entity_engine::schedule_dates(const entity_update& update, const dom
       // The rules are checked when it falls due; the trace records them now for the explain view.
       std::vector<domain::rule_trace> trace;
       const std::vector<std::string> none;
-      domain::rule_context rc{&parsed_key_, &record, &none, lookup()};
+      domain::rule_context rc{&pk, &record, &none, lookup()};
       const bool held = domain::evaluate_rules(w->workflow.rules, rc, trace);
       step.append(make_instance(*w, id, update, record, {}, std::move(trace), held,
                                 std::max(*due, ctx_->clock->now_ms())));
@@ -362,7 +374,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
   if (!due) {
     started_.insert(w.workflow.id);
   }
-  domain::instance_view& stored = instances_[inst.id] = std::move(inst);
+  domain::instance_view& stored = work().instances[inst.id] = std::move(inst);
   engine_step fired;
   for (std::size_t i : fire_now) fired.append(fire_step(stored, stored.actions[i], &record, false, rules_held));
   engine_step step = persist_instance(stored, std::move(timers), {}, /*created=*/true);
@@ -423,7 +435,7 @@ std::vector<entity_engine::target> entity_engine::resolve_targets(
         }
         break;
       case domain::recipient_spec::kind::path: {
-        auto v = domain::resolve_path(parsed_key_, record, spec.path, lookup());
+        auto v = domain::resolve_path(parsed_key(), record, spec.path, lookup());
         if (v.found && !v.entity.empty()) add(key_, v.entity);
         break;
       }
@@ -462,7 +474,7 @@ std::vector<std::string> entity_engine::resolve_recipients(const std::vector<dom
 
 engine_step entity_engine::on_fire(const std::string& instance_id, int action_index,
                                    const domain::entity_record* record, bool deleted) {
-  cache_.clear();
+  clear_cache();
   domain::instance_view* found = find_instance(instance_id);
   if (!found) {
     return {};
@@ -501,7 +513,8 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
     if (!*rules_held) stop_reason = "rules_no_longer_match";
   } else {
     inst.fire_trace.clear();
-    domain::rule_context rc{&parsed_key_, record, &inst.changed, lookup()};
+    const domain::entity_key pk = parsed_key();
+    domain::rule_context rc{&pk, record, &inst.changed, lookup()};
     if (!domain::evaluate_rules(w->second.workflow.rules, rc, inst.fire_trace)) {
       stop_reason = "rules_no_longer_match";
     }
@@ -519,10 +532,7 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
 result<domain::rendered_message> entity_engine::render_from(const domain::message_template& t,
                                                           const std::string& key, const domain::entity_record& root) {
   auto lk = lookup();
-  // Usually this actor's own entity, whose key is parsed already.
-  const bool own = key == key_;
-  const domain::entity_key other = own ? domain::entity_key{} : domain::parse_entity_key(key).value_or(domain::entity_key{});
-  const domain::entity_key& root_key = own ? parsed_key_ : other;
+  const domain::entity_key root_key = key == key_ ? parsed_key() : domain::parse_entity_key(key).value_or(domain::entity_key{});
   return domain::render_template(t, [&](const std::string& path) -> std::optional<std::string> {
     auto v = domain::resolve_path(root_key, root, path, lk);
     // A path ending on a linked entity is not a value to print.
@@ -718,7 +728,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     comm.attempts = a.attempt;
     comm.last_attempt_at = now;
     // Kept by moving: a copy of its dozen strings cost an allocation each.
-    const domain::communication_view& stored = comms_[comm_id] = std::move(comm);
+    const domain::communication_view& stored = work().comms[comm_id] = std::move(comm);
 
     json::object extra;
     if (std::find(def.channels.begin(), def.channels.end(), "einvoice") != def.channels.end()) {
@@ -811,16 +821,16 @@ engine_step entity_engine::on_status(const std::string& attempt_id, const dispat
 
 domain::attempt_view* entity_engine::attempt_entry(const std::string& attempt_id,
                                                    const domain::attempt_view* otherwise) {
-  if (auto it = written_.find(attempt_id); it != written_.end()) return &it->second;
+  if (auto it = work().written.find(attempt_id); it != work().written.end()) return &it->second;
   auto stored = stored_attempt(attempt_id);
   if (!stored && !otherwise) return nullptr;
-  return &(written_[attempt_id] = stored ? std::move(*stored) : *otherwise);
+  return &(work().written[attempt_id] = stored ? std::move(*stored) : *otherwise);
 }
 
 std::optional<domain::attempt_view> entity_engine::attempt_state(const std::string& attempt_id) {
   // What this actor wrote last wins over the store: its append may not be
   // durable yet when the next report for the same attempt arrives.
-  if (auto it = written_.find(attempt_id); it != written_.end()) return it->second;
+  if (auto it = work().written.find(attempt_id); it != work().written.end()) return it->second;
   return stored_attempt(attempt_id);
 }
 
@@ -836,7 +846,7 @@ std::optional<domain::attempt_view> entity_engine::stored_attempt(const std::str
 
 engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatch_outcome& outcome) {
   engine_step step;
-  // `a` is the attempt's state in written_: changed where it is kept.
+  // `a` is the attempt's state in the working set's written: changed where it is kept.
   if (outcome.statuses.empty() && (outcome.provider_message_id.empty() ||
                                    outcome.provider_message_id == a.provider_message_id)) {
     return step;
@@ -861,7 +871,7 @@ engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatc
   // The communication's time key is unchanged (same attempt): no index move.
   step.events.push_back(attempt_event(a, comm, nullptr, 0));
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
-    step.append(fall_back(a));  // adds a new attempt to written_: `a` stays where it is
+    step.append(fall_back(a));  // adds a new attempt to the working set's written: `a` stays where it is
   }
   return step;
 }
@@ -880,7 +890,7 @@ engine_step entity_engine::fall_back(const domain::attempt_view& failed) {
   const auto& def = w->second.workflow.actions[index];
   const auto failed_at = std::find(def.channels.begin(), def.channels.end(), failed.channel);
   if (failed_at == def.channels.end()) return step;  // a manual or resent attempt: nothing follows
-  cache_.clear();
+  clear_cache();
   const domain::entity_record* who = lookup()(failed.recipient.key);
   const auto choice = domain::choose_channel(def.channels, static_cast<std::size_t>(failed_at - def.channels.begin()) + 1,
                                              who, storage::read_preferences(*ctx_->store, failed.recipient.key),
@@ -952,7 +962,7 @@ void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view&&
                                        const domain::communication_view& comm, content_snapshot snapshot,
                                        std::optional<domain::task_view> task, std::int64_t previous_at) {
   step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
-  written_[a.id] = a;  // a copy: the dispatch request takes the attempt
+  work().written[a.id] = a;  // a copy: the dispatch request takes the attempt
   if (task) {
     step.events.push_back(task_event(*task));
   }

@@ -62,7 +62,9 @@ class entity_engine {
   // durable and no provider answer is awaited; a view dropped is read back
   // from the store when it is needed again (find_instance, find_communication).
   void release_settled();
-  std::size_t views_held() const { return instances_.size() + comms_.size() + written_.size(); }
+  std::size_t views_held() const {
+    return work_ ? work_->instances.size() + work_->comms.size() + work_->written.size() : 0;
+  }
   // Whether a view released earlier could not be read back since the last
   // call: the step just made is then incomplete and must not be stored.
   bool take_read_failure() { return std::exchange(read_failed_, false); }
@@ -124,14 +126,14 @@ class entity_engine {
   // `created`: the instance's first record (nothing of it is stored yet).
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove, bool created = false);
-  // Records `outcome` on `attempt`, which is its entry in written_
+  // Records `outcome` on `attempt`, which is its entry in the working set's written
   // (attempt_entry): updated there in place, not moved out and back.
   engine_step record_outcome(domain::attempt_view& attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
   // The same from the store only (a read error sets read_failed_).
   std::optional<domain::attempt_view> stored_attempt(const std::string& attempt_id);
-  // The attempt's entry in written_, made from the store's view (else from
+  // The attempt's entry in the working set's written, made from the store's view (else from
   // `otherwise`) when this actor holds none; nullptr when there is neither.
   domain::attempt_view* attempt_entry(const std::string& attempt_id, const domain::attempt_view* otherwise = nullptr);
   // After a hard failure of a communication's latest attempt: a new attempt
@@ -152,7 +154,7 @@ class entity_engine {
     bool has_attachments = false;
   };
   // Appends a new attempt's record (with its content snapshot) and its
-  // task's, keeps the attempt in written_, and dispatches it when queued.
+  // task's, keeps the attempt in the working set's written, and dispatches it when queued.
   // `previous_at`: the communication's last attempt time before this one.
   void record_new_attempt(engine_step& step, domain::attempt_view&& a, const domain::communication_view& comm,
                           content_snapshot snapshot, std::optional<domain::task_view> task,
@@ -173,7 +175,7 @@ class entity_engine {
                                std::vector<std::string>& made);
   static content_snapshot snapshot_of(const boost::json::object& content);
   // `content`: a new attempt's (null: a status update). The caller keeps
-  // the attempt in written_ (a copy, or moved there once it is done with it).
+  // the attempt in the working set's written (a copy, or moved there once it is done with it).
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const content_snapshot* content, std::int64_t previous_at);
   // The record of a manual task's new state.
@@ -194,21 +196,39 @@ class entity_engine {
   domain::instance_view* find_instance(const std::string& id);
   domain::communication_view* find_communication(const std::string& id);
   bool knows_instance(const std::string& id) const {
-    return instances_.count(id) > 0 || released_instances_.count(id) > 0;
+    return (work_ && work_->instances.count(id) > 0) || released_instances_.count(id) > 0;
+  }
+  // The entity's key taken apart (module and id), for rules and paths.
+  domain::entity_key parsed_key() const;
+
+  // What steps work on: the views read or made since the actor was last
+  // idle, and other entities' records read for a step. Made on first use;
+  // release_settled lets it go once it holds nothing waiting, so an idle
+  // actor (most live ones) keeps a null pointer instead of four empty maps.
+  // That keeps the actor's allocation in a smaller size class.
+  struct working_set {
+    std::map<std::string, domain::instance_view> instances;  // scheduled ones stay while idle
+    std::map<std::string, domain::communication_view> comms;
+    std::map<std::string, domain::attempt_view> written;  // attempts this actor recorded, newest state
+    std::map<std::string, std::optional<domain::entity_record>> cache;  // other entities, per step
+  };
+  working_set& work() {
+    if (!work_) work_ = std::make_unique<working_set>();
+    return *work_;
+  }
+  // Forgets other entities' records read for the previous step.
+  void clear_cache() {
+    if (work_) work_->cache.clear();
   }
 
   std::string key_;
-  domain::entity_key parsed_key_;
   const engine_context* ctx_;
-  std::map<std::string, domain::instance_view> instances_;
+  std::unique_ptr<working_set> work_;
   std::set<std::string> released_instances_;  // settled; their views are in the store only
   std::set<std::string> started_;  // workflows with an instance (once_per_entity)
   std::uint64_t position_ = 0;     // newest entity event the engine has handled
-  std::map<std::string, domain::communication_view> comms_;
   std::set<std::string> released_comms_;  // their views are in the store only
   bool read_failed_ = false;              // see take_read_failure
-  std::map<std::string, domain::attempt_view> written_;  // attempts this actor recorded, newest state
-  std::map<std::string, std::optional<domain::entity_record>> cache_;  // other entities, per step
 };
 
 }  // namespace herald::actors

@@ -26,7 +26,7 @@ namespace herald::actors {
 std::pair<engine_step, operation_result> entity_engine::on_operation(const operation& op,
                                                                      const domain::entity_record* record,
                                                                      bool deleted) {
-  cache_.clear();
+  clear_cache();
   operation_result out;
   result<engine_step> step = status{errc::invalid_argument, "unknown operation " + op.kind, "kind"};
   if (op.kind == "resend") step = resend(op, out.attempts);
@@ -81,7 +81,7 @@ result<engine_step> entity_engine::reconcile(const operation& op, std::vector<st
   settled.statuses.push_back({outcome, "reconciled by " + op.caller + (note.empty() ? "" : ": " + note),
                               ctx_->clock->now_ms()});
   made.push_back(a->id);
-  return record_outcome(written_[a->id] = std::move(*a), settled);
+  return record_outcome(work().written[a->id] = std::move(*a), settled);
 }
 
 result<engine_step> entity_engine::resend(const operation& op, std::vector<std::string>& made) {
@@ -216,9 +216,9 @@ result<engine_step> entity_engine::log_interaction(const operation& op, std::vec
   a.status_reason = "logged by " + op.caller;
   a.created_at = a.sent_at = a.updated_at = created;
   a.timeline.push_back({"completed", a.status_reason, created});
-  comms_[comm.id] = comm;
+  work().comms[comm.id] = comm;
   made.push_back(a.id);
-  return emit_attempt(std::move(a), comms_[comm.id], json::object{{"subject", subject}, {"text", str(b, "body")}},
+  return emit_attempt(std::move(a), work().comms[comm.id], json::object{{"subject", subject}, {"text", str(b, "body")}},
                       std::nullopt);
 }
 
@@ -316,9 +316,9 @@ result<engine_step> entity_engine::send_now(const operation& op, const domain::e
       a.status_reason = choice.reason;
     }
     a.timeline.push_back({a.status, "sent by " + op.caller + (choice.detail.empty() ? "" : "; " + choice.detail), now});
-    comms_[comm.id] = comm;
+    work().comms[comm.id] = comm;
     made.push_back(a.id);
-    step.append(emit_attempt(std::move(a), comms_[comm.id], content, std::nullopt));
+    step.append(emit_attempt(std::move(a), work().comms[comm.id], content, std::nullopt));
   }
   return step;
 }
