@@ -54,14 +54,18 @@ void batch_bytes::grow(std::size_t n) {
 // write are composed on the stack): an append per field cost ≈ 45
 // instructions each, five or six of them per write.
 void batch_bytes::put(std::uint32_t column_id, std::string_view key, std::string_view value) {
+  std::memcpy(put_value_room(column_id, key, value.size()), value.data(), value.size());
+}
+
+char* batch_bytes::put_value_room(std::uint32_t column_id, std::string_view key, std::size_t value_size) {
   char head[16];  // tag (1 + 5), key length (5)
   char* end = write_varint(write_column(head, column_id, type_value, type_column_family_value),
                            static_cast<std::uint32_t>(key.size()));
   char value_length[10];
-  char* value_length_end = write_varint(value_length, static_cast<std::uint32_t>(value.size()));
+  char* value_length_end = write_varint(value_length, static_cast<std::uint32_t>(value_size));
   const std::size_t head_size = static_cast<std::size_t>(end - head);
   const std::size_t value_length_size = static_cast<std::size_t>(value_length_end - value_length);
-  const std::size_t record = head_size + key.size() + value_length_size + value.size();
+  const std::size_t record = head_size + key.size() + value_length_size + value_size;
   char* to = room(record);
   used_ += record;
   std::memcpy(to, head, head_size);
@@ -69,9 +73,8 @@ void batch_bytes::put(std::uint32_t column_id, std::string_view key, std::string
   std::memcpy(to, key.data(), key.size());
   to += key.size();
   std::memcpy(to, value_length, value_length_size);
-  to += value_length_size;
-  std::memcpy(to, value.data(), value.size());
   ++count_;
+  return to + value_length_size;
 }
 
 void batch_bytes::erase(std::uint32_t column_id, std::string_view key) {

@@ -25,6 +25,9 @@ class batch_bytes {
   explicit batch_bytes(std::string buffer = {});
 
   void put(std::uint32_t column_id, std::string_view key, std::string_view value);
+  // A put whose value the caller writes in place: returns where its
+  // `value_size` bytes go (valid until the next write to this builder).
+  char* put_value_room(std::uint32_t column_id, std::string_view key, std::size_t value_size);
   void erase(std::uint32_t column_id, std::string_view key);
   std::uint32_t count() const { return count_; }
 

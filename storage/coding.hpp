@@ -58,6 +58,13 @@ inline char* write_varint(char* to, std::uint64_t v) {
   return to;
 }
 
+// How many bytes write_varint writes for `v`.
+inline std::size_t varint_size(std::uint64_t v) {
+  std::size_t n = 1;
+  for (; v >= 0x80; v >>= 7) ++n;
+  return n;
+}
+
 // The varint that starts the lenstr of `s`.
 inline key_piece lenstr_length(std::string_view s) {
   key_piece p;

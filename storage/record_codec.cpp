@@ -1,34 +1,46 @@
 #include "storage/record_codec.hpp"
 
+#include <cassert>
 #include <cstring>
 
 #include "storage/coding.hpp"
 
 namespace herald::storage {
 
-void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
-                   const domain::cloud_event& ev, std::string& out) {
-  // The strings in the order they are written; their lengths bound the
-  // record, which is then written in one pass into room made at once (the
-  // sequencer encodes every record of every group: an append per field
-  // cost more than copying the bytes).
-  std::string_view fields[8];
-  std::size_t count = 0;
-  fields[count++] = ev.id;
-  fields[count++] = ev.source;
-  fields[count++] = ev.type;
-  for (const auto* opt : {&ev.subject, &ev.time, &ev.datacontenttype, &ev.dataschema}) {
-    if (*opt) fields[count++] = **opt;
-  }
-  if (!ev.extensions_json.empty()) fields[count++] = ev.extensions_json;
-  const bool has_data = ev.data_kind != domain::data_form::none;
-  constexpr std::size_t varint_max = 10;
-  std::size_t bound = 2 + varint_max + 1 + 1 + (has_data ? varint_max + ev.data.size() : 0);
-  for (std::size_t i = 0; i < count; ++i) bound += varint_max + fields[i].size();
+namespace {
 
-  const std::size_t start = out.size();
-  out.resize(start + bound);
-  char* at = out.data() + start;
+// The strings of a record in the order they are written.
+struct record_fields {
+  std::string_view text[8];
+  std::size_t count = 0;
+  explicit record_fields(const domain::cloud_event& ev) {
+    text[count++] = ev.id;
+    text[count++] = ev.source;
+    text[count++] = ev.type;
+    for (const auto* opt : {&ev.subject, &ev.time, &ev.datacontenttype, &ev.dataschema}) {
+      if (*opt) text[count++] = **opt;
+    }
+    if (!ev.extensions_json.empty()) text[count++] = ev.extensions_json;
+  }
+};
+
+std::size_t lenstr_size(std::string_view s) { return varint_size(s.size()) + s.size(); }
+
+}  // namespace
+
+std::size_t encoded_record_size(const domain::cloud_event& ev, std::int64_t recorded_at_ms) {
+  const record_fields fields(ev);
+  std::size_t size = 2 + varint_size(static_cast<std::uint64_t>(recorded_at_ms)) + 1 + 1;
+  for (std::size_t i = 0; i < fields.count; ++i) size += lenstr_size(fields.text[i]);
+  if (ev.data_kind != domain::data_form::none) size += lenstr_size(ev.data);
+  return size;
+}
+
+char* encode_record_to(char* at, domain::event_kind kind, std::int64_t recorded_at_ms,
+                       const domain::cloud_event& ev) {
+  // Written in one pass into room made at once (the sequencer encodes every
+  // record of every group: an append per field cost more than the copies).
+  const record_fields fields(ev);
   auto write_lenstr = [&at](std::string_view s) {
     at = write_varint(at, s.size());
     std::memcpy(at, s.data(), s.size());
@@ -41,10 +53,18 @@ void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
                              (ev.datacontenttype ? 0x04 : 0) | (ev.dataschema ? 0x08 : 0) |
                              (!ev.extensions_json.empty() ? 0x10 : 0) | (ev.unique_id ? 0x20 : 0);
   *at++ = static_cast<char>(flags);
-  for (std::size_t i = 0; i < count; ++i) write_lenstr(fields[i]);
+  for (std::size_t i = 0; i < fields.count; ++i) write_lenstr(fields.text[i]);
   *at++ = static_cast<char>(ev.data_kind);
-  if (has_data) write_lenstr(ev.data);
-  out.resize(static_cast<std::size_t>(at - out.data()));
+  if (ev.data_kind != domain::data_form::none) write_lenstr(ev.data);
+  return at;
+}
+
+void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms, const domain::cloud_event& ev,
+                   std::string& out) {
+  const std::size_t start = out.size();
+  out.resize(start + encoded_record_size(ev, recorded_at_ms));
+  [[maybe_unused]] const char* end = encode_record_to(out.data() + start, kind, recorded_at_ms, ev);
+  assert(end == out.data() + out.size());
 }
 
 result<stored_event> decode_record(std::uint64_t seq, std::string_view bytes) {

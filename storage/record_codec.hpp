@@ -31,6 +31,13 @@ inline constexpr std::uint8_t record_format_version = 1;
 // Appends the encoding of an event (its seq is the key, not encoded) to `out`.
 void encode_record(domain::event_kind kind, std::int64_t recorded_at_ms,
                    const domain::cloud_event& event, std::string& out);
+
+// The same encoding written in place: `encoded_record_size` bytes exactly,
+// from `to`; returns the byte after them. The sequencer writes each record
+// straight into its group's batch this way, with no scratch copy.
+std::size_t encoded_record_size(const domain::cloud_event& event, std::int64_t recorded_at_ms);
+char* encode_record_to(char* to, domain::event_kind kind, std::int64_t recorded_at_ms,
+                       const domain::cloud_event& event);
 inline void encode_record(const stored_event& e, std::string& out) {
   encode_record(e.kind, e.recorded_at_ms, e.event, out);
 }

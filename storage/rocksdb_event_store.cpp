@@ -1,5 +1,6 @@
 #include "storage/rocksdb_event_store.hpp"
 
+#include <cassert>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -499,7 +500,6 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   const std::int64_t now = options_.clock_ms();
   std::uint64_t seq = next_seq_;
   std::vector<std::string> group_keys;
-  std::string record;
   const std::uint32_t log_column = cf(cf_log)->GetID();
   if (!index_writes_) index_writes_ = std::make_unique<sorted_writes>();
   index_writes_->clear();
@@ -524,9 +524,11 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
         ++out.duplicates;
         continue;
       }
-      record.clear();
-      encode_record(g->appends[a].kind, now, ev, record);
-      g->writes.put(log_column, log_key(seq), record);
+      // Encoded straight into the batch: no scratch copy of the record.
+      const std::size_t record_size = encoded_record_size(ev, now);
+      char* room = g->writes.put_value_room(log_column, log_key(seq), record_size);
+      [[maybe_unused]] const char* record_end = encode_record_to(room, g->appends[a].kind, now, ev);
+      assert(record_end == room + record_size);
       project(seq, g->appends[a].kind, ev, *index_writes_);
       if (!key.empty()) {
         pending_keys_.emplace(key, g->id);

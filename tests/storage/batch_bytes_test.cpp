@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,25 @@ TEST_CASE("a batch written as bytes is the one WriteBatch's own puts and deletes
   CHECK(bytes.count() == 0);  // empty again
   rocksdb::WriteBatch empty = bytes.finish();
   CHECK(empty.Data() == rocksdb::WriteBatch().Data());
+}
+
+TEST_CASE("a put whose value is written in place makes the bytes WriteBatch's own put makes", "[storage][batch]") {
+  const std::vector<std::string> values = {"", "v", std::string(127, 'a'), std::string(128, 'b'),
+                                           std::string(16384, 'c'), std::string(70000, 'd')};
+  rocksdb::WriteBatch expected;
+  herald::storage::batch_bytes bytes;
+  for (std::uint32_t column : {0u, 3u, 200u}) {
+    id_only handle(column);
+    for (const auto& value : values) {
+      const std::string key = "key-" + std::to_string(value.size());
+      REQUIRE(expected.Put(&handle, key, value).ok());
+      char* room = bytes.put_value_room(column, key, value.size());
+      std::memcpy(room, value.data(), value.size());
+      bytes.put(column, "after", "x");  // the room ends where the next write starts
+      REQUIRE(expected.Put(&handle, "after", "x").ok());
+    }
+  }
+  CHECK(bytes.finish().Data() == expected.Data());
 }
 
 TEST_CASE("a batch's memory is taken back for the next one, which starts empty", "[storage][batch]") {

@@ -37,7 +37,7 @@ TEST_CASE("log records round-trip with every optional attribute combination", "[
 }
 
 TEST_CASE("a record is appended whole and exactly, after what the text held", "[storage][codec]") {
-  // The encoder writes into room it bounds first and then trims: the
+  // The encoder sizes the record first and writes into that room: the
   // result must be the fields and nothing more, after the text's own
   // bytes, whatever the lengths (one- and two-byte length prefixes).
   for (std::size_t data_size : {0, 1, 127, 128, 300, 20000}) {
@@ -58,6 +58,36 @@ TEST_CASE("a record is appended whole and exactly, after what the text held", "[
     auto back = decode_record(7, std::string_view(bytes).substr(4));
     REQUIRE(back);
     CHECK(back->event == e.event);
+  }
+}
+
+TEST_CASE("a record written in place fills exactly its computed size with the bytes encode_record appends",
+          "[storage][codec]") {
+  // The sequencer writes records straight into its batch, in room of
+  // encoded_record_size bytes: a byte more or less would shift every
+  // write after it in the batch.
+  for (std::size_t data_size : {0, 1, 127, 128, 300, 16383, 16384, 20000}) {
+    for (int mask = 0; mask < 32; ++mask) {
+      stored_event e;
+      e.kind = (mask & 1) ? herald::domain::event_kind::engine_event : herald::domain::event_kind::cloud_event;
+      e.recorded_at_ms = (mask & 2) ? 5 : 1795000000123;  // a one- and a six-byte varint
+      e.event = make_event(std::string(1 + data_size % 150, 'i'));
+      if (mask & 4) e.event.subject = std::string(data_size % 131, 's');
+      if (mask & 8) e.event.extensions_json = R"({"ext":1})";
+      if (mask & 16) {
+        e.event.data_kind = herald::domain::data_form::json;
+        e.event.data = std::string(data_size, 'd');
+      }
+      std::string appended;
+      encode_record(e, appended);
+      const std::size_t size = encoded_record_size(e.event, e.recorded_at_ms);
+      CHECK(size == appended.size());
+      std::string room(size + 8, '#');  // guard bytes after the room
+      const char* end = encode_record_to(room.data(), e.kind, e.recorded_at_ms, e.event);
+      CHECK(end == room.data() + size);
+      CHECK(room.compare(0, size, appended) == 0);
+      CHECK(room.compare(size, 8, "########") == 0);
+    }
   }
 }
 
