@@ -846,7 +846,7 @@ std::optional<domain::attempt_view> entity_engine::stored_attempt(const std::str
 
 engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatch_outcome& outcome) {
   engine_step step;
-  // `a` is the attempt's state in the working set's written: changed where it is kept.
+  // `a` is the attempt's state among the written attempts: changed where it is kept.
   if (outcome.statuses.empty() && (outcome.provider_message_id.empty() ||
                                    outcome.provider_message_id == a.provider_message_id)) {
     return step;
@@ -871,7 +871,7 @@ engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatc
   // The communication's time key is unchanged (same attempt): no index move.
   step.events.push_back(attempt_event(a, comm, nullptr, 0));
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
-    step.append(fall_back(a));  // adds a new attempt to the working set's written: `a` stays where it is
+    step.append(fall_back(a));  // adds a new attempt to the written ones: `a` stays where it is
   }
   return step;
 }

@@ -126,15 +126,17 @@ class entity_engine {
   // `created`: the instance's first record (nothing of it is stored yet).
   engine_step persist_instance(const domain::instance_view& instance, std::vector<std::pair<std::int64_t, int>> add,
                                std::vector<std::pair<std::int64_t, int>> remove, bool created = false);
-  // Records `outcome` on `attempt`, which is its entry in the working set's written
-  // (attempt_entry): updated there in place, not moved out and back.
+  // Records `outcome` on `attempt`, which is its entry among the written
+  // attempts (working_set::written, via attempt_entry): updated there in
+  // place, not moved out and back.
   engine_step record_outcome(domain::attempt_view& attempt, const dispatch_outcome& outcome);
   // An attempt as this entity last recorded it, from memory or the store.
   std::optional<domain::attempt_view> attempt_state(const std::string& attempt_id);
   // The same from the store only (a read error sets read_failed_).
   std::optional<domain::attempt_view> stored_attempt(const std::string& attempt_id);
-  // The attempt's entry in the working set's written, made from the store's view (else from
-  // `otherwise`) when this actor holds none; nullptr when there is neither.
+  // The attempt's entry among the written attempts, made from the store's
+  // view (else from `otherwise`) when this actor holds none; nullptr when
+  // there is neither.
   domain::attempt_view* attempt_entry(const std::string& attempt_id, const domain::attempt_view* otherwise = nullptr);
   // After a hard failure of a communication's latest attempt: a new attempt
   // on the next channel of the action that qualifies, or a manual task.
@@ -154,7 +156,8 @@ class entity_engine {
     bool has_attachments = false;
   };
   // Appends a new attempt's record (with its content snapshot) and its
-  // task's, keeps the attempt in the working set's written, and dispatches it when queued.
+  // task's, keeps the attempt among the written attempts, and dispatches
+  // it when queued.
   // `previous_at`: the communication's last attempt time before this one.
   void record_new_attempt(engine_step& step, domain::attempt_view&& a, const domain::communication_view& comm,
                           content_snapshot snapshot, std::optional<domain::task_view> task,
@@ -175,7 +178,8 @@ class entity_engine {
                                std::vector<std::string>& made);
   static content_snapshot snapshot_of(const boost::json::object& content);
   // `content`: a new attempt's (null: a status update). The caller keeps
-  // the attempt in the working set's written (a copy, or moved there once it is done with it).
+  // the attempt among the written attempts (a copy, or moved there once it
+  // is done with it).
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
                                     const content_snapshot* content, std::int64_t previous_at);
   // The record of a manual task's new state.
