@@ -69,8 +69,10 @@ void engine_step::append(engine_step&& other) {
 entity_engine::entity_engine(std::string key, const engine_context* context)
     : key_(std::move(key)), ctx_(context) {}
 
-domain::entity_key entity_engine::parsed_key() const {
-  return domain::parse_entity_key(key_).value_or(domain::entity_key{});
+const domain::entity_key& entity_engine::parsed_key() {
+  auto& w = work();
+  if (!w.key) w.key = domain::parse_entity_key(key_).value_or(domain::entity_key{});
+  return *w.key;
 }
 
 namespace {
@@ -218,7 +220,7 @@ engine_step entity_engine::on_event(const entity_update& update, const domain::e
                                                      now_text(ctx_)));
   }
   const auto defs = ctx_->definitions->current();
-  const domain::entity_key pk = parsed_key();
+  const domain::entity_key& pk = parsed_key();
   for (const versioned_workflow* w : defs->triggered_by(pk.module, update.type)) {
     if ((w->workflow.once_per_entity && started_.count(w->workflow.id)) ||
         knows_instance("i-" + std::to_string(update.seq) + "-" + w->workflow.id)) {
@@ -291,7 +293,7 @@ std::optional<std::int64_t> entity_engine::date_due(const domain::workflow_trigg
 engine_step entity_engine::schedule_dates(const entity_update& update, const domain::entity_record& record) {
   engine_step step;
   const auto defs = ctx_->definitions->current();
-  const domain::entity_key pk = parsed_key();
+  const domain::entity_key& pk = parsed_key();
   for (const versioned_workflow* w : defs->date_triggered(pk.module)) {
     const auto due = date_due(w->workflow.trigger, record);
     // One instance per (workflow, entity, date); ids travel in URLs, so the
@@ -513,7 +515,7 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
     if (!*rules_held) stop_reason = "rules_no_longer_match";
   } else {
     inst.fire_trace.clear();
-    const domain::entity_key pk = parsed_key();
+    const domain::entity_key& pk = parsed_key();
     domain::rule_context rc{&pk, record, &inst.changed, lookup()};
     if (!domain::evaluate_rules(w->second.workflow.rules, rc, inst.fire_trace)) {
       stop_reason = "rules_no_longer_match";
@@ -532,7 +534,10 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
 result<domain::rendered_message> entity_engine::render_from(const domain::message_template& t,
                                                           const std::string& key, const domain::entity_record& root) {
   auto lk = lookup();
-  const domain::entity_key root_key = key == key_ ? parsed_key() : domain::parse_entity_key(key).value_or(domain::entity_key{});
+  // Usually this actor's own entity, whose key the step has parsed already.
+  std::optional<domain::entity_key> other;
+  if (key != key_) other = domain::parse_entity_key(key).value_or(domain::entity_key{});
+  const domain::entity_key& root_key = other ? *other : parsed_key();
   return domain::render_template(t, [&](const std::string& path) -> std::optional<std::string> {
     auto v = domain::resolve_path(root_key, root, path, lk);
     // A path ending on a linked entity is not a value to print.

@@ -202,8 +202,9 @@ class entity_engine {
   bool knows_instance(const std::string& id) const {
     return (work_ && work_->instances.count(id) > 0) || released_instances_.count(id) > 0;
   }
-  // The entity's key taken apart (module and id), for rules and paths.
-  domain::entity_key parsed_key() const;
+  // The entity's key taken apart (module and id), for rules and paths:
+  // parsed on a step's first use and kept in the working set.
+  const domain::entity_key& parsed_key();
 
   // What steps work on: the views read or made since the actor was last
   // idle, and other entities' records read for a step. Made on first use;
@@ -215,6 +216,7 @@ class entity_engine {
     std::map<std::string, domain::communication_view> comms;
     std::map<std::string, domain::attempt_view> written;  // attempts this actor recorded, newest state
     std::map<std::string, std::optional<domain::entity_record>> cache;  // other entities, per step
+    std::optional<domain::entity_key> key;  // parsed_key
   };
   working_set& work() {
     if (!work_) work_ = std::make_unique<working_set>();

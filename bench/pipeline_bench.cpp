@@ -173,12 +173,20 @@ struct pipeline {
     self->request(router, std::chrono::minutes(10), actors::settle_atom_v).receive([](bool) {}, [](caf::error&) {});
   }
 
+  // Asks the router to passivate every idle actor (as a server's periodic
+  // sweep does); returns how many it passivated. They stop in chunks after.
+  std::uint64_t sweep() {
+    std::uint64_t passivated = 0;
+    caf::scoped_actor self{*system};
+    self->request(router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
+        .receive([&](std::uint64_t n) { passivated = n; }, [](caf::error&) {});
+    return passivated;
+  }
+
   // Settles, then passivates every actor and waits until they have stopped.
   void passivate_every_actor() {
     settle();
-    caf::scoped_actor self{*system};
-    self->request(router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
-        .receive([](std::uint64_t) {}, [](caf::error&) {});
+    sweep();
     const auto swept_at = clock_type::now();
     while (system->registry().running() > 16 && seconds_since(swept_at) < 60) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -456,12 +464,10 @@ int main(int argc, char** argv) {
     const std::size_t actors_before = p.system->registry().running();
     // Entities go idle as they are created and a server's periodic sweep
     // passivates them: sweep every 10,000, as one would every few seconds.
-    caf::scoped_actor self{*p.system};
     std::uint64_t passivated = 0;
     auto settle_and_sweep = [&] {
       p.settle();
-      self->request(p.router, std::chrono::minutes(1), actors::sweep_atom_v, INT64_MAX)
-          .receive([&](std::uint64_t n) { passivated += n; }, [](caf::error&) {});
+      passivated += p.sweep();
     };
     for (std::size_t b = 0; b < idle; b += 1000) {
       p.ingest_durably("m", b, std::min(idle, b + 1000));
