@@ -61,6 +61,7 @@
 #include "actors/ingest_router_actor.hpp"
 #include "domain/rfc3339.hpp"
 #include "bench/raw_ceiling.hpp"
+#include "bench/store_ceiling.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/wal_checksum.hpp"
 
@@ -332,6 +333,7 @@ int main(int argc, char** argv) {
       p.passivate_every_actor();
     }
     const auto stats_before = p.store->stats();  // the warm-up's writes are not the measured run's
+    const std::uint64_t first_measured_seq = p.store->last_seq() + 1;
     const double cpu_before = cpu_seconds();
     const auto start = clock_type::now();
     p.ingest_from_feeders("t", events);
@@ -370,6 +372,22 @@ int main(int argc, char** argv) {
       const double raw = herald::bench::raw_ceiling_records_per_s(base + "/raw", 100000, bytes);
       out["raw_ceiling_records_per_s_at_those_bytes"] = static_cast<std::int64_t>(raw);
       out["percent_of_raw_bytes_per_s"] = static_cast<std::int64_t>(std::lround(events / secs / raw * 100));
+      // The same records written again by the store alone: the part of the
+      // cost that is writing what each communication must leave behind.
+      const auto appends = herald::bench::appends_of(*p.store, first_measured_seq);
+      const double store_cpu_before = cpu_seconds();
+      const auto store_run = herald::bench::run_store(base + "/store", appends);
+      const double store_cpu = cpu_seconds() - store_cpu_before;
+      if (store_run.refused > 0 || store_run.records != stats.events || store_run.attempts != events) {
+        std::cerr << "store ceiling: " << store_run.refused << " appends refused, " << store_run.records << " of "
+                  << stats.events << " records and " << store_run.attempts << " of " << events
+                  << " attempts written\n";
+        return 1;
+      }
+      out["store_ceiling_communications_per_s"] = static_cast<std::int64_t>(events / store_run.seconds);
+      out["store_ceiling_cpu_us_per_communication"] =
+          static_cast<std::int64_t>(store_cpu * 1e6 / static_cast<double>(events));
+      out["percent_of_store_ceiling"] = static_cast<std::int64_t>(std::lround(store_run.seconds / secs * 100));
     }
   }
 
