@@ -115,12 +115,14 @@ status entity_engine::restore() {
     std::string view_id = (*view)->id;
     work().instances[std::move(view_id)] = std::move(**view);
   }
-  // Communications are only named: a step that needs one reads it then, as
-  // it does after release_settled (find_communication). An entity with many
+  // Communications are only named (each attempt's id names its
+  // communication): a step that needs one reads it then, as it does after
+  // release_settled (find_communication). An entity with many
   // communications is restored without reading any of them.
-  return ctx_->store->scan_index(store_t::index_kind::entity_communications, key_, "",
-                                 [this](const std::string& id, const std::string&) {
-                                   released_comms_.insert(id);
+  return ctx_->store->scan_index(store_t::index_kind::entity_log, key_, "",
+                                 [this](const std::string& attempt_id, const std::string&) {
+                                   const std::string_view id = domain::communication_of_attempt(attempt_id);
+                                   if (!id.empty()) released_comms_.emplace(id);
                                    return true;
                                  });
 }
@@ -669,7 +671,6 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     const std::string comm_id = domain::communication_id(mapped_to, topic, recipient_key);
     const domain::communication_view* known = find_communication(comm_id);
     domain::communication_view comm = known ? *known : domain::communication_view{};
-    const std::int64_t previous_at = comm.attempts > 0 ? comm.last_attempt_at : 0;
     domain::attempt_view a;
     a.communication_id = comm_id;
     a.attempt = comm.attempts + 1;
@@ -748,7 +749,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
         rendered && !rendered->attachments.empty()};
     action.attempts.push_back(a.id);
     if (a.status == "queued" || a.status == "task_open") any_attempt = true;
-    record_new_attempt(step, std::move(a), stored, std::move(snapshot), std::move(task), previous_at);
+    record_new_attempt(step, std::move(a), stored, std::move(snapshot), std::move(task));
   }
   action.state = any_attempt ? "dispatched" : "not_sent";
   action.reason = any_attempt ? "" : "no_contact";
@@ -765,7 +766,7 @@ entity_engine::content_snapshot entity_engine::snapshot_of(const json::object& c
 
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
                                                  const domain::communication_view& comm,
-                                                 const content_snapshot* content, std::int64_t previous_at) {
+                                                 const content_snapshot* content) {
   std::string data;
   // Room for a typical record at once rather than growing by doubling
   // (a status update's is ≈ 560 bytes: append_status_json).
@@ -783,10 +784,6 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
       domain::append_status_json(out, attempt);
       out += ",\"status_only\":true";
     }
-    if (previous_at) {
-      out += ",\"communication_previous_at\":";
-      domain::json_text::append_int(out, previous_at);
-    }
     out += '}';
   }
   auto facts = std::make_shared<domain::engine_facts>();
@@ -800,9 +797,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
     f.has_content = true;
     f.has_attachments = content->has_attachments;
     f.communication_id = comm.id;
-    f.communication_last_attempt_at_ms = comm.last_attempt_at;
   }
-  if (previous_at) f.communication_previous_at = previous_at;
   auto event = domain::engine::make_unique_event(domain::engine::attempt_updated, key_, std::move(data),
                                                  now_text(ctx_));
   event.facts = std::move(facts);
@@ -874,7 +869,7 @@ engine_step entity_engine::record_outcome(domain::attempt_view& a, const dispatc
     comm.latest_status = a.status;
   }
   // The communication's time key is unchanged (same attempt): no index move.
-  step.events.push_back(attempt_event(a, comm, nullptr, 0));
+  step.events.push_back(attempt_event(a, comm, nullptr));
   if (moved_to_failure && comm.latest_attempt_id == a.id) {
     step.append(fall_back(a));  // adds a new attempt to the written ones: `a` stays where it is
   }
@@ -953,20 +948,19 @@ json::object entity_engine::content_of(const std::string& attempt_id) {
 engine_step entity_engine::emit_attempt(domain::attempt_view a, domain::communication_view& comm,
                                         const json::object& content, std::optional<domain::task_view> task) {
   engine_step step;
-  const std::int64_t previous_at = comm.last_attempt_at;
   comm.latest_status = a.status;
   comm.latest_attempt_id = a.id;
   comm.channel = a.channel;
   comm.attempts = a.attempt;
   comm.last_attempt_at = a.created_at;
-  record_new_attempt(step, std::move(a), comm, snapshot_of(content), std::move(task), previous_at);
+  record_new_attempt(step, std::move(a), comm, snapshot_of(content), std::move(task));
   return step;
 }
 
 void entity_engine::record_new_attempt(engine_step& step, domain::attempt_view&& a,
                                        const domain::communication_view& comm, content_snapshot snapshot,
-                                       std::optional<domain::task_view> task, std::int64_t previous_at) {
-  step.events.push_back(attempt_event(a, comm, &snapshot, previous_at));
+                                       std::optional<domain::task_view> task) {
+  step.events.push_back(attempt_event(a, comm, &snapshot));
   work().written[a.id] = a;  // a copy: the dispatch request takes the attempt
   if (task) {
     step.events.push_back(task_event(*task));

@@ -158,10 +158,8 @@ class entity_engine {
   // Appends a new attempt's record (with its content snapshot) and its
   // task's, keeps the attempt among the written attempts, and dispatches
   // it when queued.
-  // `previous_at`: the communication's last attempt time before this one.
   void record_new_attempt(engine_step& step, domain::attempt_view&& a, const domain::communication_view& comm,
-                          content_snapshot snapshot, std::optional<domain::task_view> task,
-                          std::int64_t previous_at);
+                          content_snapshot snapshot, std::optional<domain::task_view> task);
   boost::json::object content_of(const std::string& attempt_id);
   // entity_operations.cpp
   result<engine_step> resend(const operation& op, std::vector<std::string>& made);
@@ -181,7 +179,7 @@ class entity_engine {
   // the attempt among the written attempts (a copy, or moved there once it
   // is done with it).
   domain::cloud_event attempt_event(const domain::attempt_view& attempt, const domain::communication_view& comm,
-                                    const content_snapshot* content, std::int64_t previous_at);
+                                    const content_snapshot* content);
   // The record of a manual task's new state.
   domain::cloud_event task_event(const domain::task_view& task);
   // Who a send reaches: each recipient with the entity its communication is

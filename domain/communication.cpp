@@ -412,4 +412,13 @@ std::string communication_id(const std::string& mapped_to, const std::string& to
   return "c-" + stable_hash_hex(text, 20);
 }
 
+std::string_view communication_of_attempt(std::string_view attempt_id) {
+  const auto dot = attempt_id.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == attempt_id.size()) return {};
+  for (std::size_t i = dot + 1; i < attempt_id.size(); ++i) {
+    if (attempt_id[i] < '0' || attempt_id[i] > '9') return {};
+  }
+  return attempt_id.substr(0, dot);
+}
+
 }  // namespace herald::domain

@@ -14,11 +14,12 @@
 //                               timer := {"due": ms, "action": n}
 //                               The record of a step that fired the instance also carries the
 //                               first attempt the step made: its "attempt", "communication",
-//                               "content" and "communication_previous_at" members, as below
+//                               and "content" members, as below
 //                               (one log record and history entry less per communication).
 //   herald.attempt.updated     {"attempt": view,
-//                               "communication": view, "content": {...}   only when the attempt is created,
-//                               "communication_previous_at": ms   when it had an earlier attempt}
+//                               "communication": view, "content": {...}   only when the attempt is created}
+//                               (records written before session 21 may also carry
+//                               "communication_previous_at": ms, which nothing reads now)
 //                              or, for a provider's report on it,
 //                              {"attempt": its identity and what the report changed, "status_only": true}
 //                               (communication.hpp, append_status_json): the view is the attempt as

@@ -64,9 +64,7 @@ std::optional<engine_facts> engine_facts_of(const std::string& type, const json:
   }
   if (const json::value* comm = d.if_contains("communication"); comm && comm->is_object()) {
     f.communication_id = str(comm->get_object(), "id");
-    f.communication_last_attempt_at_ms = time_ms(comm->get_object(), "last_attempt_at");
   }
-  if (d.contains("communication_previous_at")) f.communication_previous_at = i64(d, "communication_previous_at");
   facts.attempt = std::move(f);
   return facts;
 }

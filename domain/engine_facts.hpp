@@ -43,15 +43,11 @@ struct attempt_facts {
   bool has_content = false;      // the record carries the content (the attempt is new)
   bool has_attachments = false;  // ...with attachment bodies
   std::optional<std::string> communication_id;  // the record carries the communication
-  std::int64_t communication_last_attempt_at_ms = 0;
-  std::optional<std::int64_t> communication_previous_at;
 
   friend bool operator==(const attempt_facts& a, const attempt_facts& b) {
     return a.id == b.id && a.mapped_to == b.mapped_to && a.channel == b.channel && a.status == b.status &&
            a.created_at_ms == b.created_at_ms && a.has_content == b.has_content &&
-           a.has_attachments == b.has_attachments && a.communication_id == b.communication_id &&
-           a.communication_last_attempt_at_ms == b.communication_last_attempt_at_ms &&
-           a.communication_previous_at == b.communication_previous_at;
+           a.has_attachments == b.has_attachments && a.communication_id == b.communication_id;
   }
 };
 

@@ -84,14 +84,11 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
   batch.put(cf(cf_communications), comm_id, ref);
   const key_piece created = newest_first_piece(f.created_at_ms);
   const key_piece owner = lenstr_length(f.mapped_to);
+  // The lists of communications walk these too (scan_communications): a
+  // communication is listed where its latest attempt is, so it needs no
+  // index of its own to move when an attempt follows.
   batch.put(cf(cf_log_index), {created, f.id}, rocksdb::Slice());
   batch.put(cf(cf_entity_log_index), {owner, f.mapped_to, created, f.id}, rocksdb::Slice());
-  batch.put(cf(cf_entity_communications), {owner, f.mapped_to, comm_id}, rocksdb::Slice());
-  if (f.communication_previous_at) {
-    batch.erase(cf(cf_communication_index), {newest_first_piece(*f.communication_previous_at), comm_id});
-  }
-  batch.put(cf(cf_communication_index), {newest_first_piece(f.communication_last_attempt_at_ms), comm_id},
-            rocksdb::Slice());
 }
 
 void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::cloud_event& event,

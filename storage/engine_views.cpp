@@ -186,10 +186,8 @@ status rocksdb_event_store::scan_index(
   std::size_t id_offset = 0;  // where the id starts after the prefix
   switch (kind) {
     case index_kind::log: column = cf_log_index; id_offset = 8; break;
-    case index_kind::communications: column = cf_communication_index; id_offset = 8; break;
     case index_kind::open_tasks: column = cf_open_tasks; id_offset = 8; break;
     case index_kind::entity_log: column = cf_entity_log_index; prefix = entity_prefix(entity); id_offset = 8; break;
-    case index_kind::entity_communications: column = cf_entity_communications; prefix = entity_prefix(entity); break;
     case index_kind::entity_instances: column = cf_entity_instances; prefix = entity_prefix(entity); break;
     case index_kind::errored_instances: column = cf_errored_instances; id_offset = 8; break;
   }
@@ -225,6 +223,31 @@ status rocksdb_event_store::scan_index(
     }
   }
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), std::string("scanning ") + column);
+}
+
+status rocksdb_event_store::scan_communications(
+    const std::string& entity, const std::string& cursor,
+    const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit)
+    const {
+  status failure;
+  auto st = scan_index(entity.empty() ? index_kind::log : index_kind::entity_log, entity, cursor,
+                       [&](const std::string& attempt_id, const std::string& resume) {
+                         const std::string_view id = domain::communication_of_attempt(attempt_id);
+                         if (id.empty()) return true;
+                         auto view = view_value(view_kind::communication, std::string(id));
+                         if (!view) {
+                           failure = view.error();
+                           return false;
+                         }
+                         // An earlier attempt: the communication is listed where its latest is.
+                         const boost::json::value* latest =
+                             *view && (*view)->is_object() ? (*view)->get_object().if_contains("latest_attempt_id")
+                                                           : nullptr;
+                         if (!latest || !latest->is_string() || latest->get_string() != attempt_id) return true;
+                         return visit(std::string(id), std::move(**view), resume);
+                       });
+  if (!st) return st;
+  return failure;
 }
 
 status rocksdb_event_store::scan_timers(

@@ -26,10 +26,11 @@
 //   CF "attempts"       attempt_id -> attempt view (ref)
 //   CF "attempt_content" attempt_id -> {"subject","html","text","attachments","merge_values"} (ref)
 //   CF "communications" communication_id -> communication view (ref)
-//   CF "entity_communications" entity_key:lenstr communication_id -> ""
 //   CF "log_index"      newest(created_at_ms) attempt_id -> ""
 //   CF "entity_log_index" entity_key:lenstr newest(created_at_ms) attempt_id -> ""
-//   CF "communication_index" newest(last_attempt_at_ms) communication_id -> ""
+//   (Stores written before session 21 also hold "entity_communications" and
+//   "communication_index": no longer written or read. The communications'
+//   lists walk the two attempt indexes above, scan_communications.)
 //   CF "tasks"          task_id -> task view
 //   CF "open_tasks"     created_at_ms:fixed64be task_id -> ""
 //   CF "preferences"    recipient entity_key -> preferences view (domain/preferences.hpp)
@@ -78,10 +79,8 @@ inline constexpr const char* cf_timers = "timers";
 inline constexpr const char* cf_attempts = "attempts";
 inline constexpr const char* cf_attempt_content = "attempt_content";
 inline constexpr const char* cf_communications = "communications";
-inline constexpr const char* cf_entity_communications = "entity_communications";
 inline constexpr const char* cf_log_index = "log_index";
 inline constexpr const char* cf_entity_log_index = "entity_log_index";
-inline constexpr const char* cf_communication_index = "communication_index";
 inline constexpr const char* cf_tasks = "tasks";
 inline constexpr const char* cf_open_tasks = "open_tasks";
 inline constexpr const char* cf_linked_from = "linked_from";
@@ -97,15 +96,15 @@ inline constexpr const char* cf_calls_started = "calls_started";
 inline constexpr const char* projection_columns[] = {
     cf_dedup,         cf_entity_history,      cf_definitions,  cf_instances,
     cf_entity_instances, cf_timers,           cf_attempts,     cf_attempt_content,
-    cf_communications, cf_entity_communications, cf_log_index, cf_entity_log_index,
-    cf_communication_index, cf_tasks,         cf_open_tasks, cf_linked_from, cf_preferences,
+    cf_communications, cf_log_index,         cf_entity_log_index, cf_tasks,
+    cf_open_tasks,    cf_linked_from,         cf_preferences,
     cf_provider_events, cf_provider_event_expiry, cf_errored_instances, cf_queued_attempts,
     cf_attachment_expiry};
 // The engine views among them (rebuilt only by a full replay).
 inline constexpr const char* engine_view_columns[] = {
     cf_definitions,   cf_instances,   cf_entity_instances, cf_timers,
-    cf_attempts,      cf_attempt_content, cf_communications, cf_entity_communications,
-    cf_log_index,     cf_entity_log_index, cf_communication_index, cf_tasks, cf_open_tasks,
+    cf_attempts,      cf_attempt_content, cf_communications, cf_log_index,
+    cf_entity_log_index, cf_tasks,        cf_open_tasks,
     cf_linked_from,   cf_preferences, cf_provider_events, cf_provider_event_expiry,
     cf_errored_instances, cf_queued_attempts, cf_attachment_expiry};
 inline constexpr const char* meta_format_key = "format";

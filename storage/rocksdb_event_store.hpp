@@ -136,10 +136,8 @@ class rocksdb_event_store final : public event_store {
   enum class view_kind { instance, attempt, attempt_content, communication, task, preferences };
   enum class index_kind {
     log,                    // attempts, newest first
-    communications,         // communications by last attempt, newest first
     open_tasks,             // open tasks, oldest first
     entity_log,             // one entity's attempts, newest first (needs `entity`)
-    entity_communications,  // one entity's communications (needs `entity`)
     entity_instances,       // one entity's instances (needs `entity`)
     errored_instances,      // instances in error, newest first
   };
@@ -168,6 +166,16 @@ class rocksdb_event_store final : public event_store {
   // that resumes after it.
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
+  // Visits communications newest first by their latest attempt (one
+  // entity's when `entity` is not empty), each with its view, after
+  // `cursor` until `visit` returns false. They are found through the
+  // attempts' indexes (log, entity_log), each where its latest attempt is,
+  // so a communication needs no index of its own that moves with every
+  // attempt; the cursor is one of those indexes'.
+  status scan_communications(
+      const std::string& entity, const std::string& cursor,
+      const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit)
+      const;
   // Visits pending timers due at or before `up_to_ms`, earliest first,
   // after `cursor` (exclusive; empty: from the first).
   status scan_timers(std::int64_t up_to_ms, const std::function<bool(const timer_entry&)>& visit) const {

@@ -286,27 +286,31 @@ http_response api::entity(const http_request& req) const {
   out["history"] = std::move(history);
 
   // The entity's workflow instances (with why they fired or stopped) and
-  // the communications mapped to it.
+  // the communications mapped to it (newest first), a thousand of each at most.
   using store_t = storage::rocksdb_event_store;
-  for (auto [name, index, view_of_index] : {std::tuple{"instances", store_t::index_kind::entity_instances, store_t::view_kind::instance},
-                                   std::tuple{"communications", store_t::index_kind::entity_communications,
-                                              store_t::view_kind::communication}}) {
-    json::array list;
-    status failure;
-    const auto view = view_of_index;  // a structured binding can't be captured (C++17)
-    auto st = options_.store->scan_index(index, k, "", [&](const std::string& id, const std::string&) {
-      auto text = options_.store->view(view, id);
-      if (!text) {
-        failure = text.error();
-        return false;
-      }
-      if (*text) list.push_back(json::parse(**text));
-      return list.size() < 1000;
-    });
-    if (!st) return error_response(500, st);
-    if (!failure.is_ok()) return error_response(500, failure);
-    out[name] = std::move(list);
-  }
+  constexpr std::size_t most_listed = 1000;
+  json::array instances;
+  status failure;
+  auto st = options_.store->scan_index(store_t::index_kind::entity_instances, k, "",
+                                       [&](const std::string& id, const std::string&) {
+                                         auto view = options_.store->view_value(store_t::view_kind::instance, id);
+                                         if (!view) {
+                                           failure = view.error();
+                                           return false;
+                                         }
+                                         if (*view) instances.push_back(std::move(**view));
+                                         return instances.size() < most_listed;
+                                       });
+  if (!st) return error_response(500, st);
+  if (!failure.is_ok()) return error_response(500, failure);
+  out["instances"] = std::move(instances);
+  json::array communications;
+  st = options_.store->scan_communications(k, "", [&](const std::string&, json::value view, const std::string&) {
+    communications.push_back(std::move(view));
+    return communications.size() < most_listed;
+  });
+  if (!st) return error_response(500, st);
+  out["communications"] = std::move(communications);
   return json_response(200, out);
 }
 

@@ -100,9 +100,43 @@ result<row_filter> parse_filter(const http_request& req, bool communications) {
   return f;
 }
 
-// Walks an index, reading each id's view and keeping rows `keep` accepts.
-result<json::object> list(const store_t& store, store_t::index_kind index, const std::string& entity,
-                          store_t::view_kind view, const http_request& req,
+// What a list walks: rows (an id's view) in order after a cursor, each
+// with the cursor that resumes after it, until the visitor says stop.
+using row_visitor = std::function<bool(json::value row, const std::string& cursor)>;
+using row_source = std::function<status(const std::string& cursor, const row_visitor& visit)>;
+
+// The rows of an index: each id's view, read as the index names it.
+row_source index_rows(const store_t& store, store_t::index_kind index, const std::string& entity,
+                      store_t::view_kind view) {
+  return [&store, index, entity, view](const std::string& cursor, const row_visitor& visit) {
+    status failure;
+    auto st = store.scan_index(index, entity, cursor, [&](const std::string& id, const std::string& resume) {
+      auto text = store.view(view, id);
+      if (!text) {
+        failure = text.error();
+        return false;
+      }
+      if (!*text) return true;
+      json::error_code ec;
+      json::value row = json::parse(**text, ec);
+      return visit(ec ? json::value() : std::move(row), resume);  // not JSON: examined, not listed
+    });
+    if (!st) return st;
+    return failure;
+  };
+}
+
+// Communications (one entity's, or all), newest first.
+row_source communication_rows(const store_t& store, const std::string& entity) {
+  return [&store, entity](const std::string& cursor, const row_visitor& visit) {
+    return store.scan_communications(entity, cursor, [&](const std::string&, json::value view, const std::string& resume) {
+      return visit(std::move(view), resume);
+    });
+  };
+}
+
+// Pages through `rows`, keeping those `keep` accepts.
+result<json::object> list(const row_source& rows, const http_request& req,
                           const std::function<bool(const json::object&)>& keep) {
   auto limit = uint_param(req, "limit", 50, 1, 1000);
   if (!limit) return limit.error();
@@ -110,30 +144,17 @@ result<json::object> list(const store_t& store, store_t::index_kind index, const
   std::string last_cursor;
   std::size_t examined = 0;
   bool more = false;
-  status failure;
-  auto st = store.scan_index(index, entity, text_param(req, "cursor"),
-                             [&](const std::string& id, const std::string& cursor) {
-                               if (items.size() == *limit || examined == max_examined) {
-                                 more = true;
-                                 return false;
-                               }
-                               ++examined;
-                               last_cursor = cursor;
-                               auto text = store.view(view, id);
-                               if (!text) {
-                                 failure = text.error();
-                                 return false;
-                               }
-                               if (!*text) return true;
-                               json::error_code ec;
-                               json::value row = json::parse(**text, ec);
-                               if (!ec && row.is_object() && keep(row.get_object())) {
-                                 items.push_back(std::move(row));
-                               }
-                               return true;
-                             });
+  auto st = rows(text_param(req, "cursor"), [&](json::value row, const std::string& cursor) {
+    if (items.size() == *limit || examined == max_examined) {
+      more = true;
+      return false;
+    }
+    ++examined;
+    last_cursor = cursor;
+    if (row.is_object() && keep(row.get_object())) items.push_back(std::move(row));
+    return true;
+  });
   if (!st) return st;
-  if (!failure.is_ok()) return failure;
   return json::object{{"items", std::move(items)},
                       {"next_cursor", more ? json::value(last_cursor) : json::value(nullptr)}};
 }
@@ -149,29 +170,27 @@ http_response api::log(const http_request& req) const {
   auto f = parse_filter(req, false);
   if (!f) return error_response(400, f.error());
   const bool one_entity = !f->mapped_to.empty();
-  return answer(list(*options_.store, one_entity ? store_t::index_kind::entity_log : store_t::index_kind::log,
-                     f->mapped_to, store_t::view_kind::attempt, req,
+  return answer(list(index_rows(*options_.store, one_entity ? store_t::index_kind::entity_log : store_t::index_kind::log,
+                                f->mapped_to, store_t::view_kind::attempt),
+                     req,
                      [&](const json::object& row) { return f->keep(row); }));
 }
 
 http_response api::communications(const http_request& req) const {
   auto f = parse_filter(req, true);
   if (!f) return error_response(400, f.error());
-  const bool one_entity = !f->mapped_to.empty();
-  return answer(list(*options_.store,
-                     one_entity ? store_t::index_kind::entity_communications : store_t::index_kind::communications,
-                     f->mapped_to, store_t::view_kind::communication, req,
+  return answer(list(communication_rows(*options_.store, f->mapped_to), req,
                      [&](const json::object& row) { return f->keep(row); }));
 }
 
 http_response api::workflow_errors(const http_request& req) const {
   const std::string workflow = text_param(req, "workflow");
-  return answer(list(*options_.store, store_t::index_kind::errored_instances, "", store_t::view_kind::instance, req,
+  return answer(list(index_rows(*options_.store, store_t::index_kind::errored_instances, "", store_t::view_kind::instance), req,
                      [&](const json::object& row) { return workflow.empty() || str(row, "workflow") == workflow; }));
 }
 
 http_response api::tasks(const http_request& req) const {
-  return answer(list(*options_.store, store_t::index_kind::open_tasks, "", store_t::view_kind::task, req,
+  return answer(list(index_rows(*options_.store, store_t::index_kind::open_tasks, "", store_t::view_kind::task), req,
                      [](const json::object&) { return true; }));
 }
 

@@ -43,8 +43,6 @@ TEST_CASE("the facts of an attempt record say what it carries", "[domain][engine
   CHECK(a.has_content);
   CHECK(a.has_attachments);
   CHECK(a.communication_id == std::optional<std::string>("c-1"));
-  CHECK(a.communication_last_attempt_at_ms == 1795420800000);
-  CHECK(a.communication_previous_at == std::optional<std::int64_t>(12));
 
   auto update = engine_facts_of(engine::attempt_updated, json::parse(R"({
       "attempt":{"id":"c-1.1","status":"delivered"},"content":{"attachments":[]}})").as_object());
@@ -52,7 +50,6 @@ TEST_CASE("the facts of an attempt record say what it carries", "[domain][engine
   CHECK(update->attempt->has_content);
   CHECK_FALSE(update->attempt->has_attachments);
   CHECK_FALSE(update->attempt->communication_id);
-  CHECK_FALSE(update->attempt->communication_previous_at);
 }
 
 TEST_CASE("a provider report's record, which carries part of the attempt, has the facts the whole one would",

@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "domain/communication.hpp"
 #include "domain/engine_event.hpp"
 #include "storage/entity_reader.hpp"
 #include "storage/key_layout.hpp"
@@ -501,7 +502,7 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
   latest.as_object()["latest_status"] = "queued";
   CHECK(latest == boost::json::parse(comm));  // nothing else of it changed
   // The indexes were written with the attempt; the status update kept them.
-  for (const char* index : {cf_log_index, cf_entity_log_index, cf_communication_index, cf_entity_communications}) {
+  for (const char* index : {cf_log_index, cf_entity_log_index}) {
     CHECK(store->dump_column(index)->size() == 1);
   }
   std::size_t listed = 0;
@@ -510,6 +511,62 @@ TEST_CASE("engine views refer to the event that carries them, written once", "[s
     return ++listed < 10;
   }));
   CHECK(listed == 1);
+}
+
+TEST_CASE("communications are listed newest first by their latest attempt, each once, page by page",
+          "[storage][projections]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  // A new attempt as the engine writes it: the communication carried with it.
+  auto attempt = [&](const std::string& comm, int n, const std::string& entity, const std::string& at) {
+    const std::string id = comm + "." + std::to_string(n);
+    const std::string data = R"({"attempt":{"id":")" + id + R"(","communication_id":")" + comm +
+                             R"(","status":"queued","mapped_to":")" + entity + R"(","channel":"email","created_at":")" +
+                             at + R"("},"communication":{"id":")" + comm + R"(","topic":"w/0","attempts":)" +
+                             std::to_string(n) + R"(,"last_attempt_at":")" + at +
+                             R"("},"content":{"attachments":[]}})";
+    REQUIRE(store->append({engine::make_unique_event(engine::attempt_updated, entity, data, at)},
+                          herald::domain::event_kind::engine_event));
+  };
+  // Ids in another order than time, as the engine's hashed ids are.
+  attempt("c-a", 1, "Delegate/d-1", "2026-11-23T10:00:00.000Z");
+  attempt("c-b", 1, "Delegate/d-1", "2026-11-23T10:01:00.000Z");
+  attempt("c-c", 1, "Delegate/d-2", "2026-11-23T10:02:00.000Z");
+  attempt("c-d", 1, "Delegate/d-1", "2026-11-23T10:03:00.000Z");
+  attempt("c-a", 2, "Delegate/d-1", "2026-11-23T10:04:00.000Z");  // a resend: c-a is the newest now
+
+  // One page of `size` after `cursor`: the ids and the cursor after the last.
+  auto page = [&](const std::string& entity, const std::string& cursor, std::size_t size) {
+    std::pair<std::vector<std::string>, std::string> out;
+    REQUIRE(store->scan_communications(entity, cursor,
+                                       [&](const std::string& id, boost::json::value view, const std::string& next) {
+                                         CHECK(view.at("id").as_string() == id.c_str());
+                                         out.first.push_back(id);
+                                         out.second = next;
+                                         return out.first.size() < size;
+                                       }));
+    return out;
+  };
+  using ids = std::vector<std::string>;
+  CHECK(page("", "", 10).first == ids{"c-a", "c-d", "c-c", "c-b"});
+  CHECK(page("Delegate/d-1", "", 10).first == ids{"c-a", "c-d", "c-b"});
+  CHECK(page("Delegate/d-2", "", 10).first == ids{"c-c"});
+  CHECK(page("Delegate/none", "", 10).first.empty());
+  // Page by page, one at a time: c-a's first attempt, older than c-b's,
+  // does not list it a second time.
+  ids paged;
+  std::string cursor;
+  for (int i = 0; i < 10; ++i) {
+    auto [got, next] = page("Delegate/d-1", cursor, 1);
+    if (got.empty()) break;
+    paged.insert(paged.end(), got.begin(), got.end());
+    cursor = next;
+  }
+  CHECK(paged == ids{"c-a", "c-d", "c-b"});
+  CHECK(herald::domain::communication_of_attempt("c-3920251264c019d51c02.12") == "c-3920251264c019d51c02");
+  CHECK(herald::domain::communication_of_attempt("no-number").empty());
+  CHECK(herald::domain::communication_of_attempt("c-1.x").empty());
 }
 
 TEST_CASE("attachments are purged whether their record is found by seq or by its dedup entry",
