@@ -7,7 +7,7 @@
 // template runs. What it measures is the ceiling the workflow engine works
 // under: the raw ceiling (raw_ceiling.hpp) writes one key per
 // communication, where the store writes the log records and every view and
-// index entry SPEC §6 queries need (≈ 19 keys a communication).
+// index entry SPEC §6 queries need (17 keys a communication).
 
 #include <boost/json.hpp>
 
