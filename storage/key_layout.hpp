@@ -28,9 +28,9 @@
 //   CF "communications" communication_id -> communication view (ref)
 //   CF "log_index"      newest(created_at_ms) attempt_id -> ""
 //   CF "entity_log_index" entity_key:lenstr newest(created_at_ms) attempt_id -> ""
-//   (Stores written before session 21 also hold "entity_communications" and
-//   "communication_index": no longer written or read. The communications'
-//   lists walk the two attempt indexes above, scan_communications.)
+//   (Stores written before session 21 also held "entity_communications" and
+//   "communication_index"; the communications' lists walk the two attempt
+//   indexes above now, scan_communications. See retired_columns.)
 //   CF "tasks"          task_id -> task view
 //   CF "open_tasks"     created_at_ms:fixed64be task_id -> ""
 //   CF "preferences"    recipient entity_key -> preferences view (domain/preferences.hpp)
@@ -91,6 +91,10 @@ inline constexpr const char* cf_errored_instances = "errored_instances";
 inline constexpr const char* cf_queued_attempts = "queued_attempts";
 inline constexpr const char* cf_attachment_expiry = "attachment_expiry";
 inline constexpr const char* cf_calls_started = "calls_started";
+
+// Families earlier versions wrote and none reads: dropped when a store is
+// opened for writing.
+inline constexpr const char* retired_columns[] = {"entity_communications", "communication_index"};
 
 // Every column family but "default" and "log": all rebuilt by a full replay.
 inline constexpr const char* projection_columns[] = {

@@ -72,6 +72,19 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
   return o;
 }
 
+// Families an earlier version wrote and none reads now (key_layout.hpp):
+// an upgraded store lets them go on its first read-write open rather than
+// keep their files for good. Only in a folder already known to be Herald's.
+// Failing to drop one is harmless: it stays, unread, and the next open tries again.
+void drop_retired_columns(rocksdb::DB& db, column_handles& handles) {
+  for (const char* retired : retired_columns) {
+    const auto it = handles.find(std::string_view(retired));
+    if (it == handles.end() || !db.DropColumnFamily(it->second).ok()) continue;
+    (void)db.DestroyColumnFamilyHandle(it->second);
+    handles.erase(it);
+  }
+}
+
 bool folder_is_empty(const std::filesystem::path& p) {
   std::error_code ec;
   return std::filesystem::is_empty(p, ec) || ec;
@@ -214,6 +227,7 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
     delete db;
     return problem;
   }
+  if (!options.read_only) drop_retired_columns(*db, handles);
   return std::unique_ptr<rocksdb_event_store>(
       new rocksdb_event_store(std::move(options), std::move(env), db, std::move(handles)));
 }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <boost/json.hpp>
+#include <rocksdb/db.h>
 
 #include "domain/communication.hpp"
 #include "domain/engine_event.hpp"
@@ -400,6 +401,48 @@ TEST_CASE("a data folder is refused when foreign, held or missing for reading", 
 
   ro.path = dir.sub("absent");
   CHECK(rocksdb_event_store::open(ro).error().code() == herald::errc::not_found);
+}
+
+TEST_CASE("an upgraded store lets go of the families no version reads now, once opened for writing",
+          "[storage]") {
+  temp_dir dir;
+  auto options = [&](bool read_only) {
+    store_options o;
+    o.path = dir.str();
+    o.read_only = read_only;
+    return o;
+  };
+  { REQUIRE(rocksdb_event_store::open(options(false))); }  // a store of today
+  // What an older version left: one of its families, with an entry.
+  {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.str(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), dir.str(), descriptors, &handles, &raw).ok());
+    rocksdb::ColumnFamilyHandle* retired = nullptr;
+    REQUIRE(raw->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "communication_index", &retired).ok());
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), retired, "k", "").ok());
+    handles.push_back(retired);
+    for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+    delete raw;
+  }
+  auto families = [&] {
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.str(), &names).ok());
+    return std::set<std::string>(names.begin(), names.end());
+  };
+  { REQUIRE(rocksdb_event_store::open(options(true))); }  // a reader changes nothing
+  CHECK(families().count("communication_index") == 1);
+  {
+    auto store = rocksdb_event_store::open(options(false));
+    REQUIRE(store);
+    CHECK((*store)->append({make_event("after")}));
+  }
+  CHECK(families().count("communication_index") == 0);
+  CHECK(families().count(cf_log_index) == 1);
 }
 
 TEST_CASE("scan filters by sequence, time and entity", "[storage]") {
