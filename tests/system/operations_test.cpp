@@ -4,6 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+#include <vector>
+
 #include "tests/support/engine_client.hpp"
 #include "tests/support/events.hpp"
 
@@ -154,6 +158,37 @@ TEST_CASE("resend, execute and log: new attempts, the old ones untouched", "[sys
   REQUIRE(r.status == 200);
   CHECK(r.body.at("results").at(0).at("attempt").as_string().size() > 0);
   CHECK(r.body.at("results").at(1).at("error") == "not_found");
+
+  // One entity's communications (SPEC §6): newest first by their latest
+  // attempt, each once, page by page too. The call, dated in the past, comes
+  // last though it was logged after the welcome (the virtual clock stands
+  // still here, so the others share one time).
+  {
+    auto ids_of = [](const boost::json::array& items) {
+      std::vector<std::string> ids;
+      for (const auto& c : items) ids.emplace_back(c.at("id").as_string());
+      return ids;
+    };
+    REQUIRE(e.settle().status == 200);
+    const auto listed = e.get("/v1/communications?mapped_to=Person/p-1").body.at("items").as_array();
+    const auto ids = ids_of(listed);
+    REQUIRE(ids.size() >= 3);
+    CHECK(ids.back() == call_comm);
+    CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == ids.size());
+    for (std::size_t i = 1; i < listed.size(); ++i) {
+      CHECK(listed[i - 1].at("last_attempt_at").as_string() >= listed[i].at("last_attempt_at").as_string());
+    }
+    std::vector<std::string> paged;
+    std::string cursor;
+    for (std::size_t page = 0; page <= ids.size(); ++page) {
+      const auto body = e.get("/v1/communications?mapped_to=Person/p-1&limit=1" +
+                              (cursor.empty() ? std::string() : "&cursor=" + cursor)).body;
+      for (const auto& id : ids_of(body.at("items").as_array())) paged.push_back(id);
+      if (body.at("next_cursor").is_null()) break;
+      cursor = std::string(body.at("next_cursor").as_string());
+    }
+    CHECK(paged == ids);
+  }
 
   // Download: a ZIP of what was sent, as files.
   {
