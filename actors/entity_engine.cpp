@@ -391,10 +391,7 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
                                             std::vector<std::pair<std::int64_t, int>> add,
                                             std::vector<std::pair<std::int64_t, int>> remove, bool created) {
   engine_step step;
-  std::string data;
-  data.reserve(2048);
-  {
-    domain::text_sink out(data);
+  std::string data = domain::exact_text([&](domain::text_sink& out) {
     out += "{\"instance\":";
     domain::append_json(out, inst);
     for (const auto& [name, list] : {std::pair{"timers_add", &add}, std::pair{"timers_remove", &remove}}) {
@@ -408,7 +405,7 @@ engine_step entity_engine::persist_instance(const domain::instance_view& inst,
       });
     }
     out += created ? ",\"created\":true}" : ",\"created\":false}";
-  }
+  });
   auto facts = std::make_shared<domain::engine_facts>();
   facts->instance = domain::instance_facts{inst.id, inst.entity, inst.state, inst.created_at, created, remove, add};
   step.events.push_back(domain::engine::make_unique_event(domain::engine::instance_updated, key_, std::move(data),
@@ -767,12 +764,7 @@ entity_engine::content_snapshot entity_engine::snapshot_of(const json::object& c
 domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& attempt,
                                                  const domain::communication_view& comm,
                                                  const content_snapshot* content) {
-  std::string data;
-  // Room for a typical record at once rather than growing by doubling
-  // (a status update's is ≈ 560 bytes: append_status_json).
-  data.reserve(content ? 3072 : 768);
-  {
-    domain::text_sink out(data);
+  std::string data = domain::exact_text([&](domain::text_sink& out) {
     out += "{\"attempt\":";
     if (content) {  // a new attempt; a status update changes the communication only through it
       domain::append_json(out, attempt);
@@ -785,7 +777,7 @@ domain::cloud_event entity_engine::attempt_event(const domain::attempt_view& att
       out += ",\"status_only\":true";
     }
     out += '}';
-  }
+  });
   auto facts = std::make_shared<domain::engine_facts>();
   domain::attempt_facts& f = facts->attempt.emplace();
   f.id = attempt.id;

@@ -387,13 +387,9 @@ void append_content_snapshot(text_sink& out, std::string_view subject, std::stri
 std::string content_snapshot_json(std::string_view subject, std::string_view template_id,
                                   std::int64_t template_version, const rendered_message* rendered,
                                   const json::object& extra) {
-  std::string text;
-  text.reserve(256 + (rendered ? rendered->html.size() + rendered->text.size() : 0));
-  {
-    text_sink out(text);  // closed before the text is returned
+  return exact_text([&](text_sink& out) {
     append_content_snapshot(out, subject, template_id, template_version, rendered, extra);
-  }
-  return text;
+  });
 }
 
 std::string stable_hash_hex(std::string_view text, std::size_t hex_chars) {

@@ -83,9 +83,12 @@ void carry_attempts_in_instance_records(std::vector<cloud_event>& step_records) 
     if (i + 1 < step_records.size() && carries_attempt_of(record, step_records[i + 1])) {
       const cloud_event& attempt = step_records[++i];
       // Their members never share a name: {"instance",...} + {"attempt",...}.
-      record.data.pop_back();
-      record.data += ',';
-      record.data.append(attempt.data, 1, std::string::npos);
+      // Joined in a string of exactly their length (a fresh one: growing
+      // the instance's would double its capacity).
+      std::string joined;
+      joined.reserve(record.data.size() + attempt.data.size() - 1);
+      joined.append(record.data, 0, record.data.size() - 1).append(1, ',').append(attempt.data, 1, std::string::npos);
+      record.data = std::move(joined);
       auto facts = std::make_shared<engine_facts>(*record.facts);
       facts->attempt = attempt.facts->attempt;
       record.facts = std::move(facts);

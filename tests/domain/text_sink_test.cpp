@@ -56,3 +56,29 @@ TEST_CASE("a sink opened and closed without writing leaves the string as it was"
   CHECK(text == "unchanged");
   CHECK(text.size() == 9u);
 }
+
+TEST_CASE("exact_text returns what was written, however long, even from inside another", "[domain][text_sink]") {
+  using herald::domain::exact_text;
+  // Longer texts after shorter ones (the thread's buffer grows) and shorter
+  // after longer (its old bytes must not show through).
+  for (std::size_t n : {0, 5, 4000, 3, 70000, 16}) {
+    const std::string text = exact_text([&](text_sink& out) {
+      for (std::size_t i = 0; i < n; ++i) out += static_cast<char>('a' + i % 26);
+    });
+    REQUIRE(text.size() == n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (text[i] != static_cast<char>('a' + i % 26)) FAIL("byte " << i << " of " << n);
+    }
+  }
+  // A text written while another is being written has a buffer of its own.
+  const std::string outer = exact_text([](text_sink& out) {
+    out += "{\"outer\":";
+    const std::string inner = exact_text([](text_sink& in) { in += std::string(5000, 'x'); });
+    out += std::to_string(inner.size());
+    out += ",\"more\":\"";
+    out += inner.substr(0, 3);
+    out += "\"}";
+  });
+  CHECK(outer == "{\"outer\":5000,\"more\":\"xxx\"}");
+  CHECK(exact_text([](text_sink& out) { out += "again"; }) == "again");
+}
