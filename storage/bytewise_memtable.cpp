@@ -9,69 +9,15 @@
 #include <rocksdb/slice.h>
 
 #include "storage/bytewise_comparator.hpp"
-
-// memory/allocator.h of RocksDB (not installed by Debian): the interface of
-// the memtable's arena (ConcurrentArena) and of the arena an iterator may be
-// placed in (Arena, whose only base it is). Unchanged since RocksDB 5.x.
-namespace rocksdb {
-class Allocator {
- public:
-  virtual ~Allocator() {}
-  virtual char* Allocate(size_t bytes) = 0;
-  virtual char* AllocateAligned(size_t bytes, size_t huge_page_size = 0, Logger* logger = nullptr) = 0;
-  virtual size_t BlockSize() const = 0;
-};
-}  // namespace rocksdb
+#include "storage/memtable_entry.hpp"
 
 namespace herald::storage {
 namespace {
 
-// db/dbformat.h: a LookupKey's first member points at its memtable key (a
-// length-prefixed internal key); it has no virtual functions.
-const char* memtable_key_of(const rocksdb::LookupKey& k) {
-  const char* start;
-  std::memcpy(&start, static_cast<const void*>(&k), sizeof start);
-  return start;
-}
-
-rocksdb::Allocator* as_allocator(rocksdb::Arena* arena) { return static_cast<rocksdb::Allocator*>(static_cast<void*>(arena)); }
-
-// The internal key (user key, then eight bytes of sequence and type) of a
-// memtable entry: varint32 length, key, varint32 length, value.
-std::string_view internal_key(const char* entry) {
-  auto p = reinterpret_cast<const unsigned char*>(entry);
-  std::uint32_t n = *p++;
-  if (n >= 0x80) {
-    n &= 0x7f;
-    for (int shift = 7;; shift += 7) {
-      const std::uint32_t b = *p++;
-      n |= (b & 0x7f) << shift;
-      if (b < 0x80) break;
-    }
-  }
-  return {reinterpret_cast<const char*>(p), n};
-}
-
-std::uint64_t load_little_endian(const char* p) {
-  std::uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-  return __builtin_bswap64(v);
-#else
-  return v;
-#endif
-}
-
-// InternalKeyComparator's order over bytewise user keys: the user key
-// ascending, then the newer entry (larger sequence and type) first.
-int compare_internal(std::string_view a, std::string_view b) {
-  constexpr std::size_t trailer = 8;
-  const int c = compare_bytewise(std::string_view(a.data(), a.size() - trailer), std::string_view(b.data(), b.size() - trailer));
-  if (c != 0) return c;
-  const std::uint64_t x = load_little_endian(a.data() + a.size() - trailer);
-  const std::uint64_t y = load_little_endian(b.data() + b.size() - trailer);
-  return x > y ? -1 : x < y ? 1 : 0;
-}
+using memtable_entry::as_allocator;
+using memtable_entry::compare_internal;
+using memtable_entry::internal_key;
+using memtable_entry::memtable_key_of;
 
 constexpr int max_height = 12;  // RocksDB's default; with branching 4, 4^11 entries before it matters
 
@@ -254,24 +200,7 @@ class bytewise_skiplist final : public rocksdb::MemTableRep {
     return x;
   }
 
-  // Room for a node, cut from a chunk the memtable's arena gave. The
-  // arena's AllocateAligned picks a per-core shard and takes a spin lock
-  // on every call (≈ 150 instructions per insert, on the committer); one
-  // writer at a time allocates here (allow_concurrent_memtable_write =
-  // false), so a chunk needs neither. The memtable counts what its arena
-  // gave, so it sees a chunk's bytes when the chunk is taken: at most one
-  // chunk before they are used.
-  char* carve(std::size_t bytes) {
-    bytes = (bytes + alignof(node) - 1) & ~(alignof(node) - 1);
-    if (bytes > chunk_bytes / 4) return allocator_->AllocateAligned(bytes);
-    if (static_cast<std::size_t>(chunk_end_ - chunk_next_) < bytes) {
-      chunk_next_ = allocator_->AllocateAligned(chunk_bytes);
-      chunk_end_ = chunk_next_ + chunk_bytes;
-    }
-    char* at = chunk_next_;
-    chunk_next_ += bytes;
-    return at;
-  }
+  char* carve(std::size_t bytes) { return chunks_.carve(*allocator_, bytes, alignof(node)); }
 
   // A new level every fourth time, as RocksDB's skip list.
   int random_height() {
@@ -295,10 +224,7 @@ class bytewise_skiplist final : public rocksdb::MemTableRep {
     }
   }
 
-  // The chunk nodes are cut from (carve).
-  static constexpr std::size_t chunk_bytes = 64u << 10;
-  char* chunk_next_ = nullptr;
-  char* chunk_end_ = nullptr;
+  memtable_entry::arena_chunks chunks_;  // nodes are cut from these (carve)
   node* const head_;
   std::atomic<int> height_{1};
   // The writer's own: where the last insert went, at each level (and

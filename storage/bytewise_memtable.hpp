@@ -1,6 +1,7 @@
 #pragma once
-// The memtable of every column family: a skip list for keys in
-// bytewise_comparator() order, compared inline.
+// The memtable of every column family but those whose keys are hashes
+// (hashed_memtable.hpp): a skip list for keys in bytewise_comparator()
+// order, compared inline.
 //
 // RocksDB's own skip list (InlineSkipList) was the largest single item of a
 // communication's profile (about 15 % of the CPU under load, ≈ 39 key
@@ -18,7 +19,7 @@
 // bytewise, then sequence and type descending), whatever comparator RocksDB
 // passes in. Relies on two facts of RocksDB's uninstalled headers, stable
 // since LevelDB: the arena interface (Allocator) and that a LookupKey starts
-// with a pointer to its memtable key (bytewise_memtable.cpp).
+// with a pointer to its memtable key (memtable_entry.hpp).
 
 #include <memory>
 

@@ -17,6 +17,7 @@
 #include "storage/batch_bytes.hpp"
 #include "storage/bytewise_comparator.hpp"
 #include "storage/bytewise_memtable.hpp"
+#include "storage/hashed_memtable.hpp"
 #include "storage/coding.hpp"
 #include "storage/iterator_pool.hpp"
 #include "storage/key_layout.hpp"
@@ -35,6 +36,13 @@ std::int64_t system_now_ms() {
       .count();
 }
 
+// The families whose keys are ids made by hashing (attempt and
+// communication ids) and which are read by key: a scan of one (a restart's
+// queued attempts, a replay's check) is rare.
+bool hashed_keys(const std::string& name) {
+  return name == cf_attempts || name == cf_attempt_content || name == cf_communications || name == cf_queued_attempts;
+}
+
 rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::shared_ptr<rocksdb::Cache>& cache,
                                            std::size_t memtable_bytes) {
   rocksdb::ColumnFamilyOptions o;
@@ -46,6 +54,10 @@ rocksdb::ColumnFamilyOptions column_options(const std::string& name, const std::
   // the last one went: the sequencer sorts each chunk's keys
   // (sorted_batch.hpp), so the next key is near (bytewise_memtable.hpp).
   o.memtable_factory = bytewise_memtable_factory();
+  if (hashed_keys(name)) {
+    // Keys that are hashes, read by key: buckets, not a list (hashed_memtable.hpp).
+    o.memtable_factory = hashed_memtable_factory(hashed_memtable_buckets(memtable_bytes));
+  }
   if (name == cf_dedup) {
     // Nearly every lookup is of a new event's (source, id), which no
     // memtable holds: a bloom filter of whole keys answers it.
