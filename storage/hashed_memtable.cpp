@@ -15,11 +15,7 @@
 namespace herald::storage {
 namespace {
 
-using memtable_entry::as_allocator;
-using memtable_entry::compare_internal;
-using memtable_entry::internal_key;
-using memtable_entry::memtable_key_of;
-using memtable_entry::user_key;
+using namespace memtable_entry;  // entries and arenas, as the skip list reads them
 
 // An entry: its bucket's next entry, the entry inserted before it (every
 // entry, newest first, for iterators), then the bytes RocksDB writes.
