@@ -109,7 +109,11 @@ std::string exact_text(Write&& write) {
     std::forward<Write>(write)(out);
     length = out.size();
   }
-  return std::string(buffer.data(), length);
+  std::string text(buffer.data(), length);
+  // A rare large text (a snapshot with attachments) is not kept for good.
+  constexpr std::size_t kept_up_to = 1u << 20;
+  if (buffer.capacity() > kept_up_to) std::string().swap(buffer);
+  return text;
 }
 
 }  // namespace herald::domain

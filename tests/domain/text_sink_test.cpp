@@ -59,9 +59,10 @@ TEST_CASE("a sink opened and closed without writing leaves the string as it was"
 
 TEST_CASE("exact_text returns what was written, however long, even from inside another", "[domain][text_sink]") {
   using herald::domain::exact_text;
-  // Longer texts after shorter ones (the thread's buffer grows) and shorter
-  // after longer (its old bytes must not show through).
-  for (std::size_t n : {0, 5, 4000, 3, 70000, 16}) {
+  // Longer texts after shorter ones (the thread's buffer grows), shorter
+  // after longer (its old bytes must not show through), and one over the
+  // mebibyte the buffer is kept up to, then short ones again.
+  for (std::size_t n : {0, 5, 4000, 3, 70000, 16, 1500000, 7, 5000}) {
     const std::string text = exact_text([&](text_sink& out) {
       for (std::size_t i = 0; i < n; ++i) out += static_cast<char>('a' + i % 26);
     });
