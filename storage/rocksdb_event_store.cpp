@@ -527,7 +527,12 @@ void rocksdb_event_store::prepare(prepared_group& group, std::vector<pending_app
   std::uint64_t seq = next_seq_;
   std::vector<std::string> group_keys;
   const std::uint32_t log_column = cf(cf_log)->GetID();
-  if (!index_writes_) index_writes_ = std::make_unique<sorted_writes>();
+  if (!index_writes_) {
+    index_writes_ = std::make_unique<sorted_writes>();
+    for (const auto& [name, handle] : handles_) {
+      if (hashed_keys(name)) index_writes_->keep_arrival_order(handle->GetID());
+    }
+  }
   index_writes_->clear();
   std::size_t k = 0;
   for (std::size_t a = first; a < g->appends.size() && g->failure.is_ok(); ++a) {

@@ -68,15 +68,21 @@ void sorted_writes::clear() {
   writes_.clear();
 }
 
+void sorted_writes::keep_arrival_order(std::uint32_t column_id) {
+  if (column_id < 64) arrival_order_columns_ |= std::uint64_t{1} << column_id;
+}
+
 void sorted_writes::append_to(batch_bytes& to) {
   const char* bytes = bytes_.data();
   auto key_of = [bytes](const write& w) { return std::string_view(bytes + w.key_at, w.key_size); };
   // Sorted by value, not through indices into writes_: most comparisons
   // are decided by the column and the leading words without another load.
-  order_.resize(writes_.size());
-  for (std::uint32_t i = 0; i < order_.size(); ++i) {
+  order_.clear();
+  order_.reserve(writes_.size());
+  for (std::uint32_t i = 0; i < writes_.size(); ++i) {
     const write& w = writes_[i];
-    sort_entry& e = order_[i];
+    if (in_arrival_order(w.column_id)) continue;
+    sort_entry& e = order_.emplace_back();
     leading_words(rocksdb::Slice(bytes + w.key_at, w.key_size), &e.first, &e.second);
     e.column_id = w.column_id;
     e.index = i;
@@ -89,12 +95,17 @@ void sorted_writes::append_to(batch_bytes& to) {
     const int c = compare_bytewise(key_of(writes_[x.index]), key_of(writes_[y.index]));
     return c != 0 ? c < 0 : x.index < y.index;
   });
-  for (const sort_entry& e : order_) {
-    const write& w = writes_[e.index];
+  auto append = [&](const write& w) {
     if (w.erase) {
       to.erase(w.column_id, key_of(w));
     } else {
       to.put(w.column_id, key_of(w), std::string_view(bytes + w.key_at + w.key_size, w.value_size));
+    }
+  };
+  for (const sort_entry& e : order_) append(writes_[e.index]);
+  if (arrival_order_columns_ != 0) {
+    for (const write& w : writes_) {
+      if (in_arrival_order(w.column_id)) append(w);
     }
   }
   clear();

@@ -36,6 +36,11 @@ class sorted_writes {
   void erase(rocksdb::ColumnFamilyHandle* column, std::initializer_list<std::string_view> key_parts);
   std::size_t size() const { return writes_.size(); }
   void clear();
+  // Writes to this column (an id below 64) are not sorted but appended
+  // after the sorted ones, in the order they came: for a family whose
+  // memtable inserts cost the same in any order (hashed_memtable.hpp),
+  // sorting its random keys gains nothing.
+  void keep_arrival_order(std::uint32_t column_id);
   // Appends every write gathered so far to `to`, sorted, and clears them.
   void append_to(batch_bytes& to);
 
@@ -58,9 +63,14 @@ class sorted_writes {
   // Appends the parts to bytes_; returns the key's size.
   std::uint32_t append_key(std::initializer_list<std::string_view> key_parts);
 
+  bool in_arrival_order(std::uint32_t column_id) const {
+    return column_id < 64 && ((arrival_order_columns_ >> column_id) & 1u) != 0;
+  }
+
   std::string bytes_;
   std::vector<write> writes_;
   std::vector<sort_entry> order_;
+  std::uint64_t arrival_order_columns_ = 0;  // bit i: column i keeps arrival order
 };
 
 }  // namespace herald::storage

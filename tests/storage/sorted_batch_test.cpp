@@ -87,6 +87,31 @@ TEST_CASE("writes are appended sorted by column and key, later writes of a key s
   CHECK(db.get(db.second, "a") == "1");
 }
 
+TEST_CASE("a column kept in arrival order is appended after the sorted ones, as its writes came", "[storage]") {
+  herald::test::temp_dir dir;
+  two_columns db(dir.sub("db"));
+  rocksdb::ColumnFamilyHandle* first = db.db->DefaultColumnFamily();
+  herald::storage::sorted_writes writes;
+  writes.keep_arrival_order(db.second->GetID());
+  writes.put(db.second, "c", "3");
+  writes.put(first, "z", "26");
+  writes.put(db.second, "a", "1");
+  writes.put(first, "b", "2");
+  writes.erase(db.second, "c");
+  writes.put(db.second, "b", "2");
+  herald::storage::batch_bytes bytes;
+  writes.append_to(bytes);
+  rocksdb::WriteBatch to = bytes.finish();
+
+  const std::string f = std::to_string(first->GetID()), s = std::to_string(db.second->GetID());
+  CHECK(writes_of(to) == std::vector<std::string>{f + ":put:b", f + ":put:z", s + ":put:c", s + ":put:a",
+                                                  s + ":del:c", s + ":put:b"});
+  REQUIRE(db.db->Write(rocksdb::WriteOptions(), &to).ok());
+  CHECK(db.get(db.second, "c") == "(none)");  // the later write of a key still wins
+  CHECK(db.get(db.second, "a") == "1");
+  CHECK(db.get(first, "z") == "26");
+}
+
 TEST_CASE("many writes of one key keep their order through the sort", "[storage]") {
   herald::test::temp_dir dir;
   two_columns db(dir.sub("db"));
