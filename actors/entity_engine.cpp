@@ -671,7 +671,7 @@ engine_step entity_engine::fire_action(domain::instance_view& inst, domain::acti
     domain::attempt_view a;
     a.communication_id = comm_id;
     a.attempt = comm.attempts + 1;
-    a.id = comm_id + "." + std::to_string(a.attempt);
+    a.id = domain::attempt_id(comm_id, a.attempt);
     a.channel = channel.empty() ? "manual" : channel;
     a.provider = channel.empty() || channel == "manual" ? "manual" : ctx_->provider_name_for(channel);
     a.mapped_to = mapped_to;
@@ -913,7 +913,7 @@ domain::attempt_view entity_engine::successor(const domain::attempt_view& previo
                                               const domain::communication_view& comm, const std::string& channel) {
   domain::attempt_view a = previous;
   a.attempt = comm.attempts + 1;
-  a.id = comm.id + "." + std::to_string(a.attempt);
+  a.id = domain::attempt_id(comm.id, a.attempt);
   a.channel = channel;
   a.provider = channel == "manual" ? "manual" : ctx_->provider_name_for(channel);
   a.provider_message_id.clear();

@@ -95,7 +95,7 @@ result<engine_step> entity_engine::resend(const operation& op, std::vector<std::
   const std::string asked = !ec && body.is_object() ? str(body.get_object(), "attempt") : std::string();
   std::optional<domain::attempt_view> latest;
   for (int n = comm.attempts; n >= 1 && !latest; --n) {
-    const std::string id = comm.id + "." + std::to_string(n);
+    const std::string id = domain::attempt_id(comm.id, n);
     if (!asked.empty() && id != asked) continue;
     auto a = attempt_state(id);
     if (a && (a->channel != "manual" || !asked.empty())) latest = std::move(*a);

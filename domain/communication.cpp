@@ -408,6 +408,10 @@ std::string communication_id(const std::string& mapped_to, const std::string& to
   return "c-" + stable_hash_hex(text, 20);
 }
 
+std::string attempt_id(const std::string& communication_id, int number) {
+  return communication_id + "." + std::to_string(number);
+}
+
 std::string_view communication_of_attempt(std::string_view attempt_id) {
   const auto dot = attempt_id.rfind('.');
   if (dot == std::string_view::npos || dot == 0 || dot + 1 == attempt_id.size()) return {};

@@ -143,10 +143,11 @@ std::string stable_hash_hex(std::string_view text, std::size_t hex_chars);
 std::string communication_id(const std::string& mapped_to, const std::string& topic,
                              const std::string& recipient_key);
 
-// The communication an attempt belongs to. Every attempt's id is its
-// communication's id, a dot and its number ("c-….2"): the indexes of
-// attempts name their communications through it. Empty when `attempt_id`
-// has no number.
+// Every attempt's id is its communication's id, a dot and its number
+// ("c-….2"): the indexes of attempts name their communications through it.
+std::string attempt_id(const std::string& communication_id, int number);
+// The communication an attempt belongs to (attempt_id's inverse). Empty
+// when `attempt_id` has no number.
 std::string_view communication_of_attempt(std::string_view attempt_id);
 
 }  // namespace herald::domain

@@ -344,6 +344,14 @@ TEST_CASE("ids are the leading hex digits of the SHA-256 of what names them", "[
   CHECK(herald::domain::stable_hash_hex("abc", 0).empty());
 }
 
+TEST_CASE("an attempt's id is its communication's and its number, and names the communication back",
+          "[domain][ids]") {
+  // Stored attempts and the attempts' indexes hold these ids: the form may never change.
+  CHECK(herald::domain::attempt_id("c-176adbe0137762d4c187", 12) == "c-176adbe0137762d4c187.12");
+  CHECK(herald::domain::communication_of_attempt(herald::domain::attempt_id("c-176adbe0137762d4c187", 1)) ==
+        "c-176adbe0137762d4c187");
+}
+
 TEST_CASE("bytes are written as lower-case hex, two digits each", "[domain][ids]") {
   std::string every_byte;
   std::string expected;
