@@ -135,7 +135,7 @@ class hashed_memtable::iterator final : public rocksdb::MemTableRep::Iterator {
  public:
   explicit iterator(const hashed_memtable& table) {
     for (node* n = table.newest(); n != nullptr; n = n->older) entries_.push_back({prefix_of(n->key()), n});
-    std::sort(entries_.begin(), entries_.end(), [](const sorted& a, const sorted& b) { return before(a, b); });
+    std::sort(entries_.begin(), entries_.end(), less<sorted, sorted>);
     at_ = entries_.size();
   }
 
@@ -144,15 +144,12 @@ class hashed_memtable::iterator final : public rocksdb::MemTableRep::Iterator {
   void Next() override { ++at_; }
   void Prev() override { at_ = at_ == 0 ? entries_.size() : at_ - 1; }
   void Seek(const rocksdb::Slice& key, const char* memtable_key) override {
-    at_ = first_not_before(target(key, memtable_key));
+    const auto at = std::lower_bound(entries_.begin(), entries_.end(), target(key, memtable_key), less<sorted, probe>);
+    at_ = static_cast<std::size_t>(at - entries_.begin());
   }
   // The last entry at or before the target.
   void SeekForPrev(const rocksdb::Slice& key, const char* memtable_key) override {
-    const std::string_view t = target(key, memtable_key);
-    const sorted probe{prefix_of(t), nullptr};
-    const auto after = std::upper_bound(entries_.begin(), entries_.end(), probe, [&](const sorted& p, const sorted& e) {
-      return p.prefix != e.prefix ? p.prefix < e.prefix : compare_internal(t, e.at->key()) < 0;
-    });
+    const auto after = std::upper_bound(entries_.begin(), entries_.end(), target(key, memtable_key), less<probe, sorted>);
     at_ = after == entries_.begin() ? entries_.size() : static_cast<std::size_t>(after - entries_.begin()) - 1;
   }
   void SeekToFirst() override { at_ = 0; }
@@ -163,21 +160,25 @@ class hashed_memtable::iterator final : public rocksdb::MemTableRep::Iterator {
     std::uint64_t prefix;
     node* at;
   };
+  // What a seek looks for.
+  struct probe {
+    explicit probe(std::string_view k) : prefix(prefix_of(k)), key(k) {}
+    std::uint64_t prefix;
+    std::string_view key;
+  };
 
-  static bool before(const sorted& a, const sorted& b) {
-    return a.prefix != b.prefix ? a.prefix < b.prefix : compare_internal(a.at->key(), b.at->key()) < 0;
+  static std::string_view key_of(const sorted& e) { return e.at->key(); }
+  static std::string_view key_of(const probe& p) { return p.key; }
+
+  // The internal-key order, decided by the prefixes where they differ: an
+  // entry is read only on a tie.
+  template <class A, class B>
+  static bool less(const A& a, const B& b) {
+    return a.prefix != b.prefix ? a.prefix < b.prefix : compare_internal(key_of(a), key_of(b)) < 0;
   }
 
-  std::size_t first_not_before(std::string_view t) const {
-    const std::uint64_t prefix = prefix_of(t);
-    const auto at = std::lower_bound(entries_.begin(), entries_.end(), t, [&](const sorted& e, std::string_view key) {
-      return e.prefix != prefix ? e.prefix < prefix : compare_internal(e.at->key(), key) < 0;
-    });
-    return static_cast<std::size_t>(at - entries_.begin());
-  }
-
-  static std::string_view target(const rocksdb::Slice& key, const char* memtable_key) {
-    return memtable_key != nullptr ? internal_key(memtable_key) : std::string_view(key.data(), key.size());
+  static probe target(const rocksdb::Slice& key, const char* memtable_key) {
+    return probe(memtable_key != nullptr ? internal_key(memtable_key) : std::string_view(key.data(), key.size()));
   }
 
   std::vector<sorted> entries_;
