@@ -85,13 +85,11 @@ struct entity_state {
 
 using entity_pointer = entity_actor::stateful_pointer<entity_state>;
 
-// Every live entity is one such allocation (a server keeps a minute of
-// entities live), and jemalloc rounds it up to its size class: 1,536 bytes
-// here, the next class is 1,792. A member added to entity_state or
-// entity_engine that crosses the line costs 256 bytes per live entity:
-// keep what only steps need in the engine's working set instead.
-static_assert(sizeof(caf::actor_storage<caf::stateful_actor<entity_state, entity_actor::base>>) <= 1536,
-              "a live entity actor no longer fits jemalloc's 1,536-byte size class");
+// The entity actor this thread is running (entity_actor_impl::resume): how
+// the handlers every entity actor shares (entity_behavior) find their own.
+thread_local entity_pointer running_entity = nullptr;
+
+entity_pointer current_entity() { return running_entity; }
 
 std::shared_ptr<const domain::entity_record> parse_record(const std::string& text) {
   const domain::scratch_json v(text);  // parse_entity_record copies what it keeps
@@ -229,17 +227,16 @@ void run_step(entity_pointer self, engine_step step, std::function<void(bool)> d
       self->state.steps);
 }
 
-entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key,
-                                            const storage::event_store* store,
-                                            std::shared_ptr<const engine_context> engine, caf::actor_addr router,
-                                            const spawning_event& first) {
+// Restores the entity's state from the store: the first thing an entity
+// actor does, on a scheduler thread. Restoring is a few point reads and
+// short prefix scans: cheap enough to do there.
+void restore(entity_pointer self, std::string key, const storage::event_store* store,
+             std::shared_ptr<const engine_context> engine, caf::actor_addr router, const spawning_event& first) {
   auto& st = self->state;
   st.router = std::move(router);
   st.view.key = key;
   st.store = store;
   st.engine_ctx = std::move(engine);
-  // Restoring is a few point reads and short prefix scans: cheap enough to
-  // do on the scheduler thread.
   storage::known_event known;
   if (first.batch && first.index < first.batch->size()) known = {first.seq, &(*first.batch)[first.index]};
   auto snapshot = storage::read_entity(*store, key, known);
@@ -273,8 +270,16 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
       if (!restored && restored.code() != errc::corruption) st.broken = true;
     }
   }
-  return {
-      [self](apply_atom, std::uint64_t token, const entity_update& u) {
+}
+
+// The handlers every entity actor runs. They are made once and shared:
+// made per actor they were one more allocation of ≈ 380 bytes per live
+// entity and its construction per spawn. A shared handler cannot capture
+// its actor, so each asks for the one being run (current_entity).
+caf::behavior entity_behavior() {
+  static entity_actor::behavior_type handlers{
+      [](apply_atom, std::uint64_t token, const entity_update& u) {
+        const entity_pointer self = current_entity();
         auto& s = self->state;
         if (s.broken) return answer(self, token, false);
         // Parsed once: the snapshot and the engine both need it.
@@ -322,7 +327,8 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         }
         run_step(self, std::move(step), [self, token](bool ok) { answer(self, token, ok); });
       },
-      [self](view_atom) -> entity_view {
+      [](view_atom) -> entity_view {
+        const entity_pointer self = current_entity();
         const entity_summary& s = self->state.view;
         entity_view v;
         v.key = s.key;
@@ -339,18 +345,21 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         }
         return v;
       },
-      [self](fire_atom, std::uint64_t token, const std::string& instance, std::int32_t action) {
+      [](fire_atom, std::uint64_t token, const std::string& instance, std::int32_t action) {
+        const entity_pointer self = current_entity();
         auto& s = self->state;
         if (s.broken || !s.engine) return answer(self, token, !s.broken);
         run_step(self, s.engine->on_fire(instance, action, s.record.get(), s.view.deleted),
                  [self, token](bool ok) { answer(self, token, ok); });
       },
-      [self](status_atom, std::uint64_t token, const std::string& attempt_id, const dispatch_outcome& outcome) {
+      [](status_atom, std::uint64_t token, const std::string& attempt_id, const dispatch_outcome& outcome) {
+        const entity_pointer self = current_entity();
         auto& s = self->state;
         if (s.broken || !s.engine) return answer(self, token, !s.broken);
         run_step(self, s.engine->on_status(attempt_id, outcome), [self, token](bool ok) { answer(self, token, ok); });
       },
-      [self](operate_atom, const operation& op) -> caf::result<operation_result> {
+      [](operate_atom, const operation& op) -> caf::result<operation_result> {
+        const entity_pointer self = current_entity();
         auto& s = self->state;
         if (s.broken) return operation_result{false, "unavailable", "the store could not record it; try again", "", {}};
         if (!s.engine) {
@@ -368,7 +377,8 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         });
         return rp;
       },
-      [self](persisted_atom, std::uint64_t token, bool ok) {
+      [](persisted_atom, std::uint64_t token, bool ok) {
+        const entity_pointer self = current_entity();
         auto& s = self->state;
         auto it = s.pending.find(token);
         if (it == s.pending.end()) {
@@ -379,12 +389,50 @@ entity_actor::behavior_type entity_behavior(entity_pointer self, std::string key
         continuation(ok);
         quit_if_idle(self);
       },
-      [self](passivate_atom) {
+      [](passivate_atom) {
+        const entity_pointer self = current_entity();
         self->state.passivating = true;
         quit_if_idle(self);
       },
   };
+  return handlers.unbox();
 }
+
+// An entity actor: restores its state when it first runs, then takes its
+// messages with the shared handlers, noting itself as this thread's
+// running entity while it runs.
+class entity_actor_impl final : public entity_actor::stateful_base<entity_state> {
+  using super = entity_actor::stateful_base<entity_state>;
+
+ public:
+  entity_actor_impl(caf::actor_config& cfg, std::string key, const storage::event_store* store,
+                    std::shared_ptr<const engine_context> engine, caf::actor_addr router, spawning_event first)
+      : super(cfg) {
+    initial_behavior_fac_ = caf::detail::unique_function<caf::behavior(caf::local_actor*)>{
+        [key = std::move(key), store, engine = std::move(engine), router = std::move(router),
+         first = std::move(first)](caf::local_actor* self) mutable {
+          restore(static_cast<entity_actor_impl*>(self), std::move(key), store, std::move(engine),
+                  std::move(router), first);
+          return entity_behavior();  // CAF drops this function (and the batch) once it has run
+        }};
+  }
+
+  resume_result resume(caf::execution_unit* unit, std::size_t max_throughput) override {
+    const entity_pointer outer = running_entity;
+    running_entity = this;
+    const resume_result result = super::resume(unit, max_throughput);
+    running_entity = outer;
+    return result;
+  }
+};
+
+// Every live entity is one such allocation (a server keeps a minute of
+// entities live), and jemalloc rounds it up to its size class: 1,536 bytes
+// here, the next class is 1,792. A member added to entity_state or
+// entity_engine that crosses the line costs 256 bytes per live entity:
+// keep what only steps need in the engine's working set instead.
+static_assert(sizeof(caf::actor_storage<entity_actor_impl>) <= 1536,
+              "a live entity actor no longer fits jemalloc's 1,536-byte size class");
 
 }  // namespace
 
@@ -392,8 +440,8 @@ entity_actor spawn_entity(caf::local_actor* parent, std::string key, const stora
                           std::shared_ptr<const engine_context> engine, spawning_event first) {
   // Not linked: one entity's failure must not take the router down; actors
   // end with their last handle when the router goes.
-  auto handle =
-      parent->spawn(entity_behavior, std::move(key), store, std::move(engine), parent->address(), std::move(first));
+  auto handle = parent->spawn<entity_actor_impl>(std::move(key), store, std::move(engine), parent->address(),
+                                                std::move(first));
   // An actor that ends other than by passivation (an exception) drops the
   // events in its mailbox: the router must hear of it to send them again.
   // Captures 16 bytes: every live actor holds it.

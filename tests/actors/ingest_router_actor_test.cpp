@@ -82,6 +82,34 @@ TEST_CASE("entity actors keep the snapshot and the fields the last record change
   CHECK(f.ask<std::uint64_t>(live_atom_v) == 2);  // one actor per entity, none for plain events
 }
 
+TEST_CASE("entity actors taking turns on the same threads each answer from their own state", "[actors]") {
+  // Every entity actor runs the same shared handlers, which find their
+  // actor as the one the thread is running: interleaved messages of many
+  // actors must still each reach their own state.
+  actor_fixture f;
+  constexpr int entities = 64;
+  for (const char* status : {"Booked", "Cancelled"}) {
+    std::vector<herald::domain::cloud_event> batch;
+    for (int e = 0; e < entities; ++e) {
+      const std::string n = std::to_string(e);
+      batch.push_back(make_event(std::string(status) + "-" + n, "Delegate/d-" + n, "delegate.saved",
+                                 delegate_record(status, "CourseDate/cd-" + n)));
+    }
+    f.ingest(std::move(batch));
+  }
+  for (int e = 0; e < entities; ++e) {
+    const std::string n = std::to_string(e);
+    const auto v = f.ask<entity_view>(view_atom_v, "Delegate/d-" + n);
+    CHECK(v.key == "Delegate/d-" + n);
+    CHECK(v.last_seq == static_cast<std::uint64_t>(entities + e + 1));  // its second event
+    CHECK(v.changed_fields == std::vector<std::string>{"Status"});
+    const auto record = boost::json::parse(v.record_json);
+    CHECK(record.at("fields").at("Status") == "Cancelled");
+    CHECK(boost::json::value_to<std::string>(record.at("links").at("CourseDate")) == "CourseDate/cd-" + n);
+  }
+  CHECK(f.ask<std::uint64_t>(live_atom_v) == static_cast<std::uint64_t>(entities));
+}
+
 TEST_CASE("idle entity actors are passivated and restored from storage", "[actors][passivation]") {
   actor_fixture f;
   f.ingest({make_event("1", "Delegate/d-1", "delegate.saved", delegate_record("Booked"))});
