@@ -30,6 +30,7 @@ class batch_bytes {
   char* put_value_room(std::uint32_t column_id, std::string_view key, std::size_t value_size);
   void erase(std::uint32_t column_id, std::string_view key);
   std::uint32_t count() const { return count_; }
+  std::size_t size() const { return used_; }  // bytes written so far
 
   // The batch of every write so far; this builder is empty again after.
   rocksdb::WriteBatch finish();

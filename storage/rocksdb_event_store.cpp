@@ -371,6 +371,7 @@ void rocksdb_event_store::enqueue(pending_append append) {
     append.done(status{errc::unavailable, "the store is open read-only"});
     return;
   }
+  for (const auto& ev : *append.events) append.bytes += ev.data.size();
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!stopping_) {
@@ -413,10 +414,12 @@ void rocksdb_event_store::sequencer_loop() {
     std::vector<std::unique_ptr<prepared_group>> retired;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      // A group stops growing at max_group_events, once it failed, or once a
-      // write failed (it will fail too: nothing more should join it).
+      // A group stops growing at max_group_events or max_group_bytes, once
+      // it failed, or once a write failed (it will fail too: nothing more
+      // should join it).
       auto closed = [&] {
         return building && (building->accepted + building->duplicates >= options_.max_group_events ||
+                            building->writes.size() >= options_.max_group_bytes ||
                             !building->failure.is_ok() || reset_needed_);
       };
       // While the committer writes, appends are prepared a chunk at a time
@@ -442,8 +445,12 @@ void rocksdb_event_store::sequencer_loop() {
       }
       hand_over_next = committer_waiting_;
       const std::size_t limit = committer_waiting_ ? options_.max_group_events : chunk_events;
-      while (!queue_.empty() && (appends.empty() || events < limit)) {
+      const std::size_t building_bytes = building ? building->writes.size() : 0;
+      std::size_t bytes = 0;
+      while (!queue_.empty() &&
+             (appends.empty() || (events < limit && building_bytes + bytes < options_.max_group_bytes))) {
         events += queue_.front().events->size();
+        bytes += queue_.front().bytes;
         appends.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }

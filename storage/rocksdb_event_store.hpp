@@ -64,8 +64,15 @@ struct store_options {
   std::string path;
   domain::sync_policy sync = domain::sync_policy::every_commit;
   std::uint32_t sync_interval_ms = 100;
-  // Upper bound of events in one group commit; bounds WriteBatch memory.
+  // Upper bounds of one group commit, in events and in bytes (the events'
+  // data, about what the group will write): a group stops taking appends
+  // at either, though an append larger than them still goes whole. The
+  // bytes bound a group's batch: under a burst (a flood of new events
+  // while the log syncs) groups without it reached 40 MB, each batch
+  // memory the process touched for the first time. A group commit at 4 MB
+  // already takes thousands of events per fsync.
   std::size_t max_group_events = 50000;
+  std::size_t max_group_bytes = 4u << 20;
   bool read_only = false;  // for export and inspection while a server runs
   // RocksDB's memory, bounded whatever the number of entities: memtables of
   // every column family together, and one block cache they share. Without
@@ -218,6 +225,7 @@ class rocksdb_event_store final : public event_store {
     append_callback done;
     std::vector<std::string> calls_started;  // mark_calls_started: no events
     std::shared_ptr<append_chain> chain;     // may be null
+    std::size_t bytes = 0;                   // its events' data (max_group_bytes)
   };
   struct prepared_group;
   // Hands an append to the sequencer (append_async, mark_calls_started).

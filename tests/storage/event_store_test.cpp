@@ -144,6 +144,44 @@ TEST_CASE("async appends complete in order with one callback each", "[storage][g
   CHECK(done == expected);
 }
 
+TEST_CASE("a group commit stops taking appends at max_group_bytes", "[storage][group-commit]") {
+  // Appends queued together, all at once: with the default bound they share
+  // group commits; with a bound of one byte each is a group of its own
+  // (the first append of a group always goes in, however large).
+  for (const std::size_t max_group_bytes : {store_options{}.max_group_bytes, std::size_t{1}}) {
+    temp_dir dir;
+    store_options o;
+    o.path = dir.str();
+    o.max_group_bytes = max_group_bytes;
+    auto opened = rocksdb_event_store::open(o);
+    REQUIRE(opened);
+    auto& store = **opened;
+    constexpr std::size_t n = 200;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t done = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(
+          "g" + std::to_string(i), "Delegate/d-" + std::to_string(i), "delegate.saved", delegate_record("Booked"))});
+      store.append_async(batch, [&](herald::result<append_outcome> r) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (r) ++done;
+        cv.notify_one();
+      });
+    }
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return done == n; });
+    const auto stats = store.stats();
+    INFO("max_group_bytes " << max_group_bytes << ", commits " << stats.commits);
+    CHECK(stats.events == n);
+    if (max_group_bytes == 1) {
+      CHECK(stats.commits == n);
+    } else {
+      CHECK(stats.commits < n);
+    }
+  }
+}
+
 TEST_CASE("the store lets go of a committed append's events while it keeps running", "[storage][group-commit]") {
   // The committer hands each written group on to be destroyed by the
   // sequencer, off the thread every durable append waits for; they must
