@@ -96,6 +96,16 @@ struct router_state {
     std::variant<sent_event, deferred_fire, sent_report> what;
   };
   std::unordered_map<std::uint64_t, sent_work> sent;
+  // Routed events beyond config.max_events_at_entities, in seq order, and
+  // how many are with entities now (events a held entity sends again are
+  // not counted: they go one at a time).
+  struct waiting_event {
+    std::uint64_t seq;
+    storage::event_batch batch;
+    std::size_t index;  // of the event in `batch`
+  };
+  std::deque<waiting_event> waiting;
+  std::size_t at_entities = 0;
   std::uint64_t next_token = 0;
   std::uint64_t retries = 0;
   std::vector<entity_actor> passivating;  // idle actors still to stop
@@ -279,12 +289,52 @@ void send_event(router_pointer self, std::uint64_t seq, const std::string& key, 
   st.sent.emplace(st.next_token, router_state::sent_work{handle.id(), router_state::sent_event{seq, key, from_hold}});
 }
 
+entity_update update_of(std::uint64_t seq, const domain::cloud_event& ev, const domain::entity_effect& effect) {
+  entity_update u;
+  u.seq = seq;
+  u.type = ev.type;
+  u.carries_record = effect.carries_record;
+  u.deletes = effect.deletes;
+  if (effect.carries_record) {
+    u.data_json = ev.data;
+  }
+  return u;
+}
+
+// Hands routed event `seq` (counted unhandled) of `batch` to its entity,
+// or to its entity's hold when the entity is held. `effect` is the event's
+// (entity_effect_of), which names an entity.
+void route_event(router_pointer self, std::uint64_t seq, const storage::event_batch& batch, std::size_t index,
+                 const domain::entity_effect& effect) {
+  auto& st = self->state;
+  const domain::cloud_event& ev = (*batch)[index];
+  const std::string key(*effect.key);
+  if (auto held = st.held.find(key); held != st.held.end()) {
+    held->second.seqs.insert(seq);  // after the ones waiting
+    return;
+  }
+  ++st.at_entities;
+  send_event(self, seq, key, update_of(seq, ev, effect), false, spawning_event{seq, batch, index});
+}
+
+// Routes waiting events while fewer than the bound are with entities.
+void route_waiting(router_pointer self) {
+  auto& st = self->state;
+  while (!st.waiting.empty() && st.at_entities < st.config.max_events_at_entities) {
+    const router_state::waiting_event w = std::move(st.waiting.front());
+    st.waiting.pop_front();
+    route_event(self, w.seq, w.batch, w.index, domain::entity_effect_of((*w.batch)[w.index]));
+  }
+}
+
 void event_answered(router_pointer self, const router_state::sent_event& e, caf::actor_id actor, bool ok) {
   auto& st = self->state;
+  if (!e.from_hold) --st.at_entities;
   if (!ok) {
     auto& held = hold(self, e.key, actor, e.from_hold);
     held.seqs.insert(e.seq);
     send_next_held(self, e.key, held, true);
+    route_waiting(self);
     return;
   }
   off_backlog(st);
@@ -294,6 +344,7 @@ void event_answered(router_pointer self, const router_state::sent_event& e, caf:
     if (e.from_hold) held_went_through(self, held);
   }
   one_handled(self);
+  route_waiting(self);
   release_fires(self);
 }
 
@@ -329,18 +380,6 @@ void answered(router_pointer self, std::uint64_t token, bool ok) {
   }
 }
 
-entity_update update_of(std::uint64_t seq, const domain::cloud_event& ev, const domain::entity_effect& effect) {
-  entity_update u;
-  u.seq = seq;
-  u.type = ev.type;
-  u.carries_record = effect.carries_record;
-  u.deletes = effect.deletes;
-  if (effect.carries_record) {
-    u.data_json = ev.data;
-  }
-  return u;
-}
-
 std::chrono::milliseconds tick_interval(const ingest_router_config& c) {
   return std::chrono::milliseconds(std::max<std::int64_t>(c.passivate_after_ms / 2, 1));
 }
@@ -354,6 +393,7 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           .count();
     };
   }
+  config.max_events_at_entities = std::max<std::size_t>(config.max_events_at_entities, 1);
   self->state.config = std::move(config);
   if (self->state.config.periodic_sweep) {
     self->delayed_send(self, tick_interval(self->state.config), tick_atom_v);
@@ -400,12 +440,11 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
           }
           ++st.outstanding;
           st.unhandled.insert(seqs[i]);
-          const std::string key(*effect.key);
-          if (auto held = st.held.find(key); held != st.held.end()) {
-            held->second.seqs.insert(seqs[i]);  // after the ones waiting
-            continue;
+          if (st.waiting.empty() && st.at_entities < st.config.max_events_at_entities) {
+            route_event(self, seqs[i], batch, i, effect);
+          } else {
+            st.waiting.push_back({seqs[i], batch, i});
           }
-          send_event(self, seqs[i], key, update_of(seqs[i], ev, effect), false, spawning_event{seqs[i], batch, i});
         }
       },
       [self](retry_atom, const std::string& key) {

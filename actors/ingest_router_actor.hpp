@@ -122,6 +122,13 @@ struct ingest_router_config {
   // First wait before routing again an event whose engine step could not be
   // stored (doubles per failure, up to a minute).
   std::int64_t retry_after_ms = 1000;
+  // Routed events handed to entity actors and not yet answered, at most;
+  // the others wait at the router, in seq order, as a reference into their
+  // batch. Without a bound a burst handed every event over at once: an
+  // actor spawned for each, and each step's working set and append held
+  // until the store caught up (a fresh 100,000-event run peaked at
+  // 0.7 - 1.2 GB resident instead of ≈ 0.5).
+  std::size_t max_events_at_entities = 4096;
 };
 
 ingest_router_actor spawn_ingest_router(caf::actor_system& system, ingest_router_config config);

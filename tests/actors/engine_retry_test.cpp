@@ -29,7 +29,7 @@ using herald::test::make_event;
 namespace {
 
 struct engine_fixture {
-  engine_fixture() {
+  explicit engine_fixture(std::size_t max_events_at_entities = ingest_router_config{}.max_events_at_entities) {
     herald::storage::store_options so;
     so.path = dir.sub("data");
     so.faults = faults;
@@ -52,6 +52,7 @@ struct engine_fixture {
     rc.engine = engine;
     rc.periodic_sweep = false;
     rc.retry_after_ms = 20;
+    rc.max_events_at_entities = max_events_at_entities;
     rc.checkpoint = [this](std::uint64_t seq) { checkpoint = seq; };
     rc.checkpoint_every_ms = 3600000;  // asked for explicitly below
     router = spawn_ingest_router(*system, rc);
@@ -470,4 +471,27 @@ TEST_CASE("a timer whose entity actor ended abnormally while firing is answered 
   CHECK(calls->load() == 1);
   CHECK(f.attempts_logged() == 1);
   CHECK(f.only_attempt_status() == "queued");
+}
+
+TEST_CASE("routed events beyond the router's bound wait at the router while entity steps wait for the disk",
+          "[actors][engine]") {
+  engine_fixture f(2);
+  // Acknowledged while the disk works; then fsyncs are held, so the steps
+  // the events start cannot become durable.
+  std::vector<engine_fixture::appended> events;
+  for (int i = 0; i < 5; ++i) {
+    const std::string n = std::to_string(i);
+    events.push_back(f.append(make_event("bounded-" + n, "Delegate/d-" + n, "delegate.saved", booked)));
+  }
+  f.faults->hold_syncs(true);
+  for (const auto& a : events) f.route(a);
+  REQUIRE(f.eventually([&] { return f.faults->syncs_waiting() > 0; }));
+  // Two events are with their entities; the other three wait, with no actor yet.
+  CHECK(f.stats().live_entities == 2);
+  CHECK(f.attempts_logged() == 0);
+  f.faults->hold_syncs(false);
+  // Each answer lets the next waiting event go: every event has its attempt.
+  CHECK(f.eventually([&] { return f.attempts_logged() == 5; }));
+  CHECK(f.stats().live_entities == 5);
+  CHECK(f.eventually([&] { return f.stats().handled_through == events.back().seqs.at(0); }));
 }
