@@ -501,7 +501,8 @@ ingest_router_actor::behavior_type router_behavior(router_pointer self,
       [self](stats_atom) -> router_stats {
         std::uint64_t waiting = 0;
         for (const auto& [key, held] : self->state.held) waiting += held.seqs.size() + held.reports.size();
-        return router_stats{self->state.entities.size(), self->state.retries, waiting, handled_through(self->state)};
+        return router_stats{self->state.entities.size(), self->state.retries, waiting, handled_through(self->state),
+                            self->state.waiting.size()};
       },
       [self](view_atom, const std::string& key) -> caf::result<entity_view> {
         auto rp = self->make_response_promise<entity_view>();

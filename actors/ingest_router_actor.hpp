@@ -34,7 +34,7 @@
 //   (retry_atom, key)                    internal: sends a held entity's next
 //                                        event or report again (its engine
 //                                        step could not be stored)
-//   (stats_atom) -> router_stats         live actors, retries, checkpoint
+//   (stats_atom) -> router_stats         live actors, retries, checkpoint, events waiting
 //   (answered_atom, token, ok)           from an entity actor: what the router
 //                                        sent it as `token` (an event, a fire,
 //                                        a report) is handled (false: its step
@@ -72,6 +72,7 @@ struct router_stats {
   std::uint64_t retries = 0;           // events and provider reports routed again since start
   std::uint64_t waiting_to_retry = 0;  // events and provider reports routed again later
   std::uint64_t handled_through = 0;   // every routed event at or below it is handled
+  std::uint64_t waiting_to_route = 0;  // routed events waiting for room (max_events_at_entities)
 };
 
 }  // namespace herald::actors

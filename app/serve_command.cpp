@@ -356,6 +356,9 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
         domain::write_metric(out, "herald_engine_events_held", "gauge",
                              "Events and provider reports waiting to be routed again (their entity's step could not be stored).",
                              {{"", static_cast<double>(g->routing.waiting_to_retry)}});
+        domain::write_metric(out, "herald_engine_events_waiting", "gauge",
+                             "Routed events waiting at the router while max_events_at_entities are with entity actors.",
+                             {{"", static_cast<double>(g->routing.waiting_to_route)}});
         domain::write_metric(out, "herald_engine_handled_through_seq", "gauge",
                              "Every routed event at or below this sequence number has been handled.",
                              {{"", static_cast<double>(g->routing.handled_through)}});

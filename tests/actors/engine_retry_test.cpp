@@ -487,11 +487,14 @@ TEST_CASE("routed events beyond the router's bound wait at the router while enti
   for (const auto& a : events) f.route(a);
   REQUIRE(f.eventually([&] { return f.faults->syncs_waiting() > 0; }));
   // Two events are with their entities; the other three wait, with no actor yet.
-  CHECK(f.stats().live_entities == 2);
+  const router_stats held = f.stats();
+  CHECK(held.live_entities == 2);
+  CHECK(held.waiting_to_route == 3);
   CHECK(f.attempts_logged() == 0);
   f.faults->hold_syncs(false);
   // Each answer lets the next waiting event go: every event has its attempt.
   CHECK(f.eventually([&] { return f.attempts_logged() == 5; }));
   CHECK(f.stats().live_entities == 5);
+  CHECK(f.stats().waiting_to_route == 0);
   CHECK(f.eventually([&] { return f.stats().handled_through == events.back().seqs.at(0); }));
 }

@@ -235,6 +235,7 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
     CHECK(m->body.find("herald_queue_pending_sends 0\n") != std::string::npos);
     // The router's part: nothing held back, and how far the engine got.
     CHECK(m->body.find("herald_engine_events_held 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_engine_events_waiting 0\n") != std::string::npos);
     CHECK(m->body.find("herald_engine_retries_total 0\n") != std::string::npos);
     CHECK(m->body.find("herald_entities_live ") != std::string::npos);
     const std::string sample = "\nherald_engine_handled_through_seq ";
