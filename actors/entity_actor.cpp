@@ -418,11 +418,12 @@ class entity_actor_impl final : public entity_actor::stateful_base<entity_state>
   }
 
   resume_result resume(caf::execution_unit* unit, std::size_t max_throughput) override {
-    const entity_pointer outer = running_entity;
-    running_entity = this;
-    const resume_result result = super::resume(unit, max_throughput);
-    running_entity = outer;
-    return result;
+    struct running {  // restored however resume ends
+      entity_pointer outer = running_entity;
+      explicit running(entity_pointer self) { running_entity = self; }
+      ~running() { running_entity = outer; }
+    } note(this);
+    return super::resume(unit, max_throughput);
   }
 };
 
