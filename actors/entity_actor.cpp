@@ -32,7 +32,12 @@ struct entity_summary {
   std::string key;
   std::uint64_t last_seq = 0;
   std::uint64_t applied = 0;  // updates applied since spawn
+  // The fields the last record changed, as the restore found them: kept
+  // until the engine has judged the event they are of (its rules use
+  // them), then let go. A view asks the store instead (changed_fields_of):
+  // a new entity's are every field it has, and every live actor held them.
   std::vector<std::string> changed_fields;
+  bool changed_fields_kept = false;
   bool exists = false;
   bool deleted = false;
   bool restored = false;
@@ -98,6 +103,23 @@ std::shared_ptr<const domain::entity_record> parse_record(const std::string& tex
   }
   auto r = domain::parse_entity_record(v.value());
   return r ? std::make_shared<const domain::entity_record>(std::move(*r)) : nullptr;
+}
+
+void forget_changed_fields(entity_summary& view) {
+  std::vector<std::string>().swap(view.changed_fields);
+  view.changed_fields_kept = false;
+}
+
+// The fields the entity's last record changed: kept from the restore, or
+// its record compared with the one before it in the store.
+std::vector<std::string> changed_fields_of(const entity_state& st) {
+  if (st.view.changed_fields_kept) return st.view.changed_fields;
+  if (!st.record) return {};
+  std::shared_ptr<const domain::entity_record> before;
+  if (auto text = storage::read_record_before(*st.store, st.view.key, st.record_seq); text && *text) {
+    before = parse_record(**text);
+  }
+  return domain::changed_fields(before.get(), *st.record);
 }
 
 // Once nothing is in flight, a passivating actor stops and a broken one
@@ -249,6 +271,7 @@ void restore(entity_pointer self, std::string key, const storage::event_store* s
     st.view.last_seq = snap.last_seq;
     if (!snap.record_json.empty()) st.record_json_seq = snap.data_seq;
     st.view.changed_fields = std::move(snap.changed_fields);
+    st.view.changed_fields_kept = true;
     if (snap.record) st.record = std::make_shared<const domain::entity_record>(std::move(*snap.record));
     st.record_seq = st.record ? snap.data_seq : 0;
     st.snapshot_data_seq = snap.data_seq;
@@ -293,7 +316,7 @@ caf::behavior entity_behavior() {
           s.view.deleted = u.deletes;
           ++s.view.applied;
           if (carried) {
-            s.view.changed_fields = domain::changed_fields(s.record.get(), *carried);
+            forget_changed_fields(s.view);  // of an older record now
             s.record = carried;
             s.record_seq = u.seq;
             s.record_json_seq = u.seq;
@@ -322,6 +345,7 @@ caf::behavior entity_behavior() {
         if (!snapshot_compared && at) compared = domain::changed_fields(s.engine_record.get(), *at);
         engine_step step = s.engine->on_event(u, at.get(), snapshot_compared ? s.view.changed_fields : compared,
                                               u.deletes);
+        forget_changed_fields(s.view);  // the restore's event is judged: a view asks the store
         if (u.carries_record) {
           s.engine_record = std::move(at);
         }
@@ -335,7 +359,7 @@ caf::behavior entity_behavior() {
         v.exists = s.exists;
         v.deleted = s.deleted;
         v.last_seq = s.last_seq;
-        v.changed_fields = s.changed_fields;
+        v.changed_fields = changed_fields_of(self->state);
         v.restored = s.restored;
         v.applied = s.applied;
         v.views_held = self->state.engine ? self->state.engine->views_held() : 0;

@@ -17,6 +17,7 @@
 #include "actors/actor_system_setup.hpp"
 #include "actors/engine_context.hpp"
 #include "actors/ingest_router_actor.hpp"
+#include "domain/entity_record.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/storage_faults.hpp"
 #include "tests/support/events.hpp"
@@ -90,6 +91,14 @@ struct engine_fixture {
     REQUIRE(definitions.put("workflow", "w", 2, R"({"title":"Welcome","module":"Delegate","trigger":{"on":"delegate.saved"},
       "rules":[{"field":"Status","op":"eq","value":"Booked"}],
       "actions":[{"kind":"send","template":"t","to":["@self"],"channels":["email"],"delay":"PT1S","category":"Booking"}]})"));
+  }
+
+  entity_view view(const std::string& key) {
+    caf::scoped_actor self{*system};
+    entity_view out;
+    self->request(router, std::chrono::seconds(10), view_atom_v, key)
+        .receive([&](const entity_view& v) { out = v; }, [&](caf::error& e) { FAIL(system->render(e)); });
+    return out;
   }
 
   router_stats stats() {
@@ -497,4 +506,25 @@ TEST_CASE("routed events beyond the router's bound wait at the router while enti
   CHECK(f.stats().live_entities == 5);
   CHECK(f.stats().waiting_to_route == 0);
   CHECK(f.eventually([&] { return f.stats().handled_through == events.back().seqs.at(0); }));
+}
+
+TEST_CASE("an entity's view names the fields its last record changed after the engine has judged it",
+          "[actors][engine]") {
+  // The actor lets go of the changed fields its restore found once its
+  // engine has judged that event; a view works them out from the store.
+  engine_fixture f;
+  f.route(f.append(make_event("first", "Delegate/d-1", "delegate.saved", booked)));
+  REQUIRE(f.eventually([&] { return f.attempts_logged() == 1; }));
+  const auto record = herald::domain::parse_entity_record(boost::json::parse(booked));
+  REQUIRE(record);
+  const auto first = f.view("Delegate/d-1");
+  CHECK(first.changed_fields == herald::domain::changed_fields(nullptr, *record));  // a new entity: all of them
+  CHECK(!first.changed_fields.empty());
+  const std::string cancelled =
+      R"({"label":"Jane","fields":{"Status":"Cancelled"},"contact":{"email":"jane@example.com"}})";
+  const std::uint64_t second = f.route(f.append(make_event("second", "Delegate/d-1", "delegate.saved", cancelled)));
+  REQUIRE(f.eventually([&] { return f.stats().handled_through == second; }));
+  const auto later = f.view("Delegate/d-1");
+  CHECK(later.last_seq == second);
+  CHECK(later.changed_fields == std::vector<std::string>{"Status"});
 }
