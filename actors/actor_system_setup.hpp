@@ -14,13 +14,16 @@
 // - Workers read the store (entity restores, views): RocksDB's per-thread
 //   perf counts are off on them, as on the store's own threads.
 // - The sharing scheduler is Herald's own instantiation of CAF's, without
-//   the per-job logging hook Debian's build leaves in (sharing_scheduler.cpp).
+//   the per-job logging hook Debian's build leaves in, and with a clock that
+//   is not woken by actors stopping that never set a timeout
+//   (sharing_scheduler.cpp).
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
 #include <caf/thread_hook.hpp>
 
+#include <cstdint>
 #include <typeinfo>
 
 #include "storage/rocksdb_perf.hpp"
@@ -32,6 +35,16 @@ namespace herald::actors {
 caf::actor_system::module* make_sharing_scheduler(caf::actor_system& system);
 // The type of what make_sharing_scheduler makes (for tests).
 const std::type_info& sharing_scheduler_type();
+
+// Stopping actors' requests to cancel their timeouts, as the scheduler's
+// clock front counted them: forwarded to CAF's clock (the actor had set a
+// timeout) or skipped (it had not, so its thread is not woken). Zero for a
+// system that runs another scheduler.
+struct clock_cancellations {
+  std::uint64_t forwarded = 0;
+  std::uint64_t skipped = 0;
+};
+clock_cancellations clock_cancellations_of(caf::actor_system& system);
 
 struct skip_rocksdb_perf_counts : caf::thread_hook {
   void init(caf::actor_system&) override {}

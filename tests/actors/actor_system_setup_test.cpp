@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include <caf/all.hpp>
+#include <chrono>
+#include <thread>
 
 #include "actors/actor_system_setup.hpp"
 #include "storage/rocksdb_perf.hpp"
@@ -39,4 +41,61 @@ TEST_CASE("the actor system runs Herald's sharing scheduler with two workers", "
   self->request(echo, caf::infinite, 41).receive([&](int x) { answer = x; }, [&](caf::error& e) { FAIL(system.render(e)); });
   CHECK(answer == 42);
   caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
+}
+
+namespace {
+
+// Polls `done` for up to 10 s: an actor's cleanup runs on its worker after
+// its down message may already have been delivered.
+template <class F>
+bool eventually(F done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("actors that set no timeout stop without waking the clock, and timeouts still fire and are cancelled",
+          "[actors]") {
+  caf::actor_system_config cfg;
+  herald::actors::configure_actor_system(cfg);
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  const auto before = herald::actors::clock_cancellations_of(system);
+
+  // Fifty actors answer once and quit: none of them set a timeout.
+  for (int i = 0; i < 50; ++i) {
+    auto once = system.spawn([](caf::event_based_actor* a) -> caf::behavior {
+      return {[a](int x) {
+        a->quit();
+        return x;
+      }};
+    });
+    self->request(once, caf::infinite, i).receive([](int) {}, [&](caf::error& e) { FAIL(system.render(e)); });
+  }
+  REQUIRE(eventually([&] { return herald::actors::clock_cancellations_of(system).skipped >= before.skipped + 50; }));
+  CHECK(herald::actors::clock_cancellations_of(system).forwarded == before.forwarded);
+
+  // A request timeout still fires through the clock.
+  auto silent = system.spawn([]() -> caf::behavior { return {[](int) -> caf::result<int> { return caf::delegated<int>{}; }}; });
+  bool timed_out = false;
+  self->request(silent, std::chrono::milliseconds(20), 1)
+      .receive([](int) {}, [&](caf::error& e) { timed_out = e == caf::sec::request_timeout; });
+  CHECK(timed_out);
+
+  // An actor that stops with a timeout pending has its cancellation forwarded.
+  const auto forwarded_before = herald::actors::clock_cancellations_of(system).forwarded;
+  auto waiting = system.spawn([silent](caf::event_based_actor* a) -> caf::behavior {
+    return {[a, silent](int x) {
+      a->request(silent, std::chrono::seconds(3600), x).then([](int) {});
+      a->quit();
+    }};
+  });
+  caf::anon_send(waiting, 7);
+  CHECK(eventually([&] { return herald::actors::clock_cancellations_of(system).forwarded > forwarded_before; }));
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
 }
