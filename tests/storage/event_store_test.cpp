@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <set>
@@ -834,4 +835,53 @@ TEST_CASE("a recipient's preferences are found once written, and after a restart
   auto other = reopened->view(kind::preferences, "User/u-2");
   REQUIRE(other);
   CHECK(!*other);
+}
+
+namespace {
+
+// The options RocksDB applied, as it wrote them to the store's newest
+// OPTIONS file: "section key" -> value, e.g. "DBOptions max_background_flushes"
+// or "CFOptions \"log\" max_write_buffer_number".
+std::map<std::string, std::string> applied_rocksdb_options(const std::filesystem::path& folder) {
+  std::filesystem::path newest;
+  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("OPTIONS-", 0) == 0 && (newest.empty() || name > newest.filename().string())) newest = entry.path();
+  }
+  std::map<std::string, std::string> options;
+  std::ifstream in(newest);
+  std::string line, section;
+  while (std::getline(in, line)) {
+    const auto start = line.find_first_not_of(' ');
+    if (start == std::string::npos || line[start] == '#') continue;
+    if (line[start] == '[') {
+      section = line.substr(start + 1, line.find(']') - start - 1);
+    } else if (const auto eq = line.find('='); eq != std::string::npos) {
+      options[section + " " + line.substr(start, eq - start)] = line.substr(eq + 1);
+    }
+  }
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("the store flushes two memtables at once and writes on while a family waits for its flush",
+          "[storage]") {
+  // Under a burst a full WAL starts a flush of every family at once; with
+  // one flush at a time and two memtables a family, the log's next flush
+  // queued behind them and every write stopped until it ran.
+  temp_dir dir;
+  store_options o;
+  o.path = dir.str();
+  {
+    auto opened = rocksdb_event_store::open(o);
+    REQUIRE(opened);
+  }
+  const auto applied = applied_rocksdb_options(dir.path());
+  CHECK(applied.at("DBOptions max_background_flushes") == "2");
+  CHECK(applied.at("DBOptions max_background_compactions") == "1");
+  for (const char* family : {"log", "entity_history", "attempts", "dedup"}) {
+    INFO(family);
+    CHECK(applied.at(std::string("CFOptions \"") + family + "\" max_write_buffer_number") == "3");
+  }
 }
