@@ -111,14 +111,15 @@ void forget_changed_fields(entity_summary& view) {
 }
 
 // The fields the entity's last record changed: kept from the restore, or
-// its record compared with the one before it in the store.
-std::vector<std::string> changed_fields_of(const entity_state& st) {
+// its record compared with the one before it in the store. An error when
+// the store cannot be read (not "every field", as if there were no record
+// before).
+result<std::vector<std::string>> changed_fields_of(const entity_state& st) {
   if (st.view.changed_fields_kept) return st.view.changed_fields;
-  if (!st.record) return {};
-  std::shared_ptr<const domain::entity_record> before;
-  if (auto text = storage::read_record_before(*st.store, st.view.key, st.record_seq); text && *text) {
-    before = parse_record(**text);
-  }
+  if (!st.record) return std::vector<std::string>{};
+  auto text = storage::read_record_before(*st.store, st.view.key, st.record_seq);
+  if (!text) return text.error();
+  const std::shared_ptr<const domain::entity_record> before = *text ? parse_record(**text) : nullptr;
   return domain::changed_fields(before.get(), *st.record);
 }
 
@@ -351,7 +352,9 @@ caf::behavior entity_behavior() {
         }
         run_step(self, std::move(step), [self, token](bool ok) { answer(self, token, ok); });
       },
-      [](view_atom) -> entity_view {
+      // A store that cannot be read answers an error, not a view missing
+      // its record or listing every field as changed.
+      [](view_atom) -> caf::result<entity_view> {
         const entity_pointer self = current_entity();
         const entity_summary& s = self->state.view;
         entity_view v;
@@ -359,13 +362,17 @@ caf::behavior entity_behavior() {
         v.exists = s.exists;
         v.deleted = s.deleted;
         v.last_seq = s.last_seq;
-        v.changed_fields = changed_fields_of(self->state);
+        auto changed = changed_fields_of(self->state);
+        if (!changed) return caf::make_error(caf::sec::runtime_error, "entity view: " + changed.error().message());
+        v.changed_fields = std::move(*changed);
         v.restored = s.restored;
         v.applied = s.applied;
         v.views_held = self->state.engine ? self->state.engine->views_held() : 0;
         if (self->state.record_json_seq) {
           // Events reach actors once durable, so the store holds this one.
-          if (auto ev = self->state.store->read(self->state.record_json_seq)) v.record_json = std::move(ev->event.data);
+          auto ev = self->state.store->read(self->state.record_json_seq);
+          if (!ev) return caf::make_error(caf::sec::runtime_error, "entity view: " + ev.error().message());
+          v.record_json = std::move(ev->event.data);
         }
         return v;
       },

@@ -851,6 +851,9 @@ std::optional<domain::event_kind> history_kind(const rocksdb::Slice& value) {
 result<std::vector<event_store::history_entry>> rocksdb_event_store::history_entries(const std::string& entity_key,
                                                                                      std::uint64_t before_seq,
                                                                                      std::size_t limit) const {
+  if (options_.faults && options_.faults->history_reads_fail()) {
+    return status{errc::unavailable, "injected fault: reading an entity's history failed"};
+  }
   const auto held = hold_db();
   std::vector<history_entry> entries;
   if (before_seq == 0 || limit == 0) {

@@ -37,6 +37,10 @@ class storage_faults {
   // are mostly answered from memtables.
   void fail_view_reads(bool fail) { view_reads_fail_.store(fail); }
   bool view_reads_fail() const { return view_reads_fail_.load(); }
+  // For tests: every read of an entity's history (history_entries) fails
+  // as an I/O error would.
+  void fail_history_reads(bool fail) { history_reads_fail_.store(fail); }
+  bool history_reads_fail() const { return history_reads_fail_.load(); }
 
   // A slow disk, for tests: while held, every fsync waits until released.
   void hold_syncs(bool held);
@@ -48,6 +52,7 @@ class storage_faults {
  private:
   std::atomic<storage_fault> fault_{storage_fault::none};
   std::atomic<bool> view_reads_fail_{false};
+  std::atomic<bool> history_reads_fail_{false};
   std::atomic<bool> held_{false};
   mutable std::atomic<std::size_t> waiting_{0};
   mutable std::mutex mu_;

@@ -528,3 +528,24 @@ TEST_CASE("an entity's view names the fields its last record changed after the e
   CHECK(later.last_seq == second);
   CHECK(later.changed_fields == std::vector<std::string>{"Status"});
 }
+
+TEST_CASE("an entity's view answers an error while the store cannot read the entity's history",
+          "[actors][engine]") {
+  // Its changed fields come from the record before the last one: a read
+  // that fails is an error, not a view listing every field as changed.
+  engine_fixture f;
+  f.route(f.append(make_event("first", "Delegate/d-1", "delegate.saved", booked)));
+  const std::string cancelled =
+      R"({"label":"Jane","fields":{"Status":"Cancelled"},"contact":{"email":"jane@example.com"}})";
+  const std::uint64_t second = f.route(f.append(make_event("second", "Delegate/d-1", "delegate.saved", cancelled)));
+  REQUIRE(f.eventually([&] { return f.stats().handled_through == second; }));
+  f.faults->fail_history_reads(true);
+  caf::scoped_actor self{*f.system};
+  std::string failure;
+  self->request(f.router, std::chrono::seconds(10), view_atom_v, std::string("Delegate/d-1"))
+      .receive([&](const entity_view& v) { failure = "a view listing " + std::to_string(v.changed_fields.size()) + " fields"; },
+               [&](caf::error& e) { failure = f.system->render(e); });
+  CHECK(failure.find("history") != std::string::npos);
+  f.faults->fail_history_reads(false);
+  CHECK(f.view("Delegate/d-1").changed_fields == std::vector<std::string>{"Status"});
+}
