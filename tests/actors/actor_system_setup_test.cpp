@@ -2,10 +2,12 @@
 
 #include <caf/all.hpp>
 #include <chrono>
-#include <thread>
 
 #include "actors/actor_system_setup.hpp"
 #include "storage/rocksdb_perf.hpp"
+#include "tests/support/eventually.hpp"
+
+using herald::test::eventually;
 
 TEST_CASE("actor workers leave RocksDB's perf counts off, other threads keep its default", "[actors]") {
   caf::actor_system_config cfg;
@@ -42,22 +44,6 @@ TEST_CASE("the actor system runs Herald's sharing scheduler with two workers", "
   CHECK(answer == 42);
   caf::anon_send_exit(echo, caf::exit_reason::user_shutdown);
 }
-
-namespace {
-
-// Polls `done` for up to 10 s: an actor's cleanup runs on its worker after
-// its down message may already have been delivered.
-template <class F>
-bool eventually(F done) {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return true;
-}
-
-}  // namespace
 
 TEST_CASE("actors that set no timeout stop without waking the clock, and timeouts still fire and are cancelled",
           "[actors]") {

@@ -21,6 +21,7 @@
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/storage_faults.hpp"
 #include "tests/support/events.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/temp_dir.hpp"
 
 using namespace herald::actors;
@@ -133,12 +134,7 @@ struct engine_fixture {
   // Polls `done` for up to 10 s (the router's retries run on the real clock).
   template <class F>
   bool eventually(F done) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return true;
+    return herald::test::eventually(done);
   }
 
   herald::test::temp_dir dir;
