@@ -150,6 +150,8 @@ struct engine_fixture {
 };
 
 const std::string booked = R"({"label":"Jane","fields":{"Status":"Booked"},"contact":{"email":"jane@example.com"}})";
+// The same delegate, its booking cancelled: only Status changes.
+const std::string cancelled = R"({"label":"Jane","fields":{"Status":"Cancelled"},"contact":{"email":"jane@example.com"}})";
 
 }  // namespace
 
@@ -516,8 +518,6 @@ TEST_CASE("an entity's view names the fields its last record changed after the e
   const auto first = f.view("Delegate/d-1");
   CHECK(first.changed_fields == herald::domain::changed_fields(nullptr, *record));  // a new entity: all of them
   CHECK(!first.changed_fields.empty());
-  const std::string cancelled =
-      R"({"label":"Jane","fields":{"Status":"Cancelled"},"contact":{"email":"jane@example.com"}})";
   const std::uint64_t second = f.route(f.append(make_event("second", "Delegate/d-1", "delegate.saved", cancelled)));
   REQUIRE(f.eventually([&] { return f.stats().handled_through == second; }));
   const auto later = f.view("Delegate/d-1");
@@ -531,8 +531,6 @@ TEST_CASE("an entity's view answers an error while the store cannot read the ent
   // that fails is an error, not a view listing every field as changed.
   engine_fixture f;
   f.route(f.append(make_event("first", "Delegate/d-1", "delegate.saved", booked)));
-  const std::string cancelled =
-      R"({"label":"Jane","fields":{"Status":"Cancelled"},"contact":{"email":"jane@example.com"}})";
   const std::uint64_t second = f.route(f.append(make_event("second", "Delegate/d-1", "delegate.saved", cancelled)));
   REQUIRE(f.eventually([&] { return f.stats().handled_through == second; }));
   f.faults->fail_history_reads(true);
