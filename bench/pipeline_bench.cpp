@@ -333,6 +333,7 @@ int main(int argc, char** argv) {
       p.passivate_every_actor();
     }
     const auto stats_before = p.store->stats();  // the warm-up's writes are not the measured run's
+    const auto stalls_before = p.store->write_stalls();
     const std::uint64_t first_measured_seq = p.store->last_seq() + 1;
     const double cpu_before = cpu_seconds();
     const auto start = clock_type::now();
@@ -340,6 +341,7 @@ int main(int argc, char** argv) {
     p.wait_for_records((warmup_events + events) * records_per_communication);
     const double secs = seconds_since(start);
     const double cpu = cpu_seconds() - cpu_before;
+    const auto stalls = p.store->write_stalls();
     if (p.logged() != warmup_events + events) {
       std::cerr << "expected " << warmup_events + events << " attempts, found " << p.logged() << "\n";
       return 1;
@@ -368,6 +370,10 @@ int main(int argc, char** argv) {
     out["live_entity_heap_bytes"] =
         static_cast<std::int64_t>((live_heap - passivated_heap) / static_cast<double>(events));
     out["records_per_group_commit"] = static_cast<std::int64_t>(stats.commits ? stats.events / stats.commits : 0);
+    // RocksDB stopping every write while memtables wait for their flush
+    // (rocksdb_event_store.hpp, write_stall_totals): idle time in the run.
+    out["write_stops"] = static_cast<std::int64_t>(stalls.stops - stalls_before.stops);
+    out["write_stall_ms"] = static_cast<std::int64_t>(std::lround((stalls.seconds - stalls_before.seconds) * 1000));
     if (ceiling) {
       const double raw = herald::bench::raw_ceiling_records_per_s(base + "/raw", 100000, bytes);
       out["raw_ceiling_records_per_s_at_those_bytes"] = static_cast<std::int64_t>(raw);

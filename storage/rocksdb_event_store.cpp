@@ -912,6 +912,31 @@ store_metrics rocksdb_event_store::metrics() const {
   return metrics_;
 }
 
+write_stall_totals rocksdb_event_store::write_stalls() const {
+  const auto held = hold_db();
+  write_stall_totals t;
+  // RocksDB's own counts (its LOG's "Stalls(count)" and "Cumulative stall"),
+  // kept by a reopen after a write failure only since that reopen.
+  const auto count = [](const std::map<std::string, std::string>& m, const char* key) -> std::uint64_t {
+    const auto it = m.find(key);
+    return it == m.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);
+  };
+  std::map<std::string, std::string> m;
+  for (const auto& [name, handle] : handles_) {
+    m.clear();
+    if (!db_->GetMapProperty(handle, rocksdb::DB::Properties::kCFStats, &m)) continue;
+    t.delays += count(m, "io_stalls.total_slowdown");
+    t.stops += count(m, "io_stalls.total_stop");
+  }
+  m.clear();
+  if (db_->GetMapProperty(rocksdb::DB::Properties::kDBStats, &m)) {
+    t.seconds = static_cast<double>(count(m, "db.user_write_stall_micros")) / 1e6;
+  }
+  std::uint64_t stopped = 0;
+  t.stopped_now = db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped) && stopped != 0;
+  return t;
+}
+
 std::uint64_t rocksdb_event_store::memory_bytes() const {
   const auto held = hold_db();
   std::uint64_t total = 0;

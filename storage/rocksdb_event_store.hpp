@@ -93,6 +93,18 @@ struct replay_options {
   std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)> progress;
 };
 
+// RocksDB's write stalls since the store opened. RocksDB delays or stops
+// every write while a column family has too many memtables waiting for
+// their flush (or too many files waiting for compaction); the committer
+// then waits inside its write, and every append with it. Before these,
+// only RocksDB's LOG told ("Stopping writes because ...").
+struct write_stall_totals {
+  std::uint64_t delays = 0;  // times a family's state was found to need writes delayed
+  std::uint64_t stops = 0;   // times a family's state was found to need writes stopped
+  double seconds = 0;        // time writes waited in delays and stops, counted as each wait ends
+  bool stopped_now = false;  // RocksDB stops every write at this moment
+};
+
 // What the store counts for GET /metrics since it opened.
 struct store_metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> attempt_records;  // (channel, status) -> records
@@ -121,6 +133,7 @@ class rocksdb_event_store final : public event_store {
   std::uint64_t last_seq() const override { return last_seq_.load(); }
   store_stats stats() const override;
   store_metrics metrics() const;
+  write_stall_totals write_stalls() const;
   // Bytes RocksDB holds in memory: every column family's memtables (live and
   // waiting to be flushed) and the block cache.
   std::uint64_t memory_bytes() const;

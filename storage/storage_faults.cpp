@@ -7,7 +7,7 @@
 
 namespace herald::storage {
 
-void storage_faults::hold_syncs(bool held) {
+void storage_faults::sync_hold::set(bool held) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     held_ = held;
@@ -15,7 +15,7 @@ void storage_faults::hold_syncs(bool held) {
   released_.notify_all();
 }
 
-void storage_faults::wait_while_held() const {
+void storage_faults::sync_hold::wait() const {
   if (!held_.load()) return;
   std::unique_lock<std::mutex> lock(mu_);
   ++waiting_;
@@ -34,8 +34,9 @@ rocksdb::IOStatus injected(storage_fault f) {
 
 class faulty_file : public rocksdb::FSWritableFileOwnerWrapper {
  public:
-  faulty_file(std::unique_ptr<rocksdb::FSWritableFile> file, std::shared_ptr<const storage_faults> faults)
-      : FSWritableFileOwnerWrapper(std::move(file)), faults_(std::move(faults)) {}
+  faulty_file(std::unique_ptr<rocksdb::FSWritableFile> file, std::shared_ptr<const storage_faults> faults,
+              bool table_file)
+      : FSWritableFileOwnerWrapper(std::move(file)), faults_(std::move(faults)), table_file_(table_file) {}
 
   rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
                            rocksdb::IODebugContext* dbg) override {
@@ -59,12 +60,12 @@ class faulty_file : public rocksdb::FSWritableFileOwnerWrapper {
     return FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, info, dbg);
   }
   rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-    faults_->wait_while_held();
+    faults_->wait_while_held(table_file_);
     if (faults_->get() != storage_fault::none) return injected(faults_->get());
     return FSWritableFileOwnerWrapper::Sync(o, dbg);
   }
   rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
-    faults_->wait_while_held();
+    faults_->wait_while_held(table_file_);
     if (faults_->get() != storage_fault::none) return injected(faults_->get());
     return FSWritableFileOwnerWrapper::Fsync(o, dbg);
   }
@@ -80,6 +81,7 @@ class faulty_file : public rocksdb::FSWritableFileOwnerWrapper {
     return f == storage_fault::sync_error ? storage_fault::none : f;
   }
   std::shared_ptr<const storage_faults> faults_;
+  const bool table_file_;
 };
 
 class faulty_file_system : public rocksdb::FileSystemWrapper {
@@ -92,24 +94,26 @@ class faulty_file_system : public rocksdb::FileSystemWrapper {
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& o,
                                     std::unique_ptr<rocksdb::FSWritableFile>* result,
                                     rocksdb::IODebugContext* dbg) override {
-    return wrap(target()->NewWritableFile(name, o, result, dbg), result);
+    return wrap(name, target()->NewWritableFile(name, o, result, dbg), result);
   }
   rocksdb::IOStatus ReopenWritableFile(const std::string& name, const rocksdb::FileOptions& o,
                                        std::unique_ptr<rocksdb::FSWritableFile>* result,
                                        rocksdb::IODebugContext* dbg) override {
-    return wrap(target()->ReopenWritableFile(name, o, result, dbg), result);
+    return wrap(name, target()->ReopenWritableFile(name, o, result, dbg), result);
   }
   rocksdb::IOStatus ReuseWritableFile(const std::string& name, const std::string& old_name,
                                       const rocksdb::FileOptions& o,
                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
                                       rocksdb::IODebugContext* dbg) override {
-    return wrap(target()->ReuseWritableFile(name, old_name, o, result, dbg), result);
+    return wrap(name, target()->ReuseWritableFile(name, old_name, o, result, dbg), result);
   }
 
  private:
-  rocksdb::IOStatus wrap(rocksdb::IOStatus st, std::unique_ptr<rocksdb::FSWritableFile>* result) const {
+  rocksdb::IOStatus wrap(const std::string& name, rocksdb::IOStatus st,
+                         std::unique_ptr<rocksdb::FSWritableFile>* result) const {
     if (st.ok()) {
-      *result = std::make_unique<faulty_file>(std::move(*result), faults_);
+      const bool table_file = name.size() >= 4 && name.compare(name.size() - 4, 4, ".sst") == 0;
+      *result = std::make_unique<faulty_file>(std::move(*result), faults_, table_file);
     }
     return st;
   }

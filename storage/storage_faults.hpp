@@ -43,20 +43,38 @@ class storage_faults {
   bool history_reads_fail() const { return history_reads_fail_.load(); }
 
   // A slow disk, for tests: while held, every fsync waits until released.
-  void hold_syncs(bool held);
+  void hold_syncs(bool held) { all_syncs_.set(held); }
   // How many fsyncs are waiting on hold_syncs now.
-  std::size_t syncs_waiting() const { return waiting_.load(); }
+  std::size_t syncs_waiting() const { return all_syncs_.waiting(); }
+  // A slow flush, for tests: while held, every fsync of a table file (a
+  // flush's or a compaction's output) waits until released, while the
+  // write-ahead log's go on, so memtables pile up as behind a slow disk.
+  void hold_table_syncs(bool held) { table_syncs_.set(held); }
   // Called before each fsync: returns at once unless syncs are held.
-  void wait_while_held() const;
+  void wait_while_held(bool table_file) const {
+    all_syncs_.wait();
+    if (table_file) table_syncs_.wait();
+  }
 
  private:
+  // fsyncs held until released.
+  class sync_hold {
+   public:
+    void set(bool held);
+    std::size_t waiting() const { return waiting_.load(); }
+    void wait() const;
+
+   private:
+    std::atomic<bool> held_{false};
+    mutable std::atomic<std::size_t> waiting_{0};
+    mutable std::mutex mu_;
+    mutable std::condition_variable released_;
+  };
+
   std::atomic<storage_fault> fault_{storage_fault::none};
   std::atomic<bool> view_reads_fail_{false};
   std::atomic<bool> history_reads_fail_{false};
-  std::atomic<bool> held_{false};
-  mutable std::atomic<std::size_t> waiting_{0};
-  mutable std::mutex mu_;
-  mutable std::condition_variable released_;
+  sync_hold all_syncs_, table_syncs_;
 };
 
 // "none" | "write_error" | "sync_error" | "no_space".

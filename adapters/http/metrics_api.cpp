@@ -21,6 +21,17 @@ void api::metrics(const http_request& req, http_responder respond) const {
                        {{"", static_cast<double>(stats.commits)}});
   domain::write_histogram(out, "herald_store_commit_seconds", "Duration of a group commit, fsync included.",
                           {{"", m.commit_seconds}});
+  const auto stalls = options_.store->write_stalls();
+  domain::write_metric(out, "herald_store_write_stalls_total", "counter",
+                       "Times RocksDB found a column family's memtables or files waiting for a flush or compaction "
+                       "beyond its bounds, so that it delayed or stopped every write.",
+                       {{labels({{"condition", "delayed"}}), static_cast<double>(stalls.delays)},
+                        {labels({{"condition", "stopped"}}), static_cast<double>(stalls.stops)}});
+  domain::write_metric(out, "herald_store_write_stall_seconds_total", "counter",
+                       "Time the store's writes waited in RocksDB's delays and stops, counted as each wait ends.",
+                       {{"", stalls.seconds}});
+  domain::write_metric(out, "herald_store_writes_stopped", "gauge", "1 while RocksDB stops every write.",
+                       {{"", stalls.stopped_now ? 1.0 : 0.0}});
   domain::samples attempts, instances;
   for (const auto& [key, n] : m.attempt_records) {
     attempts.emplace_back(labels({{"channel", key.first}, {"status", key.second}}), static_cast<double>(n));

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "storage/rocksdb_event_store.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -179,4 +180,48 @@ TEST_CASE("with fsync on an interval, appends are written at once, without waiti
   }
   CHECK(faults->syncs_waiting() == 0);
   CHECK(ids_in(*store) == std::vector<std::string>{"a", "b", "c"});
+}
+
+TEST_CASE("writes RocksDB stops behind a held flush are counted and timed, and every append lands",
+          "[storage][faults][stalls]") {
+  temp_dir dir;
+  auto faults = std::make_shared<storage_faults>();
+  store_options o;
+  o.path = dir.str();
+  o.faults = faults;
+  o.memtable_budget_bytes = 16u << 20;  // 4 MiB memtables, three per family
+  auto opened = rocksdb_event_store::open(o);
+  REQUIRE(opened);
+  auto& store = *opened;
+  struct release_on_exit {
+    storage_faults& f;
+    ~release_on_exit() { f.hold_table_syncs(false); }
+  } release{*faults};
+  faults->hold_table_syncs(true);  // flushes cannot finish; the log's fsyncs go on
+
+  // 24 MiB for the log family: past its three memtables, so RocksDB stops
+  // every write until a flush finishes.
+  const std::string big(64u << 10, 'x');
+  constexpr int appends = 384;
+  std::vector<std::promise<bool>> done(appends);
+  for (int i = 0; i < appends; ++i) {
+    auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{
+        make_event("big-" + std::to_string(i), "Delegate/d-1", "delegate.saved", R"({"label":")" + big + R"("})")});
+    store->append_async(batch, [&done, i](herald::result<append_outcome> r) { done[i].set_value(r.has_value()); });
+  }
+  // While RocksDB stops writes the store says so.
+  REQUIRE(herald::test::eventually([&] { return store->write_stalls().stopped_now; }));
+  CHECK(store->write_stalls().stops >= 1);
+  CHECK(store->last_seq() > 0);          // the log's own fsyncs went on until then
+  CHECK(store->last_seq() < appends);    // the stop holds appends back
+
+  faults->hold_table_syncs(false);
+  for (auto& d : done) CHECK(d.get_future().get());
+  CHECK(store->last_seq() == appends);
+  const auto after = store->write_stalls();
+  CHECK_FALSE(after.stopped_now);
+  CHECK(after.stops >= 1);
+  // The committer's write waited in the stop from when it began until the
+  // flush finished: counted once that wait ended.
+  CHECK(after.seconds > 0);
 }

@@ -243,6 +243,10 @@ TEST_CASE("email through SendGrid: retried through 503 and 429, sent, then deliv
     REQUIRE(through != std::string::npos);
     CHECK(std::stoull(m->body.substr(through + sample.size())) > 0);
     CHECK(m->body.find("# TYPE herald_store_commit_seconds histogram") != std::string::npos);
+    // A store this small never had RocksDB stall its writes.
+    CHECK(m->body.find("herald_store_write_stalls_total{condition=\"stopped\"} 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_store_write_stall_seconds_total 0\n") != std::string::npos);
+    CHECK(m->body.find("herald_store_writes_stopped 0\n") != std::string::npos);
   }
   // An event for an attempt Herald never made is kept as an orphan.
   answer = post_signed(e, key, R"([{"event":"delivered","sg_event_id":"ev-x","herald_attempt":"c-nope.1"}])", &status);
