@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -17,14 +18,27 @@ using herald::test::temp_dir;
 
 namespace {
 
-std::unique_ptr<rocksdb_event_store> open_faulty(const std::string& path, std::shared_ptr<storage_faults> faults) {
+// A store whose files consult `faults`; `adjust` changes its other options.
+std::unique_ptr<rocksdb_event_store> open_faulty(const std::string& path, std::shared_ptr<storage_faults> faults,
+                                                 const std::function<void(store_options&)>& adjust = {}) {
   store_options o;
   o.path = path;
   o.faults = std::move(faults);
+  if (adjust) adjust(o);
   auto s = rocksdb_event_store::open(o);
   REQUIRE(s);
   return std::move(*s);
 }
+
+// Releases held fsyncs as a test ends, passed or failed: the store's close
+// would wait on them.
+struct release_syncs_on_exit {
+  storage_faults& faults;
+  ~release_syncs_on_exit() {
+    faults.hold_syncs(false);
+    faults.hold_table_syncs(false);
+  }
+};
 
 std::vector<std::string> ids_in(const rocksdb_event_store& store) {
   std::vector<std::string> ids;
@@ -125,10 +139,7 @@ TEST_CASE("appends made while a group is written go into one next group, not two
   temp_dir dir;
   auto faults = std::make_shared<storage_faults>();
   auto store = open_faulty(dir.str(), faults);
-  struct release_on_exit {
-    storage_faults& f;
-    ~release_on_exit() { f.hold_syncs(false); }
-  } release{*faults};
+  release_syncs_on_exit release{*faults};
   std::vector<std::promise<bool>> done(4);
   auto append = [&](int i, const char* id) {
     auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)});
@@ -157,19 +168,12 @@ TEST_CASE("with fsync on an interval, appends are written at once, without waiti
           "[storage][group-commit]") {
   temp_dir dir;
   auto faults = std::make_shared<storage_faults>();
-  store_options o;
-  o.path = dir.str();
-  o.faults = faults;
-  o.sync = herald::domain::sync_policy::interval;
-  o.sync_interval_ms = 60000;  // longer than the test: nothing may wait for it
-  auto opened = rocksdb_event_store::open(o);
-  REQUIRE(opened);
-  auto store = std::move(*opened);
+  auto store = open_faulty(dir.str(), faults, [](store_options& o) {
+    o.sync = herald::domain::sync_policy::interval;
+    o.sync_interval_ms = 60000;  // longer than the test: nothing may wait for it
+  });
   faults->hold_syncs(true);  // an fsync would stall: the appends must not need one
-  struct release_on_exit {
-    storage_faults& f;
-    ~release_on_exit() { f.hold_syncs(false); }
-  } release{*faults};
+  release_syncs_on_exit release{*faults};
   for (const char* id : {"a", "b", "c"}) {
     std::promise<bool> done;
     auto batch = std::make_shared<const std::vector<herald::domain::cloud_event>>(std::vector{make_event(id)});
@@ -186,17 +190,10 @@ TEST_CASE("writes RocksDB stops behind a held flush are counted and timed, and e
           "[storage][faults][stalls]") {
   temp_dir dir;
   auto faults = std::make_shared<storage_faults>();
-  store_options o;
-  o.path = dir.str();
-  o.faults = faults;
-  o.memtable_budget_bytes = 16u << 20;  // 4 MiB memtables, three per family
-  auto opened = rocksdb_event_store::open(o);
-  REQUIRE(opened);
-  auto& store = *opened;
-  struct release_on_exit {
-    storage_faults& f;
-    ~release_on_exit() { f.hold_table_syncs(false); }
-  } release{*faults};
+  auto store = open_faulty(dir.str(), faults, [](store_options& o) {
+    o.memtable_budget_bytes = 16u << 20;  // 4 MiB memtables, three per family
+  });
+  release_syncs_on_exit release{*faults};
   faults->hold_table_syncs(true);  // flushes cannot finish; the log's fsyncs go on
 
   // 24 MiB for the log family: past its three memtables, so RocksDB stops
