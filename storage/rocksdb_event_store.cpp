@@ -36,6 +36,13 @@ std::int64_t system_now_ms() {
       .count();
 }
 
+// Adds what `from` counted to `to` (not whether writes are stopped now).
+void add_stall_counts(write_stall_totals& to, const write_stall_totals& from) {
+  to.delays += from.delays;
+  to.stops += from.stops;
+  to.seconds += from.seconds;
+}
+
 // The families whose keys are ids made by hashing (attempt and
 // communication ids) and which are read by key: a scan of one (a restart's
 // queued attempts, a replay's check) is rare.
@@ -708,6 +715,9 @@ bool rocksdb_event_store::recover_after_failure() {
   }
   (void)env->DeleteFile(probe);
   std::unique_lock<std::shared_mutex> exclusive(db_mu_);
+  // RocksDB's stall counters start again with the new DB: keep what they
+  // counted so far, so the metrics stay counters.
+  add_stall_counts(stalls_before_reopen_, rocksdb_write_stalls());
   iterators_->clear();
   for (auto& [name, h] : handles_) db_->DestroyColumnFamilyHandle(h);
   handles_.clear();
@@ -914,9 +924,15 @@ store_metrics rocksdb_event_store::metrics() const {
 
 write_stall_totals rocksdb_event_store::write_stalls() const {
   const auto held = hold_db();
+  write_stall_totals t = rocksdb_write_stalls();
+  add_stall_counts(t, stalls_before_reopen_);
+  return t;
+}
+
+write_stall_totals rocksdb_event_store::rocksdb_write_stalls() const {
   write_stall_totals t;
-  // RocksDB's own counts (its LOG's "Stalls(count)" and "Cumulative stall"),
-  // kept by a reopen after a write failure only since that reopen.
+  // RocksDB's own counts (its LOG's "Stalls(count)" and "Cumulative stall")
+  // since the DB opened.
   const auto count = [](const std::map<std::string, std::string>& m, const char* key) -> std::uint64_t {
     const auto it = m.find(key);
     return it == m.end() ? 0 : std::strtoull(it->second.c_str(), nullptr, 10);

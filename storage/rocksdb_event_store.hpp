@@ -263,6 +263,8 @@ class rocksdb_event_store final : public event_store {
   // can't be resumed): once a probe write to the folder succeeds again, the
   // committer closes and reopens the DB. Returns whether writes may go on.
   bool recover_after_failure();
+  // RocksDB's stall counters of the open DB; the caller holds hold_db().
+  write_stall_totals rocksdb_write_stalls() const;
   // Readers hold this shared while they use db_ and handles_; the committer
   // holds it exclusively while it reopens the DB. A scan's visitor may read
   // again (view() inside scan_index): a second shared hold on one thread,
@@ -379,6 +381,11 @@ class rocksdb_event_store final : public event_store {
   // failed group deleted: either costs a needless delete or leaves an entry
   // that only ever matters for a queued attempt, which this one is not.
   mutable std::unordered_set<std::string> started_calls_;
+
+  // What RocksDB's stall counters had counted when a write failure made the
+  // committer reopen the DB: written with db_mu_ held exclusively, read
+  // with it shared.
+  write_stall_totals stalls_before_reopen_;
 
   // Owned by the committer thread.
   std::int64_t last_sync_ms_ = 0;

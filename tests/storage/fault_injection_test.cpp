@@ -221,4 +221,15 @@ TEST_CASE("writes RocksDB stops behind a held flush are counted and timed, and e
   // The committer's write waited in the stop from when it began until the
   // flush finished: counted once that wait ended.
   CHECK(after.seconds > 0);
+
+  // A failed write makes the committer reopen RocksDB, whose counters start
+  // again: the store's stay counters.
+  faults->set(storage_fault::write_error);
+  REQUIRE_FALSE(store->append({make_event("failed")}));
+  faults->set(storage_fault::none);
+  REQUIRE(store->append({make_event("after-reopen")}));
+  const auto reopened = store->write_stalls();
+  CHECK(reopened.stops >= after.stops);
+  CHECK(reopened.seconds >= after.seconds);
+  CHECK_FALSE(reopened.stopped_now);
 }
