@@ -371,7 +371,9 @@ int main(int argc, char** argv) {
         static_cast<std::int64_t>((live_heap - passivated_heap) / static_cast<double>(events));
     out["records_per_group_commit"] = static_cast<std::int64_t>(stats.commits ? stats.events / stats.commits : 0);
     // RocksDB stopping every write while memtables wait for their flush
-    // (rocksdb_event_store.hpp, write_stall_totals): idle time in the run.
+    // (rocksdb_event_store.hpp, write_stall_totals): how long the
+    // committer's writes waited in the run. At saturation that time goes to
+    // the flushes, so it is not the rate's loss (bench/HISTORY.md, session 25).
     out["write_stops"] = static_cast<std::int64_t>(stalls.stops - stalls_before.stops);
     out["write_stall_ms"] = static_cast<std::int64_t>(std::lround((stalls.seconds - stalls_before.seconds) * 1000));
     if (ceiling) {
