@@ -5,7 +5,6 @@
 #include <fstream>
 #include <functional>
 #include <future>
-#include <thread>
 
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/eventually.hpp"
@@ -148,11 +147,8 @@ TEST_CASE("appends made while a group is written go into one next group, not two
   const auto commits_before = store->stats().commits;
   faults->hold_syncs(true);  // a slow disk
   append(0, "a");
-  // Bounded polling until a's group is in its fsync.
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (faults->syncs_waiting() == 0 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  // Until a's group is in its fsync.
+  (void)herald::test::eventually([&] { return faults->syncs_waiting() > 0; });
   REQUIRE(faults->syncs_waiting() == 1);
   append(1, "b");  // queued once append_async returns
   append(2, "c");
