@@ -11,6 +11,7 @@
 #include <set>
 
 #include "tests/support/engine_client.hpp"
+#include "tests/support/eventually.hpp"
 
 namespace json = boost::json;
 using herald::test::engine_client;
@@ -108,10 +109,12 @@ TEST_CASE("the demo on the real clock: the certificates reach the delegates load
     engine_client e(dir.sub("data"), {"--config", std::string(HERALD_EXAMPLES_DIR) + "/training/herald.json", "--load",
                                       std::string(HERALD_EXAMPLES_DIR) + "/training"});
     std::size_t certificates = 0;
-    for (int i = 0; i < 200 && certificates < 2; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-      certificates = e.items("/v1/log?workflow=certificate").size();
-    }
+    herald::test::eventually(
+        [&] {
+          certificates = e.items("/v1/log?workflow=certificate").size();
+          return certificates >= 2;
+        },
+        std::chrono::seconds(5), herald::test::http_poll);
     CHECK(certificates == 2);
     for (const auto& t : e.items("/v1/tasks?limit=100")) CHECK(t.at("workflow") != "certificate");
   }

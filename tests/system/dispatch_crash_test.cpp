@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include "tests/support/engine_client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -79,11 +80,10 @@ std::vector<json::object> all_attempts(engine_client& e) {
 
 // Waits (bounded) until no attempt is queued any more.
 void wait_until_settled(engine_client& e) {
-  for (int i = 0; i < 600; ++i) {
-    if (e.items("/v1/log?status=queued&limit=1").empty()) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (!herald::test::eventually([&] { return e.items("/v1/log?status=queued&limit=1").empty(); },
+                                std::chrono::seconds(30), herald::test::http_poll)) {
+    FAIL("attempts still queued after 30 s");
   }
-  FAIL("attempts still queued after 30 s");
 }
 
 }  // namespace
@@ -163,9 +163,8 @@ TEST_CASE("after SIGKILL a call under way is unknown, a waiting one is sent, an 
     REQUIRE(sendgrid.wait_for(1).size() == 1);
     REQUIRE(e.call("POST", "/v1/events", person("waiting") + "\n", "application/x-ndjson").status == 202);
     // The second attempt is queued behind the stalled call.
-    for (int i = 0; i < 200 && e.items("/v1/log?status=queued&mapped_to=Person/waiting").empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
+    herald::test::eventually([&] { return !e.items("/v1/log?status=queued&mapped_to=Person/waiting").empty(); },
+                             std::chrono::seconds(5), herald::test::http_poll);
     REQUIRE(e.items("/v1/log?status=queued&mapped_to=Person/waiting").size() == 1);
     e.process().kill_with(SIGKILL);
     e.process().wait();
@@ -203,8 +202,7 @@ TEST_CASE("after SIGKILL a call under way is unknown, a waiting one is sent, an 
   const std::string comm(detail.at("communication_id").as_string());
   REQUIRE(e.call("POST", "/v1/communications/" + comm + "/resend", "{}").status == 201);
   sendgrid.wait_for(3);
-  for (int i = 0; i < 200 && e.items("/v1/log?status=sent&mapped_to=Person/stuck").empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  herald::test::eventually([&] { return !e.items("/v1/log?status=sent&mapped_to=Person/stuck").empty(); },
+                           std::chrono::seconds(5), herald::test::http_poll);
   CHECK(e.items("/v1/log?status=sent&mapped_to=Person/stuck").size() == 1);
 }

@@ -26,6 +26,7 @@
 #include "domain/base64.hpp"
 #include "domain/rfc3339.hpp"
 #include "tests/support/engine_client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/fake_provider.hpp"
 
@@ -110,11 +111,12 @@ json::object attempt_of(engine_client& e, const std::string& entity) {
 // Waits (bounded) for the attempt of `entity` to reach `status`.
 json::object wait_for_status(engine_client& e, const std::string& entity, const std::string& status) {
   json::object a;
-  for (int i = 0; i < 400; ++i) {
-    a = attempt_of(e, entity);
-    if (a.contains("status") && a.at("status") == status.c_str()) return a;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  herald::test::eventually(
+      [&] {
+        a = attempt_of(e, entity);
+        return a.contains("status") && a.at("status") == status.c_str();
+      },
+      std::chrono::seconds(10), herald::test::http_poll);
   return a;
 }
 
@@ -270,11 +272,13 @@ TEST_CASE("a 4xx from SendGrid rejects the attempt with the provider's reason, n
                               R"({"label":"Lee","fields":{"FirstName":"Lee"},"contact":{"email":"lee@example.com"}})",
                               "person.saved") + "\n").status == 202);
   json::object a;
-  for (int i = 0; i < 400 && a.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    auto failed = e.items("/v1/log?status=failed");
-    if (!failed.empty()) a = failed[0].as_object();
-  }
+  herald::test::eventually(
+      [&] {
+        auto failed = e.items("/v1/log?status=failed");
+        if (!failed.empty()) a = failed[0].as_object();
+        return !a.empty();
+      },
+      std::chrono::seconds(10), herald::test::http_poll);
   REQUIRE(a.at("status") == "rejected");
   const std::string reason(a.at("status_reason").as_string());
   CHECK(reason.find("400") != std::string::npos);
@@ -435,10 +439,12 @@ TEST_CASE("fallback: a bounced email goes by SMS, an undelivered SMS becomes a m
   const auto texts = twilio.wait_for(1);
   REQUIRE(texts.size() == 1);
   json::object sms;
-  for (int i = 0; i < 400 && !(sms.contains("attempt") && sms.at("attempt") == 2 && sms.at("status") == "sent"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    sms = attempt_of(e, "Member/m-1");
-  }
+  herald::test::eventually(
+      [&] {
+        sms = attempt_of(e, "Member/m-1");
+        return sms.contains("attempt") && sms.at("attempt") == 2 && sms.at("status") == "sent";
+      },
+      std::chrono::seconds(10), herald::test::http_poll);
   REQUIRE(sms.at("channel") == "sms");
   CHECK(sms.at("communication_id") == email.at("communication_id"));
   CHECK(sms.at("attempt") == 2);
@@ -578,8 +584,7 @@ TEST_CASE("email through SMTP: a real MTA (aiosmtpd) receives the MIME message w
   const int port = free_port();
   herald::test::child_process mta({"/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l",
                                    "127.0.0.1:" + std::to_string(port), "-c", "aiosmtpd.handlers.Mailbox", maildir});
-  for (int i = 0; i < 200 && !accepts(port); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  REQUIRE(accepts(port));
+  REQUIRE(herald::test::eventually([&] { return accepts(port); }, std::chrono::seconds(5), herald::test::http_poll));
   const std::string config = dir.sub("herald.json");
   std::ofstream(config) << R"({"channels": {"email": "smtp"}, "providers": {"smtp": {"url": "smtp://127.0.0.1:)" << port
                         << R"(", "from": "Herald <noreply@herald.test>"}}})";
@@ -597,12 +602,16 @@ TEST_CASE("email through SMTP: a real MTA (aiosmtpd) receives the MIME message w
   CHECK(a.at("provider") == "smtp");
 
   std::string message;
-  for (int i = 0; i < 200 && message.empty(); ++i) {
-    if (std::filesystem::exists(maildir + "/new")) {
-      for (const auto& f : std::filesystem::directory_iterator(maildir + "/new")) message = herald::test::read_file(f.path());
-    }
-    if (message.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  herald::test::eventually(
+      [&] {
+        if (std::filesystem::exists(maildir + "/new")) {
+          for (const auto& f : std::filesystem::directory_iterator(maildir + "/new")) {
+            message = herald::test::read_file(f.path());
+          }
+        }
+        return !message.empty();
+      },
+      std::chrono::seconds(5));
   REQUIRE(!message.empty());
   const std::string attempt_id(a.at("id").as_string());
   CHECK(message.find("X-Herald-Attempt: " + attempt_id) != std::string::npos);
@@ -664,11 +673,12 @@ TEST_CASE("e-invoice to a Peppol access point, rejected, then a PDF letter by po
   REQUIRE(pdf);
   CHECK(pdf->rfind("%PDF-", 0) == 0);
   json::object sent_letter;
-  for (int i = 0; i < 400 && !(sent_letter.contains("channel") && sent_letter.at("channel") == "post" &&
-                               sent_letter.at("status") == "sent"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    sent_letter = attempt_of(e, "Bill/b-1");
-  }
+  herald::test::eventually(
+      [&] {
+        sent_letter = attempt_of(e, "Bill/b-1");
+        return sent_letter.contains("channel") && sent_letter.at("channel") == "post" && sent_letter.at("status") == "sent";
+      },
+      std::chrono::seconds(10), herald::test::http_poll);
   REQUIRE(sent_letter.at("channel") == "post");
   CHECK(sent_letter.at("provider_message_id") == "letter-9");
   CHECK(letter.at("reference") == sent_letter.at("id"));

@@ -20,6 +20,7 @@
 
 #include "adapters/http/http_client.hpp"
 #include "tests/support/engine_client.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/fake_provider.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -117,13 +118,12 @@ TEST_CASE("ingest above what providers take: 503 with Retry-After, bounded memor
   for (auto& t : threads) t.join();
   const auto load_end = std::chrono::steady_clock::now();
   // Drain: every acknowledged event reaches the provider exactly once.
-  for (int i = 0; i < 1200; ++i) {
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (static_cast<long>(calls.size()) >= accepted) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  herald::test::eventually(
+      [&] {
+        std::lock_guard<std::mutex> lock(mu);
+        return static_cast<long>(calls.size()) >= accepted;
+      },
+      std::chrono::seconds(60));
   const double drain_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_end).count();
   const long hwm_kb = proc_status_kb(pid, "VmHWM");
   int doubles = 0;
