@@ -43,6 +43,30 @@ function startHerald(dir, settings = { providers: { sandbox: { failure_ratio: 0.
   });
 }
 
+// On a failed step, what the page showed: a screenshot in the artifacts
+// and its status line on the output, so a failure in CI can be read.
+async function recordFailure(page, name) {
+  if (!page) return;
+  try {
+    await page.screenshot({ path: join(artifacts, `failed-${name}.png`), fullPage: true });
+    console.log(`page at failure (${name}): status line "${await page.locator("#status-line").textContent()}"`);
+  } catch (e) {
+    console.log(`page at failure (${name}): no screenshot (${e.message})`);
+  }
+}
+
+// Polls `done` every 25 ms until it answers something truthy, which it
+// returns, or `limitMs` has passed (its last answer): a bounded wait for
+// what the engine or a provider does on another thread.
+async function eventually(done, limitMs = 10000) {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const answer = await done();
+    if (answer || Date.now() > until) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 async function call(url, method, path, body) {
   const r = await fetch(url + path, {
     method, headers: { "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined,
@@ -60,6 +84,7 @@ test("an operator filters, opens, resends, completes a task and downloads from t
   const dir = mkdtempSync(join(tmpdir(), "herald-page-"));
   const { child, url } = await startHerald(dir);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  let page;
   try {
     // Two months of the demo: bookings, reminders, certificates; half bounce.
     assert.equal((await call(url, "POST", "/v1/admin/time", { advance: "P60D" })).status, 200);
@@ -72,7 +97,7 @@ test("an operator filters, opens, resends, completes a task and downloads from t
 
     // Without the page's CSP (the test evaluates functions): that nothing
     // hostile runs then rests on the page alone.
-    const page = await browser.newPage({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    page = await browser.newPage({ acceptDownloads: true, bypassCSP: true, viewport: { width: 1366, height: 900 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(url);
@@ -159,6 +184,9 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     await download.saveAs(saved);
     assert.equal(readFileSync(saved).subarray(0, 2).toString(), "PK");
     assert.deepEqual(errors, []);
+  } catch (e) {
+    await recordFailure(page, "operator");
+    throw e;
   } finally {
     await browser.close();
     child.kill("SIGTERM");
@@ -183,6 +211,7 @@ test("an attempt whose provider call was under way at a crash is settled from th
   const dir = mkdtempSync(join(tmpdir(), "herald-page-"));
   let herald = await startHerald(dir, settings, []);
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+  let page;
   try {
     const { url } = herald;
     assert.equal((await call(url, "PUT", "/v1/templates/hello",
@@ -192,23 +221,22 @@ test("an attempt whose provider call was under way at a crash is settled from th
     assert.equal((await call(url, "POST", "/v1/events", { specversion: "1.0", id: "p-1", source: "page-test",
       type: "person.saved", subject: "Person/p-1",
       data: { label: "Pat", fields: { FirstName: "Pat" }, contact: { email: "pat@example.com" } } })).status, 202);
-    for (let i = 0; i < 200 && calls === 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+    await eventually(() => calls > 0, 5000);
     assert.equal(calls, 1);
     // Killed while the call is under way; started again.
     const exited = new Promise((resolve) => herald.child.on("exit", resolve));
     herald.child.kill("SIGKILL");
     await exited;
     herald = await startHerald(dir, settings, []);
-    let unknown = [];
-    for (let i = 0; i < 200 && unknown.length === 0; i += 1) {
-      unknown = (await call(herald.url, "GET", "/v1/log?status=unknown")).body.items;
-      if (unknown.length === 0) await new Promise((r) => setTimeout(r, 25));
-    }
+    const unknown = await eventually(async () => {
+      const items = (await call(herald.url, "GET", "/v1/log?status=unknown")).body.items;
+      return items.length > 0 && items;
+    }) || [];
     assert.equal(unknown.length, 1);
     assert.equal(calls, 1);  // not called again
 
     // bypassCSP: waitForFunction evaluates functions; the page itself is unchanged.
-    const page = await browser.newPage({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
+    page = await browser.newPage({ bypassCSP: true, viewport: { width: 1366, height: 900 } });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(herald.url);
@@ -225,6 +253,9 @@ test("an attempt whose provider call was under way at a crash is settled from th
     assert.equal(settled.body.status, "not_sent");
     assert.equal(await page.locator("#detail-reconcile").isHidden(), true);
     assert.deepEqual(errors, []);
+  } catch (e) {
+    await recordFailure(page, "unknown");
+    throw e;
   } finally {
     await browser.close();
     herald.child.kill("SIGTERM");
