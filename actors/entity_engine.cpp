@@ -263,6 +263,7 @@ engine_step entity_engine::cancel(domain::instance_view& inst, const std::string
   inst.state = "cancelled";
   inst.reason = reason;
   inst.updated_at = ctx_->clock->now_ms();
+  inst.timeline.push_back({"cancelled", -1, reason, inst.updated_at, 0});
   return persist_instance(inst, {}, std::move(remove));
 }
 
@@ -351,6 +352,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
   inst.created_at = inst.updated_at = now;
   inst.changed = changed;
   inst.trace = std::move(trace);
+  inst.timeline.push_back({"created", -1, "", now, 0});
   std::vector<std::pair<std::int64_t, int>> timers;
   std::vector<std::size_t> fire_now;  // actions fired in this step (below)
   const date::time_zone* zone = ctx_->calendar->zone();
@@ -369,6 +371,7 @@ engine_step entity_engine::make_instance(const versioned_workflow& w, std::strin
     // routed before it (which publish those links) are handled.
     if (a.due_ms > now || domain::reads_reverse_links(action)) {
       timers.emplace_back(a.due_ms, a.index);
+      inst.timeline.push_back({"scheduled", a.index, "", now, a.due_ms});
     } else {
       fire_now.push_back(i);
     }
@@ -520,12 +523,15 @@ engine_step entity_engine::fire_step(domain::instance_view& inst, domain::action
       stop_reason = "rules_no_longer_match";
     }
   }
+  bool sends = false;
   if (!stop_reason.empty()) {
     action.state = "not_sent";
     action.reason = stop_reason;
   } else {
     step.append(fire_action(inst, action, w->second, *record));
+    sends = w->second.workflow.actions[static_cast<std::size_t>(action.index)].kind == domain::action_kind::send;
   }
+  domain::record_fired(inst, action, sends, "", inst.updated_at);
   settle_state(inst, action.reason);
   return step;
 }

@@ -143,14 +143,16 @@ result<engine_step> entity_engine::execute(const operation& op, const domain::en
   // Every send action again, rendered from the data as it is now; the
   // operator's request stands in for the rules.
   std::string reason;
+  inst.updated_at = ctx_->clock->now_ms();
   for (auto& action : inst.actions) {
     const std::size_t before = action.attempts.size();
     step.append(fire_action(inst, action, w->second, *record));
     made.insert(made.end(), action.attempts.begin() + static_cast<std::ptrdiff_t>(before), action.attempts.end());
     reason = action.reason;
+    const bool sends = w->second.workflow.actions[static_cast<std::size_t>(action.index)].kind == domain::action_kind::send;
+    domain::record_fired(inst, action, sends, "executed by " + op.caller, inst.updated_at);
   }
   settle_state(inst, reason);
-  inst.updated_at = ctx_->clock->now_ms();
   engine_step done = persist_instance(inst, {}, {});
   done.append(std::move(step));
   return done;

@@ -37,6 +37,46 @@ std::vector<rule_trace> trace_from_json(const json::value& v) {
   return out;
 }
 
+namespace {
+
+json::array to_json(const std::vector<instance_transition>& timeline) {
+  json::array out;
+  for (const auto& t : timeline) {
+    json::object o{{"state", t.state}};
+    if (t.action >= 0) o["action"] = t.action;
+    if (!t.reason.empty()) o["reason"] = t.reason;
+    if (t.due_ms) o["due"] = format_rfc3339_ms(t.due_ms);
+    o["at"] = format_rfc3339_ms(t.at);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+std::vector<instance_transition> timeline_from_json(const json::value& v) {
+  std::vector<instance_transition> out;
+  if (!v.is_array()) return out;
+  for (const auto& e : v.get_array()) {
+    if (!e.is_object()) continue;
+    const auto& o = e.get_object();
+    instance_transition t;
+    t.state = str(o, "state");
+    t.action = o.contains("action") ? static_cast<int>(i64(o, "action")) : -1;
+    t.reason = str(o, "reason");
+    t.at = time_ms(o, "at");
+    t.due_ms = time_ms(o, "due");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+}  // namespace
+
+void record_fired(instance_view& i, const action_state& action, bool sends, std::string why, std::int64_t at) {
+  i.timeline.push_back({"fired", action.index, std::move(why), at, 0});
+  if (sends && action.state == "dispatched") i.timeline.push_back({"rendered", action.index, "", at, 0});
+  i.timeline.push_back({action.state, action.index, action.reason, at, 0});
+}
+
 json::object to_json(const instance_view& i) {
   json::array actions;
   for (const auto& a : i.actions) {
@@ -64,7 +104,8 @@ json::object to_json(const instance_view& i) {
                       {"changed", json::array(i.changed.begin(), i.changed.end())},
                       {"trace", to_json(i.trace)},
                       {"fire_trace", to_json(i.fire_trace)},
-                      {"actions", std::move(actions)}};
+                      {"actions", std::move(actions)},
+                      {"timeline", to_json(i.timeline)}};
 }
 
 namespace {
@@ -81,6 +122,25 @@ void append_trace(text_sink& out, const std::vector<rule_trace>& trace) {
     json_text::append_value(o, t.seen);
     append_key(o, "held");
     o += t.held ? "true" : "false";
+    o += '}';
+  });
+}
+
+void append_timeline(text_sink& out, const std::vector<instance_transition>& timeline) {
+  json_text::append_array(out, timeline, [](text_sink& o, const instance_transition& t) {
+    o += '{';
+    append_member(o, "state", t.state, true);
+    if (t.action >= 0) {
+      append_key(o, "action");
+      json_text::append_int(o, t.action);
+    }
+    if (!t.reason.empty()) append_member(o, "reason", t.reason);
+    if (t.due_ms) {
+      append_key(o, "due");
+      append_rfc3339_ms_json(o, t.due_ms);
+    }
+    append_key(o, "at");
+    append_rfc3339_ms_json(o, t.at);
     o += '}';
   });
 }
@@ -150,6 +210,8 @@ void append_json(text_sink& out, const instance_view& i) {
   }
   append_key(out, "actions");
   json_text::append_array(out, i.actions, append_action);
+  append_key(out, "timeline");
+  append_timeline(out, i.timeline);
   out += '}';
 }
 
@@ -198,6 +260,7 @@ result<instance_view> instance_from_json(const json::value& v) {
       i.actions.push_back(std::move(s));
     }
   }
+  if (const json::value* t = o.if_contains("timeline")) i.timeline = timeline_from_json(*t);
   return i;
 }
 

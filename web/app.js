@@ -281,6 +281,21 @@ function traceList(trace) {
   return list;
 }
 
+// The instance's state machine as it went: created, scheduled (due when),
+// fired, rendered, and where each action ended.
+function timelineList(timeline) {
+  const list = document.createElement("ol");
+  list.className = "timeline";
+  for (const t of timeline ?? []) {
+    const li = document.createElement("li");
+    const action = t.action === undefined ? "" : ` (action ${t.action + 1})`;
+    const due = t.due ? `, due ${when(t.due)}` : "";
+    li.textContent = `${when(t.at)} ${t.state}${action}${due}${t.reason ? ` — ${t.reason}` : ""}`;
+    list.append(li);
+  }
+  return list;
+}
+
 async function explain(entity) {
   const box = $("#explain");
   box.replaceChildren();
@@ -300,6 +315,11 @@ async function explain(entity) {
       const fired = document.createElement("p");
       fired.textContent = "When it fell due:";
       block.append(fired, traceList(inst.fire_trace));
+    }
+    if (inst.timeline?.length) {
+      const steps = document.createElement("p");
+      steps.textContent = "What happened:";
+      block.append(steps, timelineList(inst.timeline));
     }
     box.append(block);
   }

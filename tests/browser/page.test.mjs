@@ -173,6 +173,10 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     await page.getByLabel("Entity").fill("Delegate/d-1");
     await page.getByRole("button", { name: "Explain" }).click();
     await page.waitForFunction(() => document.querySelector("#explain")?.textContent.includes("✓"));
+    // ...and what happened to them, step by step.
+    const steps = await page.locator("#explain ol.timeline li").allTextContents();
+    assert.ok(steps.some((s) => / created$/.test(s)), steps.join(" | "));
+    assert.ok(steps.some((s) => / rendered \(action 1\)$/.test(s)), steps.join(" | "));
     await page.getByRole("button", { name: "Queue", exact: true }).click();
     await page.screenshot({ path: join(artifacts, "6-queue.png"), fullPage: true });
 

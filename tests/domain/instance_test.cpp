@@ -44,6 +44,11 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   fired.reason = "no_contact";
   fired.attempts = {"c-1.1", "c-1.2"};
   i.actions = {waiting, fired};
+  i.timeline = {{"created", -1, "", 1795000000123, 0},
+                {"scheduled", 0, "", 1795000000123, 1795000120000},
+                {"fired", 1, "executed by " + odd, 1795000000456, 0},
+                {"not_sent", 1, "no_contact", 1795000000456, 0},
+                {"cancelled", -1, odd, 1795000000789, 0}};
 
   std::string text;
   append_json(text, i);
@@ -53,6 +58,14 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   CHECK(back->trigger_seq == i.trigger_seq);
   CHECK(back->trace.size() == 8);
   CHECK(back->actions.at(1).attempts == fired.attempts);
+  REQUIRE(back->timeline.size() == i.timeline.size());
+  for (std::size_t n = 0; n < i.timeline.size(); ++n) {
+    CHECK(back->timeline[n].state == i.timeline[n].state);
+    CHECK(back->timeline[n].action == i.timeline[n].action);
+    CHECK(back->timeline[n].reason == i.timeline[n].reason);
+    CHECK(back->timeline[n].at == i.timeline[n].at);
+    CHECK(back->timeline[n].due_ms == i.timeline[n].due_ms);
+  }
 
   // Fired in the step that matched: the fire trace is the trace, and its
   // text is copied from the trace's; and traces that differ only in one
@@ -79,4 +92,28 @@ TEST_CASE("an instance written as text is what serializing its JSON tree writes"
   text.clear();
   append_json(text, empty);
   CHECK(text == json::serialize(to_json(empty)));
+}
+
+TEST_CASE("a fired action's timeline says it fired, what was rendered and where it ended", "[domain][instance]") {
+  instance_view i;
+  action_state sent;
+  sent.index = 0;
+  sent.state = "dispatched";
+  record_fired(i, sent, /*sends=*/true, "", 1000);
+  action_state task;
+  task.index = 1;
+  task.state = "dispatched";
+  record_fired(i, task, /*sends=*/false, "executed by ops", 2000);  // a manual task renders nothing
+  action_state stopped;
+  stopped.index = 2;
+  stopped.state = "not_sent";
+  stopped.reason = "rules_no_longer_match";
+  record_fired(i, stopped, /*sends=*/true, "", 3000);
+  std::vector<std::string> seen;
+  for (const auto& t : i.timeline) {
+    seen.push_back(t.state + "/" + std::to_string(t.action) + ":" + t.reason + "@" + std::to_string(t.at));
+  }
+  CHECK(seen == std::vector<std::string>{"fired/0:@1000", "rendered/0:@1000", "dispatched/0:@1000",
+                                         "fired/1:executed by ops@2000", "dispatched/1:@2000",
+                                         "fired/2:@3000", "not_sent/2:rules_no_longer_match@3000"});
 }

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "domain/rfc3339.hpp"
 #include "tests/support/engine_client.hpp"
 #include "tests/support/events.hpp"
 
@@ -52,6 +53,18 @@ std::string booking_workflow_due_at_once() {
   std::string w = booking_workflow;
   const std::string delay = R"("delay": "PT2M",)";
   return w.erase(w.find(delay), delay.size());
+}
+
+// An instance's timeline as "state", "state/action" or "state/action:reason".
+std::vector<std::string> transitions(const json::value& instance) {
+  std::vector<std::string> out;
+  for (const auto& t : instance.at("timeline").as_array()) {
+    std::string s(t.at("state").as_string());
+    if (t.as_object().contains("action")) s += "/" + std::to_string(t.at("action").to_number<int>());
+    if (t.as_object().contains("reason")) s += ":" + std::string(t.at("reason").as_string());
+    out.push_back(s);
+  }
+  return out;
 }
 
 void define_booking(engine_client& e) {
@@ -108,6 +121,23 @@ TEST_CASE("a booking confirmation goes out two minutes after the booking", "[sys
   CHECK(instances[0].at("state") == "dispatched");
   CHECK(instances[0].at("trace").as_array().size() == 2);
   CHECK(instances[0].at("trace").at(1).at("seen") == "Available");
+  // Every transition of its state machine, with its time: scheduled for two
+  // minutes after it was created, fired and rendered then.
+  const auto& timeline = instances[0].at("timeline").as_array();
+  CHECK(transitions(instances[0]) ==
+        std::vector<std::string>{"created", "scheduled/0", "fired/0", "rendered/0", "dispatched/0"});
+  REQUIRE(timeline.size() == 5);
+  const auto created_at = herald::domain::parse_rfc3339_ms(timeline[0].at("at").as_string());
+  const auto due = herald::domain::parse_rfc3339_ms(timeline[1].at("due").as_string());
+  const auto fired_at = herald::domain::parse_rfc3339_ms(timeline[2].at("at").as_string());
+  REQUIRE((created_at && due && fired_at));
+  CHECK(*due - *created_at == 120000);
+  CHECK(*fired_at >= *due);
+  CHECK(timeline[4].at("at") == timeline[2].at("at"));
+  // GET /v1/instances/{id} shows the same.
+  const auto one = e.get("/v1/instances/" + std::string(instances[0].at("id").as_string()));
+  REQUIRE(one.status == 200);
+  CHECK(transitions(one.body) == transitions(instances[0]));
 }
 
 TEST_CASE("an action due at once is sent in the event's own step, with no timer", "[system][engine]") {
@@ -126,6 +156,8 @@ TEST_CASE("an action due at once is sent in the event's own step, with no timer"
   REQUIRE(entity.at("instances").as_array().size() == 1);
   CHECK(entity.at("instances").at(0).at("state") == "dispatched");
   CHECK(entity.at("instances").at(0).at("fire_trace").as_array().size() == 2);
+  CHECK(transitions(entity.at("instances").at(0)) ==
+        std::vector<std::string>{"created", "fired/0", "rendered/0", "dispatched/0"});
   // Created and fired in one record, which schedules no timer and carries
   // the attempt made: its audit trail is that record and the delivery.
   std::size_t instance_records = 0, attempt_records = 0;
@@ -180,6 +212,8 @@ TEST_CASE("a booking cancelled inside the delay gets no confirmation", "[system]
   CHECK(instances[0].at("reason") == "rules_no_longer_match");
   CHECK(instances[0].at("fire_trace").at(0).at("held") == false);
   CHECK(instances[0].at("fire_trace").at(0).at("seen") == "Cancelled");
+  CHECK(transitions(instances[0]) ==
+        std::vector<std::string>{"created", "scheduled/0", "fired/0", "not_sent/0:rules_no_longer_match"});
 }
 
 TEST_CASE("deleting the entity cancels its pending sends", "[system][engine]") {
@@ -195,6 +229,10 @@ TEST_CASE("deleting the entity cancels its pending sends", "[system][engine]") {
   CHECK(e.items("/v1/log").empty());
   auto instances = e.get("/v1/entities/Delegate/d-42").body.at("instances").as_array();
   CHECK(instances.at(0).at("state") == "cancelled");
+  const auto steps = transitions(instances.at(0));
+  REQUIRE(steps.size() == 3);
+  CHECK(steps[1] == "scheduled/0");
+  CHECK(steps[2].rfind("cancelled:", 0) == 0);
 }
 
 TEST_CASE("rules that do not hold are explained and start nothing", "[system][engine]") {
@@ -286,8 +324,15 @@ TEST_CASE("a merge field without a value errors the instance and names the field
   CHECK(e.items("/v1/workflow-errors?workflow=other").empty());
   REQUIRE(e.put("/v1/templates/booking-confirmation", R"({"channel":"email","subject":"Hi @@User.FirstName","text":"x"})")
               .status == 200);
+  CHECK(transitions(inst) == std::vector<std::string>{"created", "scheduled/0", "fired/0",
+                                                       "errored/0:" + std::string(inst.at("reason").as_string())});
   REQUIRE(e.call("POST", "/v1/instances/" + std::string(inst.at("id").as_string()) + "/execute").status == 201);
   CHECK(e.items("/v1/workflow-errors").empty());
+  // Run again by an operator: on its timeline after the error.
+  const auto steps = transitions(e.get("/v1/entities/Delegate/d-42").body.at("instances").at(0));
+  REQUIRE(steps.size() == 7);
+  CHECK(std::vector<std::string>(steps.begin() + 4, steps.end()) ==
+        std::vector<std::string>{"fired/0:executed by anonymous", "rendered/0", "dispatched/0"});
 }
 
 TEST_CASE("an instance errored in its first record is listed until run again", "[system][engine]") {
