@@ -277,6 +277,7 @@ int run_serve(const domain::herald_config& config, const serve_options& options)
   api_options.store = store.get();
   api_options.api_keys = config.api_keys;
   api_options.cors_origins = config.http.cors_origins;
+  api_options.modules = config.modules;
   api_options.ready = [&ready] { return ready.load(); };
   api_options.web_dir = options.web_dir;
   api_options.faults = faults;

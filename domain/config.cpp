@@ -272,8 +272,8 @@ result<herald_config> parse_config(std::string_view json_text) {
   const json::object& obj = root.get_object();
   if (auto st = only_keys(obj, "",
                           {"listen", "data_dir", "sync", "sync_interval_ms", "api_keys",
-                           "organisation", "roles", "channels", "providers", "retention", "http",
-                           "passivate_after_ms"});
+                           "organisation", "roles", "modules", "channels", "providers", "retention",
+                           "http", "passivate_after_ms"});
       !st) {
     return st;
   }
@@ -336,6 +336,13 @@ result<herald_config> parse_config(std::string_view json_text) {
         std::vector<std::string> members;
         st = get_string_array(it->value(), join(key, it->key()), members);
         cfg.roles[std::string(it->key())] = std::move(members);
+      }
+    } else if (key == "modules") {
+      auto modules = parse_module_schemas(v, key);
+      if (modules) {
+        cfg.modules = std::move(*modules);
+      } else {
+        st = modules.error();
       }
     } else if (key == "channels") {
       const json::object* ch;

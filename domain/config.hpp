@@ -12,6 +12,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "domain/module_schema.hpp"
 #include "domain/status.hpp"
 
 namespace herald::domain {
@@ -60,6 +61,7 @@ struct herald_config {
   std::vector<api_key_config> api_keys;
   organisation_config organisation;
   std::map<std::string, std::vector<std::string>> roles;  // role name -> entity keys
+  module_schemas modules;  // declared modules: workflows' paths are checked against them
   std::map<std::string, std::string> channels = {
       {"email", "sandbox"}, {"sms", "sandbox"}, {"post", "sandbox"}, {"einvoice", "sandbox"}};
   boost::json::object providers;  // validated per provider, kept as given

@@ -21,6 +21,7 @@
 #include "adapters/http/api_key_auth.hpp"
 #include "adapters/http/http_message.hpp"
 #include "domain/communication.hpp"
+#include "domain/module_schema.hpp"
 #include "domain/preferences.hpp"
 #include "storage/rocksdb_event_store.hpp"
 
@@ -84,6 +85,9 @@ struct api_options {
   std::function<std::string()> overloaded;
   // The store's fault switch when started with --fault-injection; null: off.
   std::shared_ptr<storage::storage_faults> faults;
+  // The modules the config declares: a workflow PUT whose paths name
+  // nothing on them answers 400 (domain/module_schema.hpp).
+  domain::module_schemas modules;
 };
 
 // The event that stores a recipient's preferences whole (preferences_api.cpp).

@@ -108,7 +108,7 @@ void api::definitions(const http_request& req, const std::string& kind, const st
     } else {
       auto exists = [&](const std::string& t) { return hooks.template_exists && hooks.template_exists(t); };
       auto w = domain::parse_workflow(id, body, exists);
-      valid = w ? status::ok() : w.error();
+      valid = w ? domain::check_workflow_paths(*w, options_.modules) : w.error();
     }
     if (!valid) return respond(error_response(400, valid));
     type = domain::engine::definition_put;

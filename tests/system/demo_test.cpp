@@ -119,3 +119,24 @@ TEST_CASE("the demo on the real clock: the certificates reach the delegates load
     for (const auto& t : e.items("/v1/tasks?limit=100")) CHECK(t.at("workflow") != "certificate");
   }
 }
+
+TEST_CASE("with the demo's modules declared, a workflow with a misspelt path answers 400 naming it",
+          "[system][demo][modules]") {
+  herald::test::temp_dir dir;
+  engine_client e(dir.sub("data"), demo_flags());
+  const std::string typo = R"({"title":"Booked","module":"Delegate","trigger":{"on":"delegate.saved"},
+      "rules":[{"field":"Status","op":"eq","value":"Booked"},{"field":"CourseDate.Staus","op":"eq","value":"Available"}],
+      "actions":[{"kind":"send","template":"booking-confirmation","to":["User"]}]})";
+  auto r = e.put("/v1/workflows/booked", typo);
+  CHECK(r.status == 400);
+  CHECK(r.body.at("error").at("field") == "rules[1].field");
+  CHECK(std::string(r.body.at("error").at("message").as_string()).find("'Staus'") != std::string::npos);
+  CHECK(e.get("/v1/workflows/booked").status == 404);  // nothing stored
+  std::string fixed = typo;
+  fixed.replace(fixed.find("Staus"), 5, "Status");
+  CHECK(e.put("/v1/workflows/booked", fixed).status == 200);
+  // A module the config does not declare is not checked.
+  CHECK(e.put("/v1/workflows/other", R"({"title":"Other","module":"Room","trigger":{"on":"room.saved"},
+      "rules":[{"field":"Anything.At.All","op":"exists"}],
+      "actions":[{"kind":"send","template":"booking-confirmation","to":["@self"]}]})").status == 200);
+}
