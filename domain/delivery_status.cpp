@@ -34,6 +34,13 @@ bool status_in_group(std::string_view status, std::string_view group) {
   return false;
 }
 
+std::string_view status_group_of(std::string_view s) {
+  for (std::string_view group : {"failed", "not_sent", "completed"}) {
+    if (s == group || status_in_group(s, group)) return group;
+  }
+  return "";
+}
+
 namespace {
 // -1: not a delivery status (timeline only).
 int delivery_rank(std::string_view s) {

@@ -19,6 +19,10 @@ bool is_known_status(std::string_view status);
 // "completed" (sent, delivered, completed), "all".
 bool is_status_group(std::string_view name);
 bool status_in_group(std::string_view status, std::string_view group);
+// The group a status is in ("failed", "not_sent" or "completed"), or the
+// group itself when given one; "" for "all" and for statuses in none
+// (queued, task_open, scheduled, ...).
+std::string_view status_group_of(std::string_view status_or_group);
 
 // Provider reports arrive out of order (a webhook's "processed" after its
 // "delivered"): a report moves an attempt's status only forward. Returns

@@ -76,6 +76,12 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
                 f.id);
     }
   }
+  // Each status group the attempt reaches, for the Failed, Not Sent and
+  // Completed lists: they walk these instead of every attempt.
+  if (const char group = status_index_group(f.status)) {
+    batch.put(cf(cf_status_log_index), {std::string_view(&group, 1), newest_first_piece(f.created_at_ms), f.id},
+              rocksdb::Slice());
+  }
   // The communication, and index keys that derive from what an attempt is
   // created with (its id, owner, creation time), come with the event that
   // creates it; a status update leaves them as they are.

@@ -190,6 +190,14 @@ status rocksdb_event_store::scan_index(
     case index_kind::entity_log: column = cf_entity_log_index; prefix = entity_prefix(entity); id_offset = 8; break;
     case index_kind::entity_instances: column = cf_entity_instances; prefix = entity_prefix(entity); break;
     case index_kind::errored_instances: column = cf_errored_instances; id_offset = 8; break;
+    case index_kind::status_group: {
+      const char group = status_index_group(entity);
+      if (!group) return status{errc::invalid_argument, "no status group " + entity, "status"};
+      column = cf_status_log_index;
+      prefix.assign(1, group);
+      id_offset = 8;
+      break;
+    }
   }
   auto handle = handles_.find(column);
   if (handle == handles_.end()) {
@@ -227,10 +235,13 @@ status rocksdb_event_store::scan_index(
 
 status rocksdb_event_store::scan_communications(
     const std::string& entity, const std::string& cursor,
-    const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit)
-    const {
+    const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit,
+    const std::string& status_group) const {
   status failure;
-  auto st = scan_index(entity.empty() ? index_kind::log : index_kind::entity_log, entity, cursor,
+  const index_kind kind = !entity.empty()         ? index_kind::entity_log
+                          : !status_group.empty() ? index_kind::status_group
+                                                  : index_kind::log;
+  auto st = scan_index(kind, entity.empty() ? status_group : entity, cursor,
                        [&](const std::string& attempt_id, const std::string& resume) {
                          const std::string_view id = domain::communication_of_attempt(attempt_id);
                          if (id.empty()) return true;
@@ -353,6 +364,44 @@ status rocksdb_event_store::provider_events(const std::string& attempt_id,
     visit(it->value().ToString());
   }
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), "reading provider events");
+}
+
+status rocksdb_event_store::index_attempt_statuses() {
+  auto done = get_value("default", meta_status_index_key, "reading the status index's marker");
+  if (!done) return done.error();
+  if (*done) return status::ok();
+  rocksdb::WriteBatch batch;
+  auto write = [&]() -> status {
+    auto st = db_->Write(rocksdb::WriteOptions(), &batch);
+    batch.Clear();
+    return st.ok() ? status::ok() : from_rocksdb(st, "indexing the attempts' statuses");
+  };
+  {
+    // At open, before anything else uses the store: view_value holds the DB itself.
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_attempts)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string id = it->key().ToString();
+      auto view = view_value(view_kind::attempt, id);
+      if (!view) return view.error();
+      if (!*view || !(*view)->is_object()) continue;
+      const auto& a = (*view)->get_object();
+      const char group = status_index_group(domain::json_fields::str(a, "status"));
+      if (!group) continue;
+      std::string key(1, group);
+      key += newest_first(domain::json_fields::time_ms(a, "created_at"));
+      key += id;
+      batch.Put(cf(cf_status_log_index), key, rocksdb::Slice());
+      if (batch.Count() >= 10000) {
+        if (auto st = write(); !st) return st;
+      }
+    }
+    if (!it->status().ok()) return from_rocksdb(it->status(), "reading the attempts to index their statuses");
+  }
+  if (auto st = write(); !st) return st;
+  rocksdb::WriteOptions synced;
+  synced.sync = true;
+  auto st = db_->Put(synced, cf("default"), meta_status_index_key, rocksdb::Slice());
+  return st.ok() ? status::ok() : from_rocksdb(st, "marking the status index complete");
 }
 
 result<std::uint64_t> rocksdb_event_store::engine_checkpoint() const {

@@ -1,5 +1,6 @@
 #include "storage/key_layout.hpp"
 
+#include "domain/delivery_status.hpp"
 #include "storage/coding.hpp"
 
 namespace herald::storage {
@@ -31,6 +32,11 @@ std::string entity_prefix(std::string_view entity_key) { return entity_history_p
 key_piece newest_first_piece(std::int64_t ms) { return fixed64be_piece(UINT64_MAX - static_cast<std::uint64_t>(ms)); }
 
 std::string newest_first(std::int64_t ms) { return std::string(newest_first_piece(ms)); }
+
+char status_index_group(std::string_view status_or_group) {
+  const std::string_view group = domain::status_group_of(status_or_group);
+  return group.empty() ? 0 : group[0];  // 'f', 'n', 'c'
+}
 
 std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action) {
   std::string k = fixed64be(static_cast<std::uint64_t>(due_ms));

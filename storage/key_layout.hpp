@@ -28,6 +28,11 @@
 //   CF "communications" communication_id -> communication view (ref)
 //   CF "log_index"      newest(created_at_ms) attempt_id -> ""
 //   CF "entity_log_index" entity_key:lenstr newest(created_at_ms) attempt_id -> ""
+//   CF "status_log_index" group:u8 newest(created_at_ms) attempt_id -> ""
+//                       (group: 'f' failed, 'n' not_sent, 'c' completed, as
+//                        domain::status_in_group has them; put for each group
+//                        an attempt's status reaches, never deleted: the lists
+//                        check each row's status as it is now)
 //   (Stores written before session 21 also held "entity_communications" and
 //   "communication_index"; the communications' lists walk the two attempt
 //   indexes above now, scan_communications. See retired_columns.)
@@ -81,6 +86,7 @@ inline constexpr const char* cf_attempt_content = "attempt_content";
 inline constexpr const char* cf_communications = "communications";
 inline constexpr const char* cf_log_index = "log_index";
 inline constexpr const char* cf_entity_log_index = "entity_log_index";
+inline constexpr const char* cf_status_log_index = "status_log_index";
 inline constexpr const char* cf_tasks = "tasks";
 inline constexpr const char* cf_open_tasks = "open_tasks";
 inline constexpr const char* cf_linked_from = "linked_from";
@@ -103,15 +109,18 @@ inline constexpr const char* projection_columns[] = {
     cf_communications, cf_log_index,         cf_entity_log_index, cf_tasks,
     cf_open_tasks,    cf_linked_from,         cf_preferences,
     cf_provider_events, cf_provider_event_expiry, cf_errored_instances, cf_queued_attempts,
-    cf_attachment_expiry};
+    cf_attachment_expiry, cf_status_log_index};
 // The engine views among them (rebuilt only by a full replay).
 inline constexpr const char* engine_view_columns[] = {
     cf_definitions,   cf_instances,   cf_entity_instances, cf_timers,
     cf_attempts,      cf_attempt_content, cf_communications, cf_log_index,
     cf_entity_log_index, cf_tasks,        cf_open_tasks,
     cf_linked_from,   cf_preferences, cf_provider_events, cf_provider_event_expiry,
-    cf_errored_instances, cf_queued_attempts, cf_attachment_expiry};
+    cf_errored_instances, cf_queued_attempts, cf_attachment_expiry, cf_status_log_index};
 inline constexpr const char* meta_format_key = "format";
+// Present once status_log_index holds every attempt (written when a store
+// made before it had its attempts indexed at open).
+inline constexpr const char* meta_status_index_key = "status_log_index";
 inline constexpr const char* meta_engine_checkpoint_key = "engine_checkpoint";
 inline constexpr std::uint8_t store_format_version = 1;
 
@@ -123,6 +132,10 @@ std::string entity_history_prefix(std::string_view entity_key);
 // entity_key:lenstr, the prefix of every per-entity index.
 std::string entity_prefix(std::string_view entity_key);
 std::string newest_first(std::int64_t ms);
+// The status_log_index group of a status ('f', 'n', 'c'), or of a group's
+// name ("failed", "not_sent", "completed"); 0 when there is none (queued,
+// task_open, "all", ...).
+char status_index_group(std::string_view status_or_group);
 // newest_first as a piece of a key composed in place (coding.hpp).
 key_piece newest_first_piece(std::int64_t ms);
 std::string timer_key(std::int64_t due_ms, std::string_view instance_id, int action);

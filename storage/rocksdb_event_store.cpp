@@ -258,8 +258,13 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
     return problem;
   }
   if (!options.read_only) drop_retired_columns(*db, handles);
-  return std::unique_ptr<rocksdb_event_store>(
+  const bool writable = !options.read_only;
+  std::unique_ptr<rocksdb_event_store> store(
       new rocksdb_event_store(std::move(options), std::move(env), db, std::move(handles)));
+  if (writable) {
+    if (auto indexed = store->index_attempt_statuses(); !indexed) return indexed;
+  }
+  return store;
 }
 
 // One group on its way from the sequencer to the committer.

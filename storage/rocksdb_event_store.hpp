@@ -160,6 +160,8 @@ class rocksdb_event_store final : public event_store {
     entity_log,             // one entity's attempts, newest first (needs `entity`)
     entity_instances,       // one entity's instances (needs `entity`)
     errored_instances,      // instances in error, newest first
+    status_group,           // attempts whose status reached a group, newest first (`entity`: the
+                            // group, failed | not_sent | completed); one may have left it since
   };
   struct timer_entry {
     std::int64_t due_ms = 0;
@@ -187,15 +189,16 @@ class rocksdb_event_store final : public event_store {
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
   // Visits communications newest first by their latest attempt (one
-  // entity's when `entity` is not empty), each with its view, after
+  // entity's when `entity` is not empty; else, with `status_group`, those
+  // whose latest attempt reached that group), each with its view, after
   // `cursor` until `visit` returns false. They are found through the
-  // attempts' indexes (log, entity_log), each where its latest attempt is,
-  // so a communication needs no index of its own that moves with every
-  // attempt; the cursor is one of those indexes'.
+  // attempts' indexes (log, entity_log, status_group), each where its
+  // latest attempt is, so a communication needs no index of its own that
+  // moves with every attempt; the cursor is one of those indexes'.
   status scan_communications(
       const std::string& entity, const std::string& cursor,
-      const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit)
-      const;
+      const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit,
+      const std::string& status_group = "") const;
   // Visits pending timers due at or before `up_to_ms`, earliest first,
   // after `cursor` (exclusive; empty: from the first).
   status scan_timers(std::int64_t up_to_ms, const std::function<bool(const timer_entry&)>& visit) const {
@@ -305,6 +308,10 @@ class rocksdb_event_store final : public event_store {
   result<std::optional<std::string>> get_value(const char* column, const std::string& key,
                                                const char* what) const;
   status recreate_column(const char* name);
+  // A store made before status_log_index: indexes the status of each
+  // attempt it holds, once, at its first writable open (then marks the
+  // index complete in meta_status_index_key).
+  status index_attempt_statuses();
 
   const store_options options_;
   std::unique_ptr<rocksdb::Env> env_;  // the fault-injecting Env, when asked for; outlives db_

@@ -126,13 +126,22 @@ row_source index_rows(const store_t& store, store_t::index_kind index, const std
   };
 }
 
-// Communications (one entity's, or all), newest first.
-row_source communication_rows(const store_t& store, const std::string& entity) {
-  return [&store, entity](const std::string& cursor, const row_visitor& visit) {
-    return store.scan_communications(entity, cursor, [&](const std::string&, json::value view, const std::string& resume) {
-      return visit(std::move(view), resume);
-    });
+// Communications (one entity's, those whose latest attempt reached a status
+// group, or all), newest first.
+row_source communication_rows(const store_t& store, const std::string& entity, const std::string& status_group) {
+  return [&store, entity, status_group](const std::string& cursor, const row_visitor& visit) {
+    return store.scan_communications(
+        entity, cursor,
+        [&](const std::string&, json::value view, const std::string& resume) { return visit(std::move(view), resume); },
+        status_group);
   };
+}
+
+// The status group whose index a list filtered on `status` walks ("" for
+// none: an unfiltered list, "all", or a status outside the groups, such as
+// queued); a row's status is checked still, since it may have left the group.
+std::string indexed_group(const row_filter& f) {
+  return std::string(domain::status_group_of(f.status));
 }
 
 // Pages through `rows`, keeping those `keep` accepts.
@@ -169,9 +178,14 @@ http_response answer(const result<json::object>& r) {
 http_response api::log(const http_request& req) const {
   auto f = parse_filter(req, false);
   if (!f) return error_response(400, f.error());
-  const bool one_entity = !f->mapped_to.empty();
-  return answer(list(index_rows(*options_.store, one_entity ? store_t::index_kind::entity_log : store_t::index_kind::log,
-                                f->mapped_to, store_t::view_kind::attempt),
+  // One entity's attempts, else the attempts of the filter's status group,
+  // else every attempt: the narrowest index there is.
+  const std::string group = indexed_group(*f);
+  const auto index = !f->mapped_to.empty() ? store_t::index_kind::entity_log
+                     : !group.empty()      ? store_t::index_kind::status_group
+                                           : store_t::index_kind::log;
+  return answer(list(index_rows(*options_.store, index, f->mapped_to.empty() ? group : f->mapped_to,
+                                store_t::view_kind::attempt),
                      req,
                      [&](const json::object& row) { return f->keep(row); }));
 }
@@ -179,7 +193,7 @@ http_response api::log(const http_request& req) const {
 http_response api::communications(const http_request& req) const {
   auto f = parse_filter(req, true);
   if (!f) return error_response(400, f.error());
-  return answer(list(communication_rows(*options_.store, f->mapped_to), req,
+  return answer(list(communication_rows(*options_.store, f->mapped_to, indexed_group(*f)), req,
                      [&](const json::object& row) { return f->keep(row); }));
 }
 

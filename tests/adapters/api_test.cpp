@@ -8,6 +8,8 @@
 #include "adapters/http/api.hpp"
 #include "adapters/http/http_client.hpp"
 #include "adapters/http/http_server.hpp"
+#include "domain/engine_event.hpp"
+#include "domain/rfc3339.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "tests/support/events.hpp"
 #include "tests/support/fixtures.hpp"
@@ -343,4 +345,56 @@ TEST_CASE("every CloudEvents conformance case gets its labelled answer over HTTP
     CHECK(s.post(json::serialize(t.at("batch")), "application/cloudevents-batch+json").status == 400);
   }
   CHECK(s.store->last_seq() == before);
+}
+
+TEST_CASE("the Failed list finds a failure behind tens of thousands of newer deliveries, on its first page",
+          "[api][queries]") {
+  // A list examines at most 20,000 rows per request: walking every attempt,
+  // this failure would be past them, and the first page empty.
+  namespace engine = herald::domain::engine;
+  api_server s;
+  auto attempt = [](int n, const std::string& status, const std::string& at) {
+    const std::string comm = "c-" + std::to_string(n);
+    const std::string data = R"({"attempt":{"id":")" + comm + R"(.1","communication_id":")" + comm +
+                             R"(","status":")" + status + R"(","mapped_to":"Delegate/d-)" + std::to_string(n) +
+                             R"(","channel":"email","created_at":")" + at + R"("},"communication":{"id":")" + comm +
+                             R"(","mapped_to":"Delegate/d-)" + std::to_string(n) + R"(","topic":"w/0","attempts":1,)"
+                             R"("latest_status":")" + status + R"(","latest_attempt_id":")" + comm +
+                             R"(.1","last_attempt_at":")" + at + R"("},"content":{"attachments":[]}})";
+    return engine::make_unique_event(engine::attempt_updated, "Delegate/d-" + std::to_string(n), data, at);
+  };
+  REQUIRE(s.store->append({attempt(0, "bounced", "2026-11-23T09:00:00.000Z")},
+                          herald::domain::event_kind::engine_event));
+  constexpr int newer = 25000;
+  for (int first = 1; first <= newer; first += 1000) {
+    std::vector<herald::domain::cloud_event> batch;
+    for (int n = first; n < first + 1000; ++n) {
+      batch.push_back(attempt(n, "delivered", herald::domain::format_rfc3339_ms(1795430000000 + n)));
+    }
+    REQUIRE(s.store->append(std::move(batch), herald::domain::event_kind::engine_event));
+  }
+  for (const char* list : {"/v1/log?status=failed", "/v1/log?status=bounced", "/v1/communications?status=failed"}) {
+    INFO(list);
+    auto r = s.get(list);
+    REQUIRE(r.status == 200);
+    const auto page = body_of(r);
+    REQUIRE(page.at("items").as_array().size() == 1);
+    CHECK(page.at("items").at(0).at("mapped_to") == "Delegate/d-0");
+    CHECK(page.at("next_cursor").is_null());
+  }
+  // Unfiltered, the newest come first, as before.
+  auto all = body_of(s.get("/v1/log?limit=3"));
+  CHECK(all.at("items").at(0).at("mapped_to") == "Delegate/d-25000");
+  // The Completed list pages through its own index, each row once.
+  std::size_t seen = 0;
+  std::string cursor;
+  for (int page = 0; page < 30; ++page) {
+    auto r = body_of(s.get("/v1/log?status=completed&limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor)));
+    seen += r.at("items").as_array().size();
+    if (r.at("next_cursor").is_null()) break;
+    cursor = std::string(r.at("next_cursor").as_string());
+  }
+  CHECK(seen == newer);
+  // A cursor of the Completed list is not one of the Failed list.
+  CHECK(s.get("/v1/log?status=failed&cursor=" + cursor).status == 400);
 }

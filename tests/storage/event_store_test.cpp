@@ -651,6 +651,104 @@ TEST_CASE("communications are listed newest first by their latest attempt, each 
   CHECK(herald::domain::communication_of_attempt("c-1.x").empty());
 }
 
+TEST_CASE("attempts are indexed by the status groups they reach, and a group's list walks its own",
+          "[storage][projections]") {
+  namespace engine = herald::domain::engine;
+  temp_dir dir;
+  auto store = open_store(dir.path());
+  // A new attempt with its communication, then its later statuses.
+  auto attempt = [&](const std::string& comm, const std::string& status, const std::string& at) {
+    const std::string data = R"({"attempt":{"id":")" + comm + R"(.1","communication_id":")" + comm +
+                             R"(","status":")" + status + R"(","mapped_to":"Delegate/d-1","channel":"email",)"
+                             R"("created_at":")" + at + R"("},"communication":{"id":")" + comm +
+                             R"(","topic":"w/0","attempts":1,"last_attempt_at":")" + at + R"("},"content":{"attachments":[]}})";
+    REQUIRE(store->append({engine::make_unique_event(engine::attempt_updated, "Delegate/d-1", data, at)},
+                          herald::domain::event_kind::engine_event));
+  };
+  auto update = [&](const std::string& comm, const std::string& status, const std::string& created_at) {
+    const std::string data = R"({"attempt":{"id":")" + comm + R"(.1","communication_id":")" + comm +
+                             R"(","status":")" + status + R"(","mapped_to":"Delegate/d-1","channel":"email",)"
+                             R"("created_at":")" + created_at + R"("}})";
+    REQUIRE(store->append({engine::make_unique_event(engine::attempt_updated, "Delegate/d-1", data, created_at)},
+                          herald::domain::event_kind::engine_event));
+  };
+  attempt("c-a", "queued", "2026-11-23T10:00:00.000Z");
+  attempt("c-b", "queued", "2026-11-23T10:01:00.000Z");
+  attempt("c-c", "queued", "2026-11-23T10:02:00.000Z");
+  attempt("c-d", "not_sent", "2026-11-23T10:03:00.000Z");
+  attempt("c-e", "queued", "2026-11-23T10:04:00.000Z");
+  update("c-a", "bounced", "2026-11-23T10:00:00.000Z");
+  update("c-b", "sent", "2026-11-23T10:01:00.000Z");
+  update("c-b", "delivered", "2026-11-23T10:01:00.000Z");  // the same group: the same entry
+  update("c-e", "failed", "2026-11-23T10:04:00.000Z");
+  using ids = std::vector<std::string>;
+  auto listed = [&](const std::string& group, const std::string& cursor = "") {
+    ids out;
+    auto st = store->scan_index(rocksdb_event_store::index_kind::status_group, group, cursor,
+                                [&](const std::string& id, const std::string&) {
+                                  out.push_back(id);
+                                  return true;
+                                });
+    REQUIRE(st);
+    return out;
+  };
+  CHECK(listed("failed") == ids{"c-e.1", "c-a.1"});  // newest first
+  CHECK(listed("bounced") == listed("failed"));      // a status names its group
+  CHECK(listed("completed") == ids{"c-b.1"});
+  CHECK(listed("not_sent") == ids{"c-d.1"});         // c-c, still queued, is in none
+  CHECK(store->dump_column(cf_status_log_index)->size() == 4);
+  for (const char* none : {"all", "queued", "nonsense"}) {
+    auto st = store->scan_index(rocksdb_event_store::index_kind::status_group, none, "",
+                                [](const std::string&, const std::string&) { return true; });
+    CHECK(st.field() == "status");
+  }
+  // A cursor of one group's list is not another's.
+  std::string cursor;
+  REQUIRE(store->scan_index(rocksdb_event_store::index_kind::status_group, "failed", "",
+                            [&](const std::string&, const std::string& next) {
+                              cursor = next;
+                              return false;
+                            }));
+  CHECK(listed("failed", cursor) == ids{"c-a.1"});
+  CHECK(store->scan_index(rocksdb_event_store::index_kind::status_group, "completed", cursor,
+                          [](const std::string&, const std::string&) { return true; })
+            .field() == "cursor");
+  // Communications by the group their latest attempt reached.
+  ids comms;
+  REQUIRE(store->scan_communications(
+      "", "",
+      [&](const std::string& id, boost::json::value, const std::string&) {
+        comms.push_back(id);
+        return true;
+      },
+      "failed"));
+  CHECK(comms == ids{"c-e", "c-a"});
+
+  // A store made before the index: its attempts are indexed at the next
+  // writable open.
+  store.reset();
+  {
+    rocksdb::DBOptions o;
+    std::vector<std::string> names;
+    REQUIRE(rocksdb::DB::ListColumnFamilies(o, dir.path(), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> columns;
+    for (const auto& n : names) columns.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(o, dir.path(), columns, &handles, &raw).ok());
+    for (auto* h : handles) {
+      if (h->GetName() == "default") REQUIRE(raw->Delete(rocksdb::WriteOptions(), h, meta_status_index_key).ok());
+      if (h->GetName() == cf_status_log_index) REQUIRE(raw->DropColumnFamily(h).ok());
+    }
+    for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+    delete raw;
+  }
+  store = open_store(dir.path());
+  CHECK(store->dump_column(cf_status_log_index)->size() == 4);
+  CHECK(listed("failed") == ids{"c-e.1", "c-a.1"});
+  CHECK(listed("completed") == ids{"c-b.1"});
+}
+
 TEST_CASE("attachments are purged whether their record is found by seq or by its dedup entry",
           "[storage][retention]") {
   namespace engine = herald::domain::engine;
