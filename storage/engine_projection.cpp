@@ -78,10 +78,7 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
   }
   // Each status group the attempt reaches, for the Failed, Not Sent and
   // Completed lists: they walk these instead of every attempt.
-  if (const char group = status_index_group(f.status)) {
-    batch.put(cf(cf_status_log_index), {std::string_view(&group, 1), newest_first_piece(f.created_at_ms), f.id},
-              rocksdb::Slice());
-  }
+  project_status_group(f.id, f.status, f.created_at_ms, batch);
   // The communication, and index keys that derive from what an attempt is
   // created with (its id, owner, creation time), come with the event that
   // creates it; a status update leaves them as they are.
@@ -95,6 +92,14 @@ void rocksdb_event_store::project_attempt(std::uint64_t seq, const domain::cloud
   // index of its own to move when an attempt follows.
   batch.put(cf(cf_log_index), {created, f.id}, rocksdb::Slice());
   batch.put(cf(cf_entity_log_index), {owner, f.mapped_to, created, f.id}, rocksdb::Slice());
+}
+
+void rocksdb_event_store::project_status_group(std::string_view id, std::string_view status,
+                                               std::int64_t created_at_ms, sorted_writes& batch) const {
+  if (const char group = status_index_group(status)) {
+    batch.put(cf(cf_status_log_index), {std::string_view(&group, 1), newest_first_piece(created_at_ms), id},
+              rocksdb::Slice());
+  }
 }
 
 void rocksdb_event_store::project_engine_event(std::uint64_t seq, const domain::cloud_event& event,

@@ -12,6 +12,7 @@
 #include "storage/key_layout.hpp"
 #include "storage/rocksdb_event_store.hpp"
 #include "storage/rocksdb_status.hpp"
+#include "storage/sorted_batch.hpp"
 
 namespace herald::storage {
 namespace {
@@ -233,15 +234,20 @@ status rocksdb_event_store::scan_index(
   return it->status().ok() ? status::ok() : from_rocksdb(it->status(), std::string("scanning ") + column);
 }
 
+std::pair<rocksdb_event_store::index_kind, std::string> rocksdb_event_store::attempts_index(
+    const std::string& entity, const std::string& status_group) {
+  if (!entity.empty()) return {index_kind::entity_log, entity};
+  if (!status_group.empty()) return {index_kind::status_group, status_group};
+  return {index_kind::log, ""};
+}
+
 status rocksdb_event_store::scan_communications(
     const std::string& entity, const std::string& cursor,
     const std::function<bool(const std::string& id, boost::json::value view, const std::string& cursor)>& visit,
     const std::string& status_group) const {
   status failure;
-  const index_kind kind = !entity.empty()         ? index_kind::entity_log
-                          : !status_group.empty() ? index_kind::status_group
-                                                  : index_kind::log;
-  auto st = scan_index(kind, entity.empty() ? status_group : entity, cursor,
+  const auto [kind, within] = attempts_index(entity, status_group);
+  auto st = scan_index(kind, within, cursor,
                        [&](const std::string& attempt_id, const std::string& resume) {
                          const std::string_view id = domain::communication_of_attempt(attempt_id);
                          if (id.empty()) return true;
@@ -370,12 +376,9 @@ status rocksdb_event_store::index_attempt_statuses() {
   auto done = get_value("default", meta_status_index_key, "reading the status index's marker");
   if (!done) return done.error();
   if (*done) return status::ok();
-  rocksdb::WriteBatch batch;
-  auto write = [&]() -> status {
-    auto st = db_->Write(rocksdb::WriteOptions(), &batch);
-    batch.Clear();
-    return st.ok() ? status::ok() : from_rocksdb(st, "indexing the attempts' statuses");
-  };
+  sorted_writes writes;
+  batch_bytes bytes;
+  const char* what = "indexing the attempts' statuses";
   {
     // At open, before anything else uses the store: view_value holds the DB itself.
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf(cf_attempts)));
@@ -385,19 +388,15 @@ status rocksdb_event_store::index_attempt_statuses() {
       if (!view) return view.error();
       if (!*view || !(*view)->is_object()) continue;
       const auto& a = (*view)->get_object();
-      const char group = status_index_group(domain::json_fields::str(a, "status"));
-      if (!group) continue;
-      std::string key(1, group);
-      key += newest_first(domain::json_fields::time_ms(a, "created_at"));
-      key += id;
-      batch.Put(cf(cf_status_log_index), key, rocksdb::Slice());
-      if (batch.Count() >= 10000) {
-        if (auto st = write(); !st) return st;
+      project_status_group(id, domain::json_fields::str(a, "status"), domain::json_fields::time_ms(a, "created_at"),
+                           writes);
+      if (writes.size() >= 10000) {
+        if (auto st = write_sorted(writes, bytes, what); !st) return st;
       }
     }
     if (!it->status().ok()) return from_rocksdb(it->status(), "reading the attempts to index their statuses");
   }
-  if (auto st = write(); !st) return st;
+  if (auto st = write_sorted(writes, bytes, what); !st) return st;
   rocksdb::WriteOptions synced;
   synced.sync = true;
   auto st = db_->Put(synced, cf("default"), meta_status_index_key, rocksdb::Slice());

@@ -236,7 +236,12 @@ result<std::unique_ptr<rocksdb_event_store>> rocksdb_event_store::open(store_opt
   if (st.IsNotFound() && !options.read_only) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    st = db->Put(wo, handles["default"], meta_format_key, format_marker());
+    // A fresh store: its status index is complete from the start (no
+    // attempts to index at open, index_attempt_statuses).
+    rocksdb::WriteBatch fresh;
+    fresh.Put(handles["default"], meta_format_key, format_marker());
+    fresh.Put(handles["default"], meta_status_index_key, rocksdb::Slice());
+    st = db->Write(wo, &fresh);
     if (!st.ok()) {
       problem = from_rocksdb(st, "writing the format marker");
     }

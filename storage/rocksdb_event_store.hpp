@@ -57,6 +57,7 @@ namespace herald::storage {
 
 class iterator_pool;
 class sorted_writes;
+class batch_bytes;
 // Column family handles by name; found by any string-like name (std::less<>).
 using column_handles = std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>>;
 
@@ -188,6 +189,11 @@ class rocksdb_event_store final : public event_store {
   // that resumes after it.
   status scan_index(index_kind kind, const std::string& entity, const std::string& cursor,
                     const std::function<bool(const std::string& id, const std::string& cursor)>& visit) const;
+  // The narrowest index of attempts for a list: one entity's (`entity` not
+  // empty), else those whose status reached `status_group` (not empty),
+  // else every attempt; with what scan_index takes as `entity` for it.
+  static std::pair<index_kind, std::string> attempts_index(const std::string& entity,
+                                                           const std::string& status_group);
   // Visits communications newest first by their latest attempt (one
   // entity's when `entity` is not empty; else, with `status_group`, those
   // whose latest attempt reached that group), each with its view, after
@@ -287,6 +293,10 @@ class rocksdb_event_store final : public event_store {
                sorted_writes& batch, bool engine_views = true) const;
   void project_engine_event(std::uint64_t seq, const domain::cloud_event& event, sorted_writes& batch) const;
   void project_instance(std::uint64_t seq, const domain::instance_facts& f, sorted_writes& batch) const;
+  // The attempt's entry in status_log_index under the group its status is
+  // in, if any (key_layout.hpp).
+  void project_status_group(std::string_view id, std::string_view status, std::int64_t created_at_ms,
+                            sorted_writes& batch) const;
   void project_attempt(std::uint64_t seq, const domain::cloud_event& event, const domain::attempt_facts& f,
                        sorted_writes& batch) const;
   rocksdb::ColumnFamilyHandle* cf(const char* name) const;
@@ -308,6 +318,11 @@ class rocksdb_event_store final : public event_store {
   result<std::optional<std::string>> get_value(const char* column, const std::string& key,
                                                const char* what) const;
   status recreate_column(const char* name);
+  // Writes what `writes` gathered (not synced: a replay's or a rebuild's
+  // pass, whose completion the caller records) and empties it; `bytes`
+  // keeps the batch's memory for the next call. `what` names the work in
+  // an error.
+  status write_sorted(sorted_writes& writes, batch_bytes& bytes, const char* what);
   // A store made before status_log_index: indexes the status of each
   // attempt it holds, once, at its first writable open (then marks the
   // index complete in meta_status_index_key).

@@ -42,6 +42,17 @@ status rocksdb_event_store::recreate_column(const char* name) {
   return status::ok();
 }
 
+status rocksdb_event_store::write_sorted(sorted_writes& writes, batch_bytes& bytes, const char* what) {
+  if (writes.size() == 0) {
+    return status::ok();
+  }
+  writes.append_to(bytes);
+  rocksdb::WriteBatch batch = bytes.finish();
+  auto st = db_->Write(rocksdb::WriteOptions(), &batch);
+  bytes = batch_bytes(batch_bytes::reclaim(std::move(batch)));
+  return st.ok() ? status::ok() : from_rocksdb(st, what);
+}
+
 status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   if (options_.read_only) {
     return status{errc::unavailable, "replay needs the data folder open read-write"};
@@ -72,16 +83,7 @@ status rocksdb_event_store::rebuild_projections(const replay_options& options) {
   std::uint64_t applied = 0;
   std::uint64_t current = 0;
   status failure;
-  auto flush = [&]() -> status {
-    if (writes.size() == 0) {
-      return status::ok();
-    }
-    writes.append_to(bytes);
-    rocksdb::WriteBatch batch = bytes.finish();
-    auto st = db_->Write(rocksdb::WriteOptions(), &batch);
-    bytes = batch_bytes(batch_bytes::reclaim(std::move(batch)));
-    return st.ok() ? status::ok() : from_rocksdb(st, "writing rebuilt projections");
-  };
+  auto flush = [&] { return write_sorted(writes, bytes, "writing rebuilt projections"); };
   auto st = scan(f, [&](const stored_event& e) {
     current = e.seq;
     project(e.seq, e.kind, e.event, writes, /*engine_views=*/!ranged && !f.entity);

@@ -178,14 +178,8 @@ http_response answer(const result<json::object>& r) {
 http_response api::log(const http_request& req) const {
   auto f = parse_filter(req, false);
   if (!f) return error_response(400, f.error());
-  // One entity's attempts, else the attempts of the filter's status group,
-  // else every attempt: the narrowest index there is.
-  const std::string group = indexed_group(*f);
-  const auto index = !f->mapped_to.empty() ? store_t::index_kind::entity_log
-                     : !group.empty()      ? store_t::index_kind::status_group
-                                           : store_t::index_kind::log;
-  return answer(list(index_rows(*options_.store, index, f->mapped_to.empty() ? group : f->mapped_to,
-                                store_t::view_kind::attempt),
+  const auto [index, within] = store_t::attempts_index(f->mapped_to, indexed_group(*f));
+  return answer(list(index_rows(*options_.store, index, within, store_t::view_kind::attempt),
                      req,
                      [&](const json::object& row) { return f->keep(row); }));
 }
