@@ -100,17 +100,31 @@ function query() {
   return params;
 }
 
+// Answers come back in any order: a list shows only the answer to the
+// last request made for it, so a click that changed the filters is not
+// undone by the slower answer to the click before it. Returns a function
+// telling whether the request it was taken for is still the last.
+const lastRequest = new Map();
+function newRequest(list) {
+  const n = (lastRequest.get(list) ?? 0) + 1;
+  lastRequest.set(list, n);
+  return () => lastRequest.get(list) === n;
+}
+
 async function load(append) {
   const params = query();
   params.set("limit", "50");
   if (append && state.cursor) params.set("cursor", state.cursor);
   const path = state.tab === "log" ? "/v1/log" : "/v1/communications";
+  const current = newRequest("results");
   let answer;
   try {
     answer = await api(`${path}?${params}`);
   } catch (e) {
-    return say(e.message);
+    if (current()) say(e.message);
+    return;
   }
+  if (!current()) return;
   const table = $("#results");
   const shown = columns[state.tab].filter(([key]) => !hidden.has(key));
   if (!append) {
@@ -340,11 +354,13 @@ async function explain(entity) {
 async function fill(tableId, path, render) {
   const body = $(`#${tableId}`).tBodies[0];
   body.replaceChildren();
+  const current = newRequest(tableId);
   try {
     const answer = await api(path);
+    if (!current()) return;
     for (const item of answer.items) render(body.insertRow(), item);
   } catch (e) {
-    say(e.message);
+    if (current()) say(e.message);
   }
 }
 

@@ -104,9 +104,28 @@ test("an operator filters, opens, resends, completes a task and downloads from t
     await page.waitForFunction(() => document.querySelectorAll("#results tbody tr").length > 0);
     await page.screenshot({ path: join(artifacts, "1-communications.png"), fullPage: true });
 
-    // The log, filtered to Failed: only failure statuses.
+    // The log, filtered to Failed: only failure statuses. The answer to the
+    // tab's click (every attempt) is held until the Failed one has come
+    // back, as a slower answer would be: the page must keep the later.
+    let failedAnswered;
+    const failedDone = new Promise((resolve) => { failedAnswered = resolve; });
+    const outOfOrder = async (route) => {
+      if (new URL(route.request().url()).searchParams.get("status") === "failed") {
+        await route.fulfill({ response: await route.fetch() });
+        failedAnswered();
+      } else {
+        await failedDone;
+        await route.fulfill({ response: await route.fetch() });
+      }
+    };
+    const logRequests = (u) => u.pathname === "/v1/log";
+    await page.route(logRequests, outOfOrder);
+    const staleAnswered = page.waitForResponse((r) => logRequests(new URL(r.url())) &&
+      new URL(r.url()).searchParams.get("status") === "all");
     await page.getByRole("tab", { name: "Communication log" }).click();
     await page.getByRole("button", { name: "Failed", exact: true }).click();
+    await staleAnswered;
+    await page.unroute(logRequests, outOfOrder);
     await page.waitForFunction(() => {
       const cells = [...document.querySelectorAll("#results tbody td.status")];
       return cells.length > 0 && cells.every((c) => c.textContent === "bounced");
