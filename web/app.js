@@ -100,10 +100,11 @@ function query() {
   return params;
 }
 
-// Answers come back in any order: a list shows only the answer to the
-// last request made for it, so a click that changed the filters is not
-// undone by the slower answer to the click before it. Returns a function
-// telling whether the request it was taken for is still the last.
+// Answers come back in any order: a list, the detail or the explain view
+// shows only the answer to the last request made for it, so a click that
+// changed the filters (or the row, or the entity) is not undone by the
+// slower answer to the click before it. Returns a function telling whether
+// the request it was taken for is still the last.
 const lastRequest = new Map();
 function newRequest(list) {
   const n = (lastRequest.get(list) ?? 0) + 1;
@@ -173,12 +174,15 @@ async function load(append) {
 }
 
 async function openDetail(attemptId) {
+  const current = newRequest("detail");
   let a;
   try {
     a = await api(`/v1/log/${encodeURIComponent(attemptId)}`);
   } catch (e) {
-    return say(e.message);
+    if (current()) say(e.message);
+    return;
   }
+  if (!current()) return;
   $("#detail-title").textContent = a.subject || a.id;
   const fields = $("#detail-fields");
   fields.replaceChildren();
@@ -313,13 +317,15 @@ function timelineList(timeline) {
 async function explain(entity) {
   const box = $("#explain");
   box.replaceChildren();
+  const current = newRequest("explain");
   let view;
   try {
     view = await api(`/v1/entities/${entity.split("/").map(encodeURIComponent).join("/")}`);
   } catch (e) {
-    box.textContent = e.message;
+    if (current()) box.textContent = e.message;
     return;
   }
+  if (!current()) return;
   for (const inst of view.instances ?? []) {
     const block = document.createElement("article");
     const title = document.createElement("h4");
